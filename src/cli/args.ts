@@ -1,0 +1,62 @@
+// Command line: `deepflow-relay [check] [--config FILE] [--listen HOST:PORT] [--log-level LEVEL]`.
+import { parseArgs } from 'node:util'
+
+export const USAGE = `deepflow-relay: exports DeepFlow records to Kafka (JSON) and Prometheus remote write
+
+Usage:
+  deepflow-relay [--config FILE] [--listen HOST:PORT] [--log-level LEVEL]
+      Run the relay. Without a config it listens on 127.0.0.1:20480 with one stdout
+      exporter for every data source (export-fields: [$tag, $metrics]).
+  deepflow-relay check --config FILE
+      Validate FILE and print the effective exporters with every default filled in.
+      Exit 0 when valid, 2 when not (every problem listed by YAML path).
+  deepflow-relay --help | --version
+
+Options:
+  --config FILE        YAML: a DeepFlow server.yaml (ingester.exporters) or a file with
+                       top-level exporters: and relay: (env DEEPFLOW_RELAY_CONFIG)
+  --listen HOST:PORT   address of the HTTP ingest (env DEEPFLOW_RELAY_LISTEN)
+  --log-level LEVEL    debug, info, warn or error (logs are JSON lines on stderr)
+
+Ingest: POST /v1/records/{data-source} with a JSON object, a JSON array, or NDJSON (gzip ok).
+Also: GET /healthz, /readyz, /metrics.
+`
+
+export type Command =
+  | { readonly kind: 'help' }
+  | { readonly kind: 'version' }
+  | { readonly kind: 'run' | 'check'; readonly config?: string; readonly listen?: string; readonly logLevel?: string }
+  | { readonly kind: 'usage-error'; readonly error: string }
+
+export function parseCommand(args: readonly string[]): Command {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        config: { type: 'string', short: 'c' },
+        listen: { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    })
+  } catch (err) {
+    return { kind: 'usage-error', error: err instanceof Error ? err.message : String(err) }
+  }
+  const { values, positionals } = parsed
+  if (values.help) return { kind: 'help' }
+  if (values.version) return { kind: 'version' }
+  if (positionals.length > 1 || (positionals.length === 1 && positionals[0] !== 'check')) {
+    return { kind: 'usage-error', error: `unknown command ${JSON.stringify(positionals.join(' '))}; the only command is "check"` }
+  }
+  const kind = positionals[0] === 'check' ? 'check' : 'run'
+  return {
+    kind,
+    ...(values.config === undefined ? {} : { config: values.config }),
+    ...(values.listen === undefined ? {} : { listen: values.listen }),
+    ...(values['log-level'] === undefined ? {} : { logLevel: values['log-level'] }),
+  }
+}

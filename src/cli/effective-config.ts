@@ -1,0 +1,64 @@
+// `check` output: the effective configuration as YAML, with DeepFlow's key names, every default
+// filled in and secrets masked, so it can be read, diffed, or used as a config file.
+import YAML from 'yaml'
+import type { Config, ExporterConfig, TagFilter } from '../config/types.ts'
+
+const SECRET = '******'
+
+function filters(list: readonly TagFilter[]) {
+  return list.map((f) => ({ 'field-name': f.fieldName, operator: f.operator, 'field-values': [...f.fieldValues] }))
+}
+
+function exporter(e: ExporterConfig): Record<string, unknown> {
+  return {
+    name: e.name,
+    protocol: e.protocol,
+    enabled: e.enabled,
+    endpoints: [...e.endpoints],
+    'data-sources': [...e.dataSources],
+    'queue-count': e.queueCount,
+    'queue-size': e.queueSize,
+    'queue-max-bytes': e.queueMaxBytes,
+    'batch-size': e.batchSize,
+    'flush-timeout': e.flushTimeout,
+    'tag-filter-condition': { type: e.tagFilterCondition },
+    'tag-filters': filters(e.tagFilters),
+    'tag-filters-groups': e.tagFiltersGroups.map((g) => ({ 'tag-filter-condition': { type: g.condition }, 'tag-filters': filters(g.filters) })),
+    'export-fields': [...e.exportFields],
+    'export-empty-tag': e.exportEmptyTag,
+    'export-empty-metrics-disabled': e.exportEmptyMetricsDisabled,
+    'enum-translate-to-name-disabled': e.enumTranslateToNameDisabled,
+    'universal-tag-translate-to-name-disabled': e.universalTagTranslateToNameDisabled,
+    ...(e.sasl === null ? {} : {
+      sasl: {
+        enabled: e.sasl.enabled,
+        'security-protocol': e.sasl.securityProtocol,
+        'sasl-mechanism': e.sasl.saslMechanism,
+        username: e.sasl.username,
+        password: e.sasl.password === '' ? '' : SECRET,
+      },
+    }),
+    ...(e.topic === null ? {} : { topic: e.topic }),
+    'extra-headers': Object.fromEntries(Object.keys(e.extraHeaders).map((k) => [k, SECRET])),
+  }
+}
+
+export function renderEffectiveConfig(config: Config): string {
+  const { relay } = config
+  const host = relay.listen.host.includes(':') ? `[${relay.listen.host}]` : relay.listen.host
+  const doc = {
+    relay: {
+      listen: `${host}:${relay.listen.port}`,
+      'max-body-bytes': relay.maxBodyBytes,
+      'time-zone': relay.timeZone,
+      ...(relay.universalTags === null ? {} : { 'universal-tags': relay.universalTags }),
+      'shutdown-timeout': relay.shutdownTimeout,
+      'log-level': relay.logLevel,
+    },
+    exporters: config.exporters.map(exporter),
+    ...(config.skipped.length === 0 ? {} : { skipped: config.skipped.map((s) => ({ path: s.path, reason: s.reason })) }),
+    ...(config.warnings.length === 0 ? {} : { warnings: [...config.warnings] }),
+  }
+  const source = config.file === null ? 'the embedded default' : config.file
+  return `# deepflow-relay check: ${source} is valid; effective configuration:\n${YAML.stringify(doc, { lineWidth: 0 })}`
+}

@@ -1,0 +1,23 @@
+// Every default of the configuration, in one place. DeepFlow's own defaults are marked.
+
+export const DEFAULTS = {
+  relay: {
+    host: '127.0.0.1',
+    port: 20480,
+    maxBodyBytes: 16 * 1024 * 1024,
+    timeZone: 'UTC',
+    shutdownTimeout: 10,
+    logLevel: 'info',
+  },
+  exporter: {
+    queueCount: 4, // DeepFlow DefaultExportQueueCount
+    queueSize: 100_000, // DeepFlow DefaultExportQueueSize (not rounded up to a power of two here)
+    batchSize: 1024, // DeepFlow DefaultExportOtherBatchSize
+    flushTimeout: 1,
+    queueMaxBytes: 64 * 1024 * 1024,
+  },
+  /** deepflow-server panics above this many queues (MAX_QUEUE_COUNT). */
+  maxQueueCount: 16,
+} as const
+
+export const SUGGESTED_EXPORT_FIELDS = ['$tag', '$metrics'] as const

@@ -1,0 +1,210 @@
+// Reads the YAML config: a whole DeepFlow server.yaml (only `ingester.exporters` is read) or a file
+// with top-level `exporters:`, plus the relay's own `relay:` settings. Every problem is collected
+// and reported with its YAML path and line; nothing is silently ignored.
+import * as v from 'valibot'
+import YAML, { LineCounter } from 'yaml'
+import { DATA_SOURCES } from '../deepflow/schema.ts'
+import { isValidTimeZone } from '../encode/time-str.ts'
+import { DEFAULTS } from './defaults.ts'
+import { checkExporter } from './check-exporter.ts'
+import { closest, ConfigError, issuesToProblems, type ConfigPath, type ConfigProblem } from './problems.ts'
+import { exporterKeysAt, ExporterSchema, ListenSchema, RELAY_KEYS, RelaySchema } from './schema.ts'
+import { PROTOCOLS, type Config, type ExporterConfig, type RelaySettings, type SkippedExporter } from './types.ts'
+
+export interface Overrides {
+  /** HOST:PORT from --listen or DEEPFLOW_RELAY_LISTEN; wins over `relay.listen`. */
+  readonly listen?: { readonly value: string; readonly from: string }
+  readonly logLevel?: { readonly value: string; readonly from: string }
+}
+
+const RELAY_FILE_KEYS = ['relay', 'exporters'] as const
+
+function isMapping(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x)
+}
+
+/** Parses and validates config text. Throws ConfigError listing every problem. */
+export function parseConfig(text: string, file: string | null, overrides: Overrides = {}): Config {
+  const lineCounter = new LineCounter()
+  const doc = YAML.parseDocument(text, { lineCounter, uniqueKeys: true })
+  const problems: ConfigProblem[] = []
+  const warnings: string[] = []
+  for (const err of doc.errors) {
+    problems.push({ path: [], message: `invalid YAML: ${err.message.split('\n')[0]}`, line: err.linePos?.[0]?.line })
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
+
+  const root: unknown = doc.toJS({ maxAliasCount: 100 })
+  if (!isMapping(root)) {
+    throw new ConfigError([{ path: [], message: 'expected a mapping with `exporters:` (or a DeepFlow server.yaml with `ingester.exporters:`)' }])
+  }
+
+  let listPath: ConfigPath
+  let list: unknown
+  if ('ingester' in root) {
+    listPath = ['ingester', 'exporters']
+    if ('exporters' in root) problems.push({ path: ['exporters'], message: 'both `exporters` and `ingester.exporters` are present; keep one' })
+    const ingester = root.ingester
+    list = isMapping(ingester) ? ingester.exporters : undefined
+    if (ingester !== null && !isMapping(ingester)) problems.push({ path: ['ingester'], message: 'expected a mapping' })
+  } else {
+    listPath = ['exporters']
+    list = root.exporters
+    for (const key of Object.keys(root)) {
+      if (!(RELAY_FILE_KEYS as readonly string[]).includes(key)) {
+        const guess = closest(key, [...RELAY_FILE_KEYS, 'ingester'])
+        problems.push({ path: [key], message: `unknown key${guess ? `; did you mean "${guess}"?` : ''} (valid top-level keys: relay, exporters, or a DeepFlow server.yaml's ingester)` })
+      }
+    }
+  }
+
+  const relay = parseRelay(root.relay, overrides, problems)
+  const exporters: ExporterConfig[] = []
+  const skipped: SkippedExporter[] = []
+  if (list === undefined || list === null) {
+    warnings.push(`${listPath.join('.')}: no exporters configured; records are accepted and counted but sent nowhere`)
+  } else if (!Array.isArray(list)) {
+    problems.push({ path: listPath, message: 'expected a list of exporters' })
+  } else {
+    list.forEach((entry, i) => {
+      const base = [...listPath, i]
+      const exporter = parseExporter(entry, i, base, problems, warnings, skipped)
+      if (exporter !== undefined) exporters.push(exporter)
+    })
+  }
+
+  const seen = new Map<string, number>()
+  for (const e of exporters) {
+    const prior = seen.get(e.name)
+    if (prior !== undefined) {
+      problems.push({ path: [...listPath, e.index, 'name'], message: `duplicate exporter name "${e.name}" (also used by ${listPath.join('.')}[${prior}])` })
+    }
+    seen.set(e.name, e.index)
+  }
+
+  if (problems.length > 0) {
+    for (const p of problems) p.line = lineOf(doc, lineCounter, p.path)
+    throw new ConfigError(problems)
+  }
+  return { file, relay, exporters: exporters.filter((e) => e.enabled), skipped, warnings }
+}
+
+function lineOf(doc: YAML.Document, counter: LineCounter, path: ConfigPath): number | undefined {
+  for (let n = path.length; n > 0; n--) {
+    const node = doc.getIn(path.slice(0, n), true)
+    if (YAML.isNode(node) && node.range) return counter.linePos(node.range[0]).line
+  }
+  return undefined
+}
+
+function parseRelay(raw: unknown, overrides: Overrides, problems: ConfigProblem[]): RelaySettings {
+  const result = v.safeParse(RelaySchema, raw ?? {})
+  if (!result.success) {
+    problems.push(...issuesToProblems(['relay'], result.issues, () => RELAY_KEYS))
+  }
+  const r = result.success ? result.output : undefined
+  let listen = r?.listen ?? { host: DEFAULTS.relay.host, port: DEFAULTS.relay.port }
+  if (overrides.listen !== undefined) {
+    const parsed = v.safeParse(ListenSchema, overrides.listen.value)
+    if (parsed.success) listen = parsed.output
+    else problems.push({ path: [overrides.listen.from], message: parsed.issues[0].message })
+  }
+  const timeZone = r?.['time-zone'] ?? DEFAULTS.relay.timeZone
+  if (!isValidTimeZone(timeZone)) {
+    problems.push({ path: ['relay', 'time-zone'], message: `unknown time zone ${JSON.stringify(timeZone)}; expected UTC or an IANA name such as Asia/Shanghai` })
+  }
+  let logLevel = r?.['log-level'] ?? DEFAULTS.relay.logLevel
+  if (overrides.logLevel !== undefined) {
+    const lv = overrides.logLevel.value
+    if (lv === 'debug' || lv === 'info' || lv === 'warn' || lv === 'error') logLevel = lv
+    else problems.push({ path: [overrides.logLevel.from], message: `expected one of debug, info, warn, error, got ${JSON.stringify(lv)}` })
+  }
+  return {
+    listen,
+    maxBodyBytes: r?.['max-body-bytes'] ?? DEFAULTS.relay.maxBodyBytes,
+    timeZone,
+    universalTags: r?.['universal-tags'] ?? null,
+    shutdownTimeout: r?.['shutdown-timeout'] ?? DEFAULTS.relay.shutdownTimeout,
+    logLevel,
+  }
+}
+
+function parseExporter(
+  entry: unknown,
+  index: number,
+  base: ConfigPath,
+  problems: ConfigProblem[],
+  warnings: string[],
+  skipped: SkippedExporter[],
+): ExporterConfig | undefined {
+  const where = base.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replaceAll('.[', '[')
+  if (!isMapping(entry)) {
+    problems.push({ path: base, message: 'expected a mapping with at least `protocol`' })
+    return undefined
+  }
+  const protocol = entry.protocol
+  if (typeof protocol === 'string' && !(PROTOCOLS as readonly string[]).includes(protocol)) {
+    const reason = `unknown protocol ${JSON.stringify(protocol)} (supported: ${PROTOCOLS.join(', ')}); exporter skipped, as DeepFlow does`
+    skipped.push({ path: where, reason })
+    warnings.push(`${where}: ${reason}`)
+    return undefined
+  }
+  let result = v.safeParse(ExporterSchema, entry)
+  let valid = true
+  if (!result.success) {
+    valid = false
+    problems.push(...issuesToProblems(base, result.issues, exporterKeysAt))
+    // Check the rest too, so that every problem is listed: drop the keys that failed and retry.
+    const failed = new Set(result.issues.map((i) => i.path?.[0]?.key))
+    const rest = Object.fromEntries(Object.entries(entry).filter(([k]) => !failed.has(k)))
+    result = v.safeParse(ExporterSchema, rest)
+    if (!result.success) return undefined
+  }
+  const raw = result.output
+  const exporter: ExporterConfig = {
+    index,
+    name: raw.name ?? `${raw.protocol}-${index}`,
+    protocol: raw.protocol,
+    enabled: raw.enabled,
+    endpoints: raw.endpoints,
+    dataSources: raw['data-sources'],
+    queueCount: raw['queue-count'],
+    queueSize: raw['queue-size'],
+    queueMaxBytes: raw['queue-max-bytes'],
+    batchSize: raw['batch-size'],
+    flushTimeout: raw['flush-timeout'],
+    tagFilters: raw['tag-filters'],
+    tagFilterCondition: raw['tag-filter-condition'] ?? 'and',
+    tagFiltersGroups: raw['tag-filters-groups'],
+    exportFields: raw['export-fields'],
+    exportEmptyTag: raw['export-empty-tag'],
+    exportEmptyMetricsDisabled: raw['export-empty-metrics-disabled'],
+    enumTranslateToNameDisabled: raw['enum-translate-to-name-disabled'],
+    universalTagTranslateToNameDisabled: raw['universal-tag-translate-to-name-disabled'],
+    sasl: raw.sasl ?? null,
+    topic: raw.topic ?? null,
+    extraHeaders: raw['extra-headers'],
+  }
+  const found = checkExporter(exporter, base, warnings)
+  problems.push(...found)
+  if (!valid) return undefined
+  if (!exporter.enabled && found.length === 0) {
+    const reason = '`enabled` is not true; exporter skipped, as DeepFlow does (set `enabled: true`)'
+    skipped.push({ path: where, reason })
+    warnings.push(`${where}: ${reason}`)
+  }
+  return found.length === 0 ? exporter : undefined
+}
+
+/** The embedded default: one stdout exporter for every data source, `[$tag, $metrics]`. */
+export const EMBEDDED_DEFAULT_YAML = `# deepflow-relay embedded default
+exporters:
+  - protocol: stdout
+    enabled: true
+    data-sources: [${DATA_SOURCES.join(', ')}]
+    export-fields: [$tag, $metrics]
+`
+
+export function embeddedDefaultConfig(overrides: Overrides = {}): Config {
+  return parseConfig(EMBEDDED_DEFAULT_YAML, null, overrides)
+}

@@ -1,0 +1,89 @@
+// The validated, internal configuration. External kebab-case keys (DeepFlow's spelling) are mapped
+// to these camelCase names in config/schema.ts only.
+
+export const PROTOCOLS = ['kafka', 'prometheus', 'stdout'] as const
+export type Protocol = (typeof PROTOCOLS)[number]
+
+export const OPERATORS = ['=', '!=', 'in', 'not in', ':', '!:', '~', '!~'] as const
+export type Operator = (typeof OPERATORS)[number]
+
+export type Condition = 'and' | 'or'
+
+export interface TagFilter {
+  readonly fieldName: string
+  readonly operator: Operator
+  readonly fieldValues: readonly string[]
+}
+
+export interface TagFiltersGroup {
+  readonly condition: Condition
+  readonly filters: readonly TagFilter[]
+}
+
+export interface Sasl {
+  readonly enabled: boolean
+  readonly securityProtocol: string
+  readonly saslMechanism: string
+  readonly username: string
+  readonly password: string
+}
+
+export interface ExporterConfig {
+  /** Position in the config file's exporter list. */
+  readonly index: number
+  readonly name: string
+  readonly protocol: Protocol
+  readonly enabled: boolean
+  readonly endpoints: readonly string[]
+  readonly dataSources: readonly string[]
+  readonly queueCount: number
+  readonly queueSize: number
+  readonly queueMaxBytes: number
+  readonly batchSize: number
+  /** Seconds a record may wait in a partial batch. */
+  readonly flushTimeout: number
+  readonly tagFilters: readonly TagFilter[]
+  readonly tagFilterCondition: Condition
+  readonly tagFiltersGroups: readonly TagFiltersGroup[]
+  readonly exportFields: readonly string[]
+  readonly exportEmptyTag: boolean
+  readonly exportEmptyMetricsDisabled: boolean
+  readonly enumTranslateToNameDisabled: boolean
+  readonly universalTagTranslateToNameDisabled: boolean
+  readonly sasl: Sasl | null
+  readonly topic: string | null
+  readonly extraHeaders: Readonly<Record<string, string>>
+}
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
+
+export interface ListenAddress {
+  readonly host: string
+  readonly port: number
+}
+
+export interface RelaySettings {
+  readonly listen: ListenAddress
+  readonly maxBodyBytes: number
+  readonly timeZone: string
+  readonly universalTags: string | null
+  /** Seconds allowed for flushing queues on SIGTERM/SIGINT. */
+  readonly shutdownTimeout: number
+  readonly logLevel: LogLevel
+}
+
+export interface SkippedExporter {
+  readonly path: string
+  readonly reason: string
+}
+
+export interface Config {
+  /** The file the config came from, or null for the embedded default. */
+  readonly file: string | null
+  readonly relay: RelaySettings
+  /** Enabled exporters of a known protocol, in file order. */
+  readonly exporters: readonly ExporterConfig[]
+  readonly skipped: readonly SkippedExporter[]
+  readonly warnings: readonly string[]
+}

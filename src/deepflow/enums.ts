@@ -1,0 +1,28 @@
+// DeepFlow's enum display-name tables (raw value -> name) and the universal-tag device-type table.
+import enumsJson from './facts/enums.json' with { type: 'json' }
+import deviceTypesJson from './facts/device-types.json' with { type: 'json' }
+
+export type NameTable = ReadonlyMap<string, string>
+
+const enums = new Map<string, NameTable>()
+for (const [name, table] of Object.entries(enumsJson as Record<string, unknown>)) {
+  if (name.startsWith('_')) continue
+  enums.set(name, new Map(Object.entries(table as Record<string, string>)))
+}
+
+export function enumTable(name: string): NameTable {
+  const table = enums.get(name)
+  if (table === undefined) throw new Error(`enums.json has no table ${name}`)
+  return table
+}
+
+/** DeviceType id -> string, as universal_tag.go's deviceTypeStrings (unlisted ids have no name). */
+export const DEVICE_TYPES: NameTable = new Map(
+  Object.entries((deviceTypesJson as { device_types: Record<string, string> }).device_types),
+)
+
+export const DEVICE_TYPE_HOST = 6
+export const DEVICE_TYPE_SERVICE = 102
+/** auto_instance/auto_service of these types resolve to the record's IP as text. */
+export const DEVICE_TYPE_INTERNET = 0
+export const DEVICE_TYPE_IP = 255

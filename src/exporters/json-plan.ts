@@ -1,0 +1,37 @@
+// The record plan shared by the stdout and Kafka exporters: per data source, the exporter's filter
+// and its Kafka JSON line encoder; a queue item is the finished line.
+import type { ExporterConfig } from '../config/types.ts'
+import { dataSource } from '../deepflow/schema.ts'
+import { compileLineEncoder, type EncodedLine, type EncoderDeps } from '../encode/kafka-json.ts'
+import { compileFilter } from '../filter/compile-filter.ts'
+import type { RecordPlan } from '../pipeline/exporter.ts'
+
+export interface JsonItem {
+  readonly dataSource: string
+  readonly line: string
+  /** The record's end time (Kafka message timestamp), ms. */
+  readonly timestampMs: number
+  /** UTF-16 length of the line: the unit of queue-max-bytes accounting (bytes for ASCII). */
+  readonly bytes: number
+}
+
+export function compileJsonPlans(exporter: ExporterConfig, deps: EncoderDeps): Map<string, RecordPlan<JsonItem>> {
+  const plans = new Map<string, RecordPlan<JsonItem>>()
+  for (const name of exporter.dataSources) {
+    const ds = dataSource(name)
+    if (ds === undefined || plans.has(name)) continue
+    const encodeLine = compileLineEncoder(exporter, ds, deps)
+    const out: EncodedLine = { line: '', seriesHash: 0 }
+    plans.set(name, {
+      filter: compileFilter(exporter, ds),
+      encode(record) {
+        encodeLine(record, out)
+        return {
+          item: { dataSource: name, line: out.line, timestampMs: Math.floor(record.timeUs / 1000), bytes: out.line.length },
+          seriesHash: out.seriesHash,
+        }
+      },
+    })
+  }
+  return plans
+}

@@ -1,0 +1,139 @@
+// main(runtime): the command line. `check` validates a config; otherwise load the config (or the
+// embedded default), start the relay, serve HTTP, and on SIGTERM/SIGINT shut down in order:
+// stop admitting (503), flush queues within relay.shutdown-timeout, close sinks, close the listener.
+import { parseCommand, USAGE } from './cli/args.ts'
+import { renderEffectiveConfig } from './cli/effective-config.ts'
+import { embeddedDefaultConfig, parseConfig, type Overrides } from './config/load.ts'
+import { ConfigError, formatProblem } from './config/problems.ts'
+import type { Config } from './config/types.ts'
+import { createLogger } from './observe/log.ts'
+import { createRelay, loadDictionary, StartError } from './relay.ts'
+import type { Runtime } from './runtime/types.ts'
+import { systemClock } from './util/clock.ts'
+import { VERSION } from './version.ts'
+
+export const EXIT_OK = 0
+export const EXIT_FAILURE = 1
+export const EXIT_CONFIG = 2
+
+async function loadConfig(runtime: Runtime, file: string | undefined, overrides: Overrides): Promise<Config> {
+  if (file === undefined) return embeddedDefaultConfig(overrides)
+  let text: string
+  try {
+    text = await runtime.readTextFile(file)
+  } catch (err) {
+    throw new ConfigError([{ path: ['--config'], message: `cannot read ${file}: ${err instanceof Error ? err.message : String(err)}` }])
+  }
+  const config = parseConfig(text, file, overrides)
+  if (config.relay.universalTags !== null) {
+    const loaded = await loadDictionary(config.relay.universalTags, runtime.readTextFile)
+    if (!loaded.ok) throw new ConfigError([{ path: ['relay', 'universal-tags'], message: loaded.error }])
+  }
+  return config
+}
+
+export async function main(runtime: Runtime): Promise<number> {
+  const command = parseCommand(runtime.args)
+  const stderr = (s: string) => runtime.writeStderr(s.endsWith('\n') ? s : `${s}\n`)
+  if (command.kind === 'help') {
+    await runtime.writeStdout(USAGE)
+    return EXIT_OK
+  }
+  if (command.kind === 'version') {
+    await runtime.writeStdout(`deepflow-relay ${VERSION} (${runtime.name})\n`)
+    return EXIT_OK
+  }
+  if (command.kind === 'usage-error') {
+    stderr(`deepflow-relay: ${command.error}\n\n${USAGE}`)
+    return EXIT_CONFIG
+  }
+
+  const envConfig = runtime.env('DEEPFLOW_RELAY_CONFIG')
+  const envListen = runtime.env('DEEPFLOW_RELAY_LISTEN')
+  const file = command.config ?? (envConfig === '' ? undefined : envConfig)
+  const overrides: Overrides = {
+    ...(command.listen !== undefined
+      ? { listen: { value: command.listen, from: '--listen' } }
+      : envListen !== undefined && envListen !== '' ? { listen: { value: envListen, from: 'DEEPFLOW_RELAY_LISTEN' } } : {}),
+    ...(command.logLevel === undefined ? {} : { logLevel: { value: command.logLevel, from: '--log-level' } }),
+  }
+
+  let config: Config
+  try {
+    config = await loadConfig(runtime, file, overrides)
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err
+    const where = file ?? 'the embedded default'
+    stderr(`deepflow-relay: ${where} is not valid (${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}):\n${err.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`)
+    return EXIT_CONFIG
+  }
+
+  if (command.kind === 'check') {
+    await runtime.writeStdout(renderEffectiveConfig(config))
+    for (const w of config.warnings) stderr(`warning: ${w}`)
+    return EXIT_OK
+  }
+  return run(runtime, config)
+}
+
+async function run(runtime: Runtime, config: Config): Promise<number> {
+  const log = createLogger({ write: runtime.writeStderr, now: systemClock.now, level: config.relay.logLevel })
+  for (const w of config.warnings) log.warn(w)
+  let relay
+  try {
+    relay = createRelay(config, {
+      clock: systemClock,
+      log,
+      writeStdout: runtime.writeStdout,
+      readTextFile: runtime.readTextFile,
+      fileMtime: runtime.fileMtime,
+      readZoneFile: runtime.readZoneFile,
+    })
+    await relay.start()
+  } catch (err) {
+    if (!(err instanceof StartError)) throw err
+    log.error(err.message)
+    return EXIT_FAILURE
+  }
+
+  const { host, port } = config.relay.listen
+  let listener
+  try {
+    listener = runtime.serve({ host, port, fetch: relay.app.fetch })
+  } catch (err) {
+    log.error('cannot listen', { host, port, error: err })
+    await relay.stop()
+    return EXIT_FAILURE
+  }
+  log.info('deepflow-relay started', {
+    version: VERSION,
+    runtime: runtime.name,
+    url: listener.url,
+    config: config.file ?? 'embedded default',
+    exporters: config.exporters.map((e) => `${e.name} (${e.protocol})`),
+  })
+
+  return new Promise<number>((resolve) => {
+    let signals = 0
+    const shutdown = (signal: string) => {
+      signals++
+      if (signals > 1) {
+        log.warn('second signal: exiting now', { signal })
+        resolve(EXIT_FAILURE)
+        return
+      }
+      log.info('shutting down: flushing queues', { signal, timeout_s: config.relay.shutdownTimeout })
+      void (async () => {
+        await relay.stop()
+        await listener.stop()
+        const dropped = relay.exporters.map((e) => ({ exporter: e.config.name, records: relay.metrics.dropped.get([e.config.name, 'shutdown']) }))
+          .filter((d) => d.records > 0)
+        if (dropped.length > 0) log.warn('records left unsent at shutdown (counted as dropped, reason shutdown)', { dropped })
+        log.info('stopped')
+        resolve(EXIT_OK)
+      })()
+    }
+    runtime.onSignal('SIGTERM', () => shutdown('SIGTERM'))
+    runtime.onSignal('SIGINT', () => shutdown('SIGINT'))
+  })
+}

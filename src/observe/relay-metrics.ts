@@ -1,0 +1,21 @@
+// Every metric the relay exports, by name. See README "Metrics reference".
+import { Registry } from './metrics.ts'
+
+export function createRelayMetrics(registry = new Registry()) {
+  return {
+    registry,
+    requests: registry.counter('deepflow_relay_ingest_requests_total', 'Ingest HTTP requests by response status code.', ['code']),
+    received: registry.counter('deepflow_relay_records_received_total', 'Valid records in ingest requests (accepted or refused).', ['data_source']),
+    rejected: registry.counter('deepflow_relay_records_rejected_total', 'Records rejected as invalid (never queued).', ['data_source', 'reason']),
+    refused: registry.counter('deepflow_relay_records_refused_total', 'Valid records of requests answered 429 or 413 because queues lacked room (never accepted).', ['data_source']),
+    unknownFields: registry.counter('deepflow_relay_unknown_fields_total', 'Record keys that are not fields of the data source (ignored).', ['data_source']),
+    filtered: registry.counter('deepflow_relay_records_filtered_total', 'Records an exporter did not take because of its tag filters.', ['exporter', 'data_source']),
+    sent: registry.counter('deepflow_relay_records_sent_total', 'Records delivered by an exporter.', ['exporter']),
+    dropped: registry.counter('deepflow_relay_records_dropped_total', 'Records accepted and then lost, by reason.', ['exporter', 'reason']),
+    batches: registry.counter('deepflow_relay_batches_sent_total', 'Batches delivered by an exporter.', ['exporter']),
+    retries: registry.counter('deepflow_relay_send_retries_total', 'Batch send attempts that failed and were retried.', ['exporter']),
+    sendDuration: registry.histogram('deepflow_relay_send_duration_seconds', 'Time of one batch send attempt.', ['exporter']),
+  }
+}
+
+export type RelayMetrics = ReturnType<typeof createRelayMetrics>

@@ -1,0 +1,47 @@
+// One bounded FIFO of an exporter: items waiting for their batch, with the time each arrived
+// (for flush-timeout) and the bytes they hold. Bounds are enforced by the exporter's admission.
+
+export interface Sized {
+  readonly bytes: number
+}
+
+export class BatchQueue<T extends Sized> {
+  private items: T[] = []
+  private arrived: number[] = []
+  private head = 0
+  /** Bytes of waiting items. */
+  bytes = 0
+
+  get length(): number {
+    return this.items.length - this.head
+  }
+
+  push(item: T, now: number): void {
+    this.items.push(item)
+    this.arrived.push(now)
+    this.bytes += item.bytes
+  }
+
+  /** Arrival time of the oldest waiting item (undefined when empty). */
+  oldestArrival(): number | undefined {
+    return this.length === 0 ? undefined : this.arrived[this.head]
+  }
+
+  take(max: number): T[] {
+    const end = Math.min(this.items.length, this.head + max)
+    const batch = this.items.slice(this.head, end)
+    this.head = end
+    for (const item of batch) this.bytes -= item.bytes
+    if (this.head > 4096 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head)
+      this.arrived = this.arrived.slice(this.head)
+      this.head = 0
+    }
+    return batch
+  }
+
+  /** Empties the queue, returning what was waiting. */
+  drain(): T[] {
+    return this.take(this.length)
+  }
+}

@@ -1,0 +1,132 @@
+// One exporter at run time: per data source a compiled filter and encoder; `queue-count` bounded
+// queues, each drained by one worker that batches (batch-size or flush-timeout), sends through the
+// exporter's sink, and retries what may be retried. Records of one series hash to one queue, so
+// their order holds. Admission is staged so that a request is queued whole or not at all.
+import type { ExporterConfig } from '../config/types.ts'
+import { dataSource } from '../deepflow/schema.ts'
+import type { RecordPredicate } from '../filter/compile-filter.ts'
+import type { Logger } from '../observe/log.ts'
+import type { RelayMetrics } from '../observe/relay-metrics.ts'
+import type { DeepFlowRecord } from '../record/normalize.ts'
+import type { Clock } from '../util/clock.ts'
+import { BatchQueue, type Sized } from './batch-queue.ts'
+import type { Sink } from './send-result.ts'
+import { createWorker, type RetryPolicy, type Worker } from './worker.ts'
+
+export interface RecordPlan<T> {
+  /** null: every record passes. */
+  readonly filter: RecordPredicate | null
+  /** Encodes a record into a queue item and the hash that picks its queue. */
+  readonly encode: (record: DeepFlowRecord) => { item: T; seriesHash: number }
+}
+
+/** A request's records for this exporter, sorted into queues but not yet queued. */
+export interface Staged<T> {
+  readonly perQueue: T[][]
+  readonly filtered: number
+  readonly tooLarge: number
+}
+
+export type Fit = 'ok' | 'full' | 'never'
+
+export interface Exporter<T extends Sized> {
+  readonly config: ExporterConfig
+  wants(ds: string): boolean
+  stage(ds: string, records: readonly DeepFlowRecord[]): Staged<T>
+  fits(staged: Staged<T>): Fit
+  commit(ds: string, staged: Staged<T>): void
+  /** Records and bytes held (waiting and in flight). */
+  held(): { records: number; bytes: number }
+  /** false when the last send attempt failed (and no send succeeded since). */
+  healthy(): boolean
+  stop(deadlineMs: number): Promise<void>
+}
+
+export interface ExporterDeps<T> {
+  readonly config: ExporterConfig
+  readonly plans: ReadonlyMap<string, RecordPlan<T>>
+  readonly sink: Sink<T>
+  readonly clock: Clock
+  readonly log: Logger
+  readonly metrics: RelayMetrics
+  readonly retry: RetryPolicy
+}
+
+export function createExporter<T extends Sized>(deps: ExporterDeps<T>): Exporter<T> {
+  const { config, plans, clock, metrics } = deps
+  const name = config.name
+  const queues = Array.from({ length: config.queueCount }, () => new BatchQueue<T>())
+  let lastAttemptOk = true
+  const onAttempt = (ok: boolean) => {
+    lastAttemptOk = ok
+  }
+  const workers: Worker<T>[] = queues.map((queue, index) =>
+    createWorker({ ...deps, queue, index, batchSize: config.batchSize, flushMs: config.flushTimeout * 1000, onAttempt }))
+  for (const reason of ['evicted', 'rejected_by_endpoint', 'too_large', 'retries_exhausted', 'shutdown']) metrics.dropped.touch(name, reason)
+  metrics.sent.touch(name)
+  metrics.batches.touch(name)
+  for (const ds of config.dataSources) if (dataSource(ds) !== undefined) metrics.filtered.touch(name, ds)
+  let stopping: Promise<void> | undefined
+
+  const heldRecords = (i: number) => queues[i]!.length + workers[i]!.inFlight().records
+  const heldBytes = () => queues.reduce((sum, q, i) => sum + q.bytes + workers[i]!.inFlight().bytes, 0)
+
+  return {
+    config,
+    wants: (ds) => plans.has(ds),
+    stage(ds, records) {
+      const plan = plans.get(ds)!
+      const perQueue: T[][] = queues.map(() => [])
+      let filtered = 0
+      let tooLarge = 0
+      for (const record of records) {
+        if (plan.filter !== null && !plan.filter(record.values)) {
+          filtered++
+          continue
+        }
+        const { item, seriesHash } = plan.encode(record)
+        if (item.bytes > config.queueMaxBytes) {
+          tooLarge++
+          continue
+        }
+        perQueue[seriesHash % queues.length]!.push(item)
+      }
+      return { perQueue, filtered, tooLarge }
+    },
+    fits(staged) {
+      let bytes = 0
+      let verdict: Fit = 'ok'
+      staged.perQueue.forEach((items, i) => {
+        for (const item of items) bytes += item.bytes
+        if (items.length > config.queueSize) verdict = 'never'
+        else if (verdict === 'ok' && heldRecords(i) + items.length > config.queueSize) verdict = 'full'
+      })
+      if (bytes > config.queueMaxBytes) return 'never'
+      if (verdict === 'ok' && heldBytes() + bytes > config.queueMaxBytes) return 'full'
+      return verdict
+    },
+    commit(ds, staged) {
+      if (staged.filtered > 0) metrics.filtered.inc([name, ds], staged.filtered)
+      if (staged.tooLarge > 0) {
+        metrics.dropped.inc([name, 'too_large'], staged.tooLarge)
+        deps.log.warnOncePerBurst(`${name}:too_large`, 'record larger than queue-max-bytes dropped', { exporter: name, data_source: ds, records: staged.tooLarge })
+      }
+      const now = clock.now()
+      staged.perQueue.forEach((items, i) => {
+        if (items.length === 0) return
+        const queue = queues[i]!
+        for (const item of items) queue.push(item, now)
+        workers[i]!.notify()
+      })
+    },
+    held: () => ({ records: queues.reduce((n, _q, i) => n + heldRecords(i), 0), bytes: heldBytes() }),
+    healthy: () => lastAttemptOk,
+    stop(deadlineMs) {
+      stopping ??= (async () => {
+        await Promise.all(workers.map((w) => w.drain(deadlineMs)))
+        await deps.sink.close()
+      })()
+      return stopping
+    },
+  }
+}

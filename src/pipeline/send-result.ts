@@ -1,0 +1,26 @@
+// What one send attempt of a batch came to. Senders return these; they never throw for I/O.
+
+/** Why records that were accepted got lost (the `reason` label of records_dropped_total). */
+export const DROP_REASONS = ['evicted', 'rejected_by_endpoint', 'too_large', 'retries_exhausted', 'shutdown'] as const
+export type DropReason = (typeof DROP_REASONS)[number]
+
+export type SendResult =
+  | { readonly status: 'ok' }
+  | { readonly status: 'retryable'; readonly error: string; readonly retryAfterMs?: number }
+  | { readonly status: 'failed'; readonly error: string; readonly reason: DropReason }
+
+export const OK: SendResult = { status: 'ok' }
+
+export function retryable(error: string, retryAfterMs?: number): SendResult {
+  return retryAfterMs === undefined ? { status: 'retryable', error } : { status: 'retryable', error, retryAfterMs }
+}
+
+export function failed(error: string, reason: DropReason = 'rejected_by_endpoint'): SendResult {
+  return { status: 'failed', error, reason }
+}
+
+/** A sink delivers batches to one kind of destination (stdout, Kafka, remote write). */
+export interface Sink<T> {
+  send(batch: readonly T[], signal: AbortSignal): Promise<SendResult>
+  close(): Promise<void>
+}

@@ -1,0 +1,155 @@
+// The worker of one queue: waits until a batch is full or its oldest record has waited
+// flush-timeout, sends it, and retries a retryable failure with exponential backoff and full
+// jitter (honouring Retry-After) until it succeeds or max-retry-duration runs out. One batch in
+// flight per queue, so records of a series leave in order.
+import type { ExporterConfig } from '../config/types.ts'
+import type { Logger } from '../observe/log.ts'
+import type { RelayMetrics } from '../observe/relay-metrics.ts'
+import type { Clock } from '../util/clock.ts'
+import type { BatchQueue, Sized } from './batch-queue.ts'
+import type { DropReason, Sink } from './send-result.ts'
+
+export interface RetryPolicy {
+  readonly initialMs: number
+  readonly maxMs: number
+  /** Give up on a batch after retrying it this long. */
+  readonly maxDurationMs: number
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { initialMs: 30, maxMs: 5000, maxDurationMs: 300_000 }
+
+export interface WorkerDeps<T extends Sized> {
+  readonly config: ExporterConfig
+  readonly queue: BatchQueue<T>
+  readonly index: number
+  readonly batchSize: number
+  readonly flushMs: number
+  readonly sink: Sink<T>
+  readonly clock: Clock
+  readonly log: Logger
+  readonly metrics: RelayMetrics
+  readonly retry: RetryPolicy
+  readonly onAttempt: (ok: boolean) => void
+}
+
+export interface Worker<T> {
+  /** New items were queued. */
+  notify(): void
+  inFlight(): { records: number; bytes: number }
+  /** Sends everything without waiting for flush-timeout; at the deadline, drops the rest as `shutdown`. */
+  drain(deadlineMs: number): Promise<void>
+  readonly _type?: T
+}
+
+export function createWorker<T extends Sized>(deps: WorkerDeps<T>): Worker<T> {
+  const { queue, clock, metrics, log } = deps
+  const name = deps.config.name
+  let draining = false
+  const abort = new AbortController()
+  let wake: (() => void) | null = null
+  /** What the sleeping worker waits for: any item, or a full batch (flush-timeout pending). */
+  let waitingFor: 'work' | 'full' | null = null
+  let flight = { records: 0, bytes: 0 }
+
+  const wakeUp = () => {
+    const w = wake
+    wake = null
+    waitingFor = null
+    w?.()
+  }
+  const waitUntil = (ms: number): Promise<void> => {
+    const ac = new AbortController()
+    wake = () => ac.abort()
+    waitingFor = 'full'
+    return clock.sleep(ms, ac.signal)
+  }
+  const waitForWork = (): Promise<void> => new Promise((resolve) => {
+    wake = resolve
+    waitingFor = 'work'
+  })
+
+  const drop = (n: number, reason: DropReason, error: string) => {
+    metrics.dropped.inc([name, reason], n)
+    log.warnOncePerBurst(`${name}:${reason}`, 'records dropped', { exporter: name, reason, records: n, error })
+  }
+
+  const send = async (batch: T[]): Promise<void> => {
+    const started = clock.now()
+    for (let attempt = 0; ; attempt++) {
+      if (abort.signal.aborted) return drop(batch.length, 'shutdown', 'shutdown timeout reached')
+      const t0 = clock.now()
+      const result = await deps.sink.send(batch, abort.signal)
+      metrics.sendDuration.observe([name], (clock.now() - t0) / 1000)
+      if (result.status === 'ok') {
+        deps.onAttempt(true)
+        metrics.sent.inc([name], batch.length)
+        metrics.batches.inc([name])
+        return
+      }
+      deps.onAttempt(false)
+      if (result.status === 'failed') return drop(batch.length, result.reason, result.error)
+      if (abort.signal.aborted) return drop(batch.length, 'shutdown', result.error)
+      const elapsed = clock.now() - started
+      if (elapsed >= deps.retry.maxDurationMs) return drop(batch.length, 'retries_exhausted', result.error)
+      const backoff = Math.min(deps.retry.maxMs, deps.retry.initialMs * 2 ** Math.min(attempt, 30))
+      const delay = Math.max(result.retryAfterMs ?? 0, backoff * (0.5 + clock.random() / 2))
+      metrics.retries.inc([name])
+      log.warnOncePerBurst(`${name}:retry`, 'send failed, retrying', { exporter: name, queue: deps.index, attempt: attempt + 1, delay_ms: Math.round(delay), error: result.error })
+      await clock.sleep(Math.min(delay, deps.retry.maxDurationMs - elapsed), abort.signal)
+    }
+  }
+
+  const loop = async (): Promise<void> => {
+    for (;;) {
+      if (queue.length === 0) {
+        if (draining) return
+        await waitForWork()
+        continue
+      }
+      if (queue.length < deps.batchSize && !draining) {
+        const wait = queue.oldestArrival()! + deps.flushMs - clock.now()
+        if (wait > 0) {
+          await waitUntil(wait)
+          continue
+        }
+      }
+      const batch = queue.take(deps.batchSize)
+      flight = { records: batch.length, bytes: batch.reduce((n, item) => n + item.bytes, 0) }
+      try {
+        await send(batch)
+      } catch (err) {
+        // A sink must not throw; if one does, the batch is lost and said so, the worker goes on.
+        drop(batch.length, 'rejected_by_endpoint', err instanceof Error ? err.message : String(err))
+        log.error('sink threw instead of returning a result (bug)', { exporter: name, error: err })
+      } finally {
+        flight = { records: 0, bytes: 0 }
+      }
+    }
+  }
+  const running = loop()
+
+  return {
+    notify() {
+      if (waitingFor === 'work' || (waitingFor === 'full' && queue.length >= deps.batchSize)) wakeUp()
+    },
+    inFlight: () => flight,
+    async drain(deadlineMs) {
+      draining = true
+      wakeUp()
+      const timer = new AbortController()
+      const timeout = clock.sleep(Math.max(0, deadlineMs - clock.now()), timer.signal).then(() => 'timeout' as const)
+      const outcome = await Promise.race([running.then(() => 'done' as const), timeout])
+      timer.abort()
+      if (outcome === 'timeout') {
+        abort.abort()
+        // A send that ignores the abort (a blocked pipe) gets a short grace, then counts as lost.
+        const grace = new AbortController()
+        const settled = await Promise.race([running.then(() => true), clock.sleep(1000, grace.signal).then(() => false)])
+        grace.abort()
+        if (!settled && flight.records > 0) drop(flight.records, 'shutdown', 'send still blocked at shutdown')
+        const left = queue.drain().length
+        if (left > 0) drop(left, 'shutdown', 'shutdown timeout reached')
+      }
+    },
+  }
+}

@@ -1,0 +1,48 @@
+// The Bun runtime adapter: the only file that touches the `Bun` global.
+import { readFileSync } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import type { Runtime } from './types.ts'
+
+function writeTo(stream: NodeJS.WriteStream, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    stream.write(text, (err) => (err ? reject(err) : resolve()))
+  })
+}
+
+export function createBunRuntime(): Runtime {
+  return {
+    name: `bun ${Bun.version}`,
+    args: Bun.argv.slice(2),
+    env: (name) => Bun.env[name],
+    serve({ host, port, fetch }) {
+      const server = Bun.serve({ hostname: host, port, fetch, idleTimeout: 30 })
+      return {
+        url: server.url.href,
+        stop: () => server.stop(),
+      }
+    },
+    readTextFile: (path) => Bun.file(path).text(),
+    async fileMtime(path) {
+      try {
+        return (await stat(path)).mtimeMs
+      } catch {
+        return undefined
+      }
+    },
+    readZoneFile(zone) {
+      try {
+        return readFileSync(`/usr/share/zoneinfo/${zone}`)
+      } catch {
+        return undefined
+      }
+    },
+    writeStdout: (text) => writeTo(process.stdout, text),
+    writeStderr: (text) => {
+      process.stderr.write(text)
+    },
+    onSignal(signal, handler) {
+      process.on(signal, handler)
+    },
+    exit: (code) => process.exit(code),
+  }
+}

@@ -1,0 +1,30 @@
+// What the relay needs from its runtime. One adapter per runtime implements it (runtime/bun.ts;
+// runtime/deno.ts with the Deno issue); no other file touches `Bun` or `Deno`.
+import type { ZoneFileReader } from '../encode/time-str.ts'
+
+export interface Listener {
+  readonly url: string
+  stop(): Promise<void>
+}
+
+export interface ServeOptions {
+  readonly host: string
+  readonly port: number
+  readonly fetch: (request: Request) => Response | Promise<Response>
+}
+
+export interface Runtime {
+  readonly name: string
+  readonly args: readonly string[]
+  env(name: string): string | undefined
+  /** Throws when the address cannot be bound. */
+  serve(options: ServeOptions): Listener
+  readTextFile(path: string): Promise<string>
+  fileMtime(path: string): Promise<number | undefined>
+  readZoneFile: ZoneFileReader
+  /** Resolves once the text has been handed to standard output (backpressure). */
+  writeStdout(text: string): Promise<void>
+  writeStderr(text: string): void
+  onSignal(signal: 'SIGTERM' | 'SIGINT', handler: () => void): void
+  exit(code: number): never
+}

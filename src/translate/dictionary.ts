@@ -1,0 +1,72 @@
+// The universal-tag dictionary: names of DeepFlow resource ids, read from the JSON file named by
+// `relay.universal-tags` (deepflow-server gets the same maps from its controller):
+//   {"region": {"1": "region-1"}, "pod": {"153": "productpage-v1-7f9c"}, "agent": {"7": "node-1-V3"},
+//    "device": {"10:153": "productpage-v1-7f9c"}, "k8s_labels": {"153": {"app": "productpage"}}, ...}
+import * as v from 'valibot'
+
+export const ID_KINDS = [
+  'region', 'az', 'host', 'pod_node', 'pod_ns', 'pod_group', 'pod', 'pod_cluster',
+  'l3_epc', 'subnet', 'service', 'gprocess', 'agent', 'device',
+] as const
+export type IdKind = (typeof ID_KINDS)[number]
+
+const names = v.record(v.string(), v.string('expected a name (string)'), 'expected a map of id to name')
+
+const DictionarySchema = v.objectWithRest(
+  {
+    ...Object.fromEntries(ID_KINDS.map((k) => [k, v.optional(names)])),
+    k8s_labels: v.optional(v.record(v.string(), v.record(v.string(), v.string('expected a label value (string)')), 'expected a map of pod id to labels')),
+  } as v.ObjectEntries,
+  v.never('unknown key'),
+)
+
+export interface Dictionary {
+  /** Name of an id of a kind; `device` ids are "<device type>:<id>". */
+  name(kind: IdKind, id: string): string | undefined
+  /** k8s labels of a pod, sorted by label name. */
+  k8sLabels(podId: string): readonly (readonly [string, string])[] | undefined
+}
+
+export const EMPTY_DICTIONARY: Dictionary = {
+  name: () => undefined,
+  k8sLabels: () => undefined,
+}
+
+/** A dictionary that can be replaced while encoders hold on to it (file reloads). */
+export interface DictionaryHolder {
+  current: Dictionary
+}
+
+export type DictionaryResult = { ok: true; dictionary: Dictionary } | { ok: false; error: string }
+
+export function parseDictionary(text: string): DictionaryResult {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (err) {
+    return { ok: false, error: `not valid JSON: ${err instanceof Error ? err.message : String(err)}` }
+  }
+  const result = v.safeParse(DictionarySchema, json)
+  if (!result.success) {
+    const issue = result.issues[0]
+    const path = (issue.path ?? []).map((p) => String(p.key)).join('.')
+    return { ok: false, error: `${path === '' ? '(top level)' : path}: ${issue.message}${issue.message === 'unknown key' ? ` (valid: ${[...ID_KINDS, 'k8s_labels'].join(', ')})` : ''}` }
+  }
+  const raw = result.output as Record<string, Record<string, unknown> | undefined>
+  const maps = new Map<IdKind, Map<string, string>>()
+  for (const kind of ID_KINDS) {
+    const m = raw[kind]
+    if (m !== undefined) maps.set(kind, new Map(Object.entries(m as Record<string, string>)))
+  }
+  const labels = new Map<string, [string, string][]>()
+  for (const [pod, set] of Object.entries((raw.k8s_labels ?? {}) as Record<string, Record<string, string>>)) {
+    labels.set(pod, Object.entries(set).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+  }
+  return {
+    ok: true,
+    dictionary: {
+      name: (kind, id) => maps.get(kind)?.get(id),
+      k8sLabels: (podId) => labels.get(podId),
+    },
+  }
+}

@@ -1,0 +1,26 @@
+// Time and randomness, injected everywhere so that tests need no sleeps: the only place that
+// reads Date.now, Math.random or setTimeout.
+
+export interface Clock {
+  /** Milliseconds since the Unix epoch. */
+  now(): number
+  /** Resolves after `ms`, or early (without error) when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>
+  random(): number
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  random: () => Math.random(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve) => {
+      if (signal?.aborted) return resolve()
+      const timer = setTimeout(done, Math.max(0, ms))
+      function done() {
+        clearTimeout(timer)
+        signal?.removeEventListener('abort', done)
+        resolve()
+      }
+      signal?.addEventListener('abort', done, { once: true })
+    }),
+}
