@@ -1,0 +1,41 @@
+// An in-memory Runtime for main(): arguments, environment and files from the test, stdout and
+// stderr captured; serve() is not available (tests of the listener run the real binary).
+import type { Runtime } from '../../src/runtime/types.ts'
+
+export interface FakeRuntime extends Runtime {
+  readonly stdout: string[]
+  readonly stderr: string[]
+}
+
+export function createFakeRuntime(opts: { args: string[]; env?: Record<string, string>; files?: Record<string, string> }): FakeRuntime {
+  const stdout: string[] = []
+  const stderr: string[] = []
+  const files = opts.files ?? {}
+  return {
+    name: 'fake',
+    args: opts.args,
+    stdout,
+    stderr,
+    env: (name) => opts.env?.[name],
+    serve() {
+      throw new Error('the fake runtime does not serve')
+    },
+    async readTextFile(path) {
+      const text = files[path]
+      if (text === undefined) throw new Error(`ENOENT: no such file or directory, open '${path}'`)
+      return text
+    },
+    fileMtime: async (path) => (files[path] === undefined ? undefined : 1),
+    readZoneFile: () => undefined,
+    async writeStdout(text) {
+      stdout.push(text)
+    },
+    writeStderr(text) {
+      stderr.push(text)
+    },
+    onSignal() {},
+    exit(code) {
+      throw new Error(`exit(${code}) called`)
+    },
+  }
+}

@@ -1,0 +1,54 @@
+// A Clock whose time moves only when the test says so; sleeps resolve when advanced past.
+import type { Clock } from '../../src/util/clock.ts'
+
+interface Timer {
+  at: number
+  resolve: () => void
+}
+
+export interface ManualClock extends Clock {
+  /** Moves time forward, resolving every sleep that ends by then, in order. */
+  advance(ms: number): Promise<void>
+  /** Sleeps currently pending. */
+  pending(): number
+}
+
+/** Lets queued promise callbacks run (no time passes on the manual clock). */
+export async function settle(turns = 20): Promise<void> {
+  for (let i = 0; i < turns; i++) await new Promise<void>((r) => setImmediate(r))
+}
+
+export function createManualClock(start = 1_700_000_000_000, random = () => 0.5): ManualClock {
+  let now = start
+  let timers: Timer[] = []
+  return {
+    now: () => now,
+    random,
+    sleep(ms, signal) {
+      return new Promise<void>((resolve) => {
+        if (signal?.aborted) return resolve()
+        const timer: Timer = { at: now + Math.max(0, ms), resolve }
+        timers.push(timer)
+        signal?.addEventListener('abort', () => {
+          timers = timers.filter((t) => t !== timer)
+          resolve()
+        }, { once: true })
+      })
+    },
+    async advance(ms) {
+      const target = now + ms
+      await settle()
+      for (;;) {
+        const due = timers.filter((t) => t.at <= target).sort((a, b) => a.at - b.at)[0]
+        if (due === undefined) break
+        now = Math.max(now, due.at)
+        timers = timers.filter((t) => t !== due)
+        due.resolve()
+        await settle()
+      }
+      now = target
+      await settle()
+    },
+    pending: () => timers.length,
+  }
+}
