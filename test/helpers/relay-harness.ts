@@ -1,0 +1,68 @@
+// A relay built from YAML with a manual clock and a captured standard output, driven through
+// app.request() (no sockets).
+import { parseConfig } from '../../src/config/load.ts'
+import { createLogger } from '../../src/observe/log.ts'
+import { createRelay, type Relay } from '../../src/relay.ts'
+import { createManualClock, type ManualClock } from './manual-clock.ts'
+
+export interface Harness {
+  readonly relay: Relay
+  readonly clock: ManualClock
+  /** Every chunk written to standard output. */
+  readonly stdout: string[]
+  /** Log lines written to standard error, parsed. */
+  readonly logs: Record<string, unknown>[]
+  /** Replaces the stdout writer (to inject failures or stalls). */
+  setWriter(write: (text: string) => Promise<void>): void
+  post(ds: string, body: BodyInit, headers?: Record<string, string>): Promise<Response>
+  lines(): string[]
+  metric(line: string): number | undefined
+}
+
+export async function startHarness(yaml: string, opts: { files?: Record<string, string> } = {}): Promise<Harness> {
+  const config = parseConfig(yaml, 'test.yaml')
+  const clock = createManualClock()
+  const stdout: string[] = []
+  const logs: Record<string, unknown>[] = []
+  let writer = async (text: string) => {
+    stdout.push(text)
+  }
+  const files = opts.files ?? {}
+  const relay = createRelay(config, {
+    clock,
+    log: createLogger({ write: (l) => logs.push(JSON.parse(l) as Record<string, unknown>), now: clock.now, level: 'debug' }),
+    writeStdout: (text) => writer(text),
+    readTextFile: async (p) => {
+      const t = files[p]
+      if (t === undefined) throw new Error(`ENOENT ${p}`)
+      return t
+    },
+    fileMtime: async (p) => (files[p] === undefined ? undefined : files[p]!.length),
+  })
+  await relay.start()
+  return {
+    relay,
+    clock,
+    stdout,
+    logs,
+    setWriter(w) {
+      writer = w
+    },
+    post: (ds, body, headers = {}) =>
+      Promise.resolve(relay.app.request(`/v1/records/${ds}`, { method: 'POST', body, headers })),
+    lines: () => stdout.join('').split('\n').filter((l) => l !== ''),
+    metric(line) {
+      const text = relay.metrics.registry.render()
+      const hit = text.split('\n').find((l) => l.startsWith(`${line} `))
+      return hit === undefined ? undefined : Number(hit.slice(line.length + 1))
+    },
+  }
+}
+
+export const STDOUT_EXPORTER = (extra = '') => `exporters:
+  - protocol: stdout
+    enabled: true
+    data-sources: [flow_metrics.network.1m, flow_log.l7_flow_log]
+    export-fields: [$tag, $metrics]
+${extra.split('\n').filter((l) => l.trim() !== '').map((l) => `    ${l}`).join('\n')}
+`
