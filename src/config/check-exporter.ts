@@ -65,7 +65,7 @@ export function checkExporter(e: ExporterConfig, base: ConfigPath, warnings: str
     if (e.protocol === 'prometheus' && entry.replace(/^~/, '').startsWith('$k8s.label')) {
       problems.push({ path: at('export-fields', i), message: 'k8s labels cannot be sent as remote-write labels; remove it (DeepFlow drops them too)' })
     }
-    if (entry.startsWith('$') || entry.startsWith('~') || sources.length === 0) return
+    if (entry.startsWith('$') || entry.startsWith('~') || entry.trim() === '' || sources.length === 0) return
     const known = sources.some((ds) => ds.fields.some((f) => fieldSpellings(f).includes(entry)))
     if (!known) {
       const all = new Set(sources.flatMap((ds) => ds.fields.map((f) => f.name)))

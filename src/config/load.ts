@@ -109,7 +109,9 @@ function parseRelay(raw: unknown, overrides: Overrides, problems: ConfigProblem[
     if (parsed.success) listen = parsed.output
     else problems.push({ path: [overrides.listen.from], message: parsed.issues[0].message })
   }
-  const timeZone = r?.['time-zone'] ?? DEFAULTS.relay.timeZone
+  // Checked even when another relay key failed, so that every problem is listed.
+  const rawZone = isMapping(raw) && typeof raw['time-zone'] === 'string' ? raw['time-zone'] : undefined
+  const timeZone = r?.['time-zone'] ?? rawZone ?? DEFAULTS.relay.timeZone
   if (!isValidTimeZone(timeZone)) {
     problems.push({ path: ['relay', 'time-zone'], message: `unknown time zone ${JSON.stringify(timeZone)}; expected UTC or an IANA name such as Asia/Shanghai` })
   }

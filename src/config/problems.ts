@@ -72,6 +72,7 @@ export function issuesToProblems(
       const guess = closest(key, valid)
       return { path, message: `unknown key${guess === undefined ? '' : `; did you mean "${guess}"?`} (valid keys: ${valid.join(', ')})` }
     }
+    if (issue.received === 'undefined' && issue.kind === 'schema') return { path, message: 'required key is missing' }
     const got = issue.received
     const message = got === undefined || issue.message.includes(got) ? issue.message : `${issue.message}, got ${got}`
     return { path, message }

@@ -3,8 +3,9 @@
 // - numbers: float comparison first, then the decimal text compared as a string;
 // - `=`/`in` and `!=`/`not in` compare exactly; `:` is a wildcard (`*` -> `.*`), `~` a regex, both
 //   unanchored and using the first value only; regex operators always match numeric values;
-// - a value DeepFlow would see as nil (nullable field without value, any IPv6 field it cannot
-//   read) matches every filter.
+// - a value DeepFlow would see as nil (a nullable field without value) matches every filter.
+// Relay differences: IPv6 fields are read (Q6 fix), so filters compare their text (DeepFlow cannot
+// read them and lets every filter match); an absent IPv6 field matches every filter.
 // Relay extension: ip4 and mac fields also match their display text (`10.1.2.3`, `aa:bb:...`).
 import type { FieldSpec } from '../deepflow/schema.ts'
 import type { Operator, TagFilter } from '../config/types.ts'
@@ -89,12 +90,11 @@ export function compileTagFilter(filter: TagFilter, field: FieldSpec): ValuePred
       return true
     }
     const hit = floats.has(Number(n))
-    if (mode === 'eq' ? hit : !hit) return true
-    if (displayText !== null && typeof n === 'number') {
-      const text = displayText(n)
-      return mode === 'eq' ? set.has(String(n)) || set.has(text) : !set.has(String(n)) && !set.has(text)
-    }
-    return stringTest(String(n))
+    // DeepFlow: the float test first; when it fails, the decimal text as a string.
+    const deepflow = mode === 'eq' ? hit || set.has(String(n)) : !hit || !set.has(String(n))
+    if (displayText === null || typeof n !== 'number') return deepflow
+    const text = displayText(n)
+    return mode === 'eq' ? deepflow || set.has(text) : deepflow && !set.has(text)
   }
 
   return (value) => {
