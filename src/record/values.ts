@@ -62,6 +62,7 @@ export function canonicalIp6(text: string): string | undefined {
 
 /** strconv.FormatFloat(v, 'f', -1, 64): shortest round-trip digits, never an exponent. */
 export function formatGoFloat(v: number): string {
+  if (Object.is(v, -0)) return '-0'
   const s = String(v)
   const e = s.indexOf('e')
   if (e < 0) return s
