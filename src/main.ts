@@ -88,6 +88,7 @@ async function run(runtime: Runtime, config: Config): Promise<number> {
       readTextFile: runtime.readTextFile,
       fileMtime: runtime.fileMtime,
       readZoneFile: runtime.readZoneFile,
+      fetch: runtime.httpFetch,
     })
     await relay.start()
   } catch (err) {

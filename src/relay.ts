@@ -6,6 +6,9 @@ import type { Config, ExporterConfig } from './config/types.ts'
 import { createTimeFormatter, type ZoneFileReader } from './encode/time-str.ts'
 import { compileJsonPlans, type JsonItem } from './exporters/json-plan.ts'
 import { createStdoutSink, type WriteStdout } from './exporters/stdout/stdout-sink.ts'
+import { compileSeriesPlans, type SeriesItem } from './exporters/remote-write/rw-plan.ts'
+import { createRemoteWriteSinks, type HttpFetch, type RemoteWriteSinks, type TlsOptions } from './exporters/remote-write/sender.ts'
+import { VERSION } from './version.ts'
 import { createApp } from './http/app.ts'
 import type { Logger } from './observe/log.ts'
 import { createRelayMetrics, type RelayMetrics } from './observe/relay-metrics.ts'
@@ -23,7 +26,10 @@ export interface RelayDeps {
   /** Modification time of a file in ms, undefined when it cannot be read. */
   readonly fileMtime: (path: string) => Promise<number | undefined>
   readonly readZoneFile?: ZoneFileReader
-  readonly retry?: RetryPolicy
+  /** fetch with TLS options, for remote write (the runtime adapter's). */
+  readonly fetch?: HttpFetch
+  /** Replaces the retry timing (initial and maximum backoff) in tests; max duration comes from the config. */
+  readonly retry?: Omit<RetryPolicy, 'maxDurationMs'>
   /** How often the universal-tags file is checked for changes. */
   readonly dictionaryPollMs?: number
 }
@@ -56,24 +62,41 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
   const metrics = createRelayMetrics()
   const dictionary: DictionaryHolder = { current: EMPTY_DICTIONARY }
   const formatTime = createTimeFormatter(config.relay.timeZone, deps.readZoneFile)
+  const remoteWrite = new Map<string, { sinks: RemoteWriteSinks; tls: { current: TlsOptions | null } }>()
+  const stdout = createStdoutSink(deps.writeStdout)
   const exporters = config.exporters.map((e) => buildExporter(e))
   let started = false
   let stopping: Promise<void> | undefined
   const pollAbort = new AbortController()
 
   function buildExporter(e: ExporterConfig): Exporter<Sized> {
-    if (e.protocol !== 'stdout') {
-      throw new StartError(`exporter "${e.name}": protocol ${e.protocol} is not available in this version yet; use stdout, or run \`check\` to validate the config`)
+    const retry = { ...DEFAULT_RETRY, ...deps.retry, maxDurationMs: e.maxRetryDuration * 1000 }
+    if (e.protocol === 'stdout') {
+      return createExporter<JsonItem>({
+        config: e, plans: compileJsonPlans(e, { dictionary, formatTime }), sinkFor: () => stdout, close: async () => {},
+        clock, log, metrics, retry,
+      })
     }
-    return createExporter<JsonItem>({
-      config: e,
-      plans: compileJsonPlans(e, { dictionary, formatTime }),
-      sink: createStdoutSink(deps.writeStdout),
-      clock,
-      log,
-      metrics,
-      retry: deps.retry ?? DEFAULT_RETRY,
-    })
+    if (e.protocol === 'prometheus') {
+      const fetch = deps.fetch
+      if (fetch === undefined) throw new StartError(`exporter "${e.name}": no HTTP client in this runtime`)
+      const tls = { current: null as TlsOptions | null }
+      const sinks = createRemoteWriteSinks({
+        exporter: e, version: VERSION, fetch, tls: () => tls.current, clock, log,
+        metrics: { requests: metrics.rwRequests, failovers: metrics.failovers },
+      })
+      remoteWrite.set(e.name, { sinks, tls })
+      metrics.seriesSent.touch(e.name)
+      const plans = compileSeriesPlans(e, dictionary, (count, why) => {
+        metrics.seriesDropped.inc([e.name, 'invalid_labels'], count)
+        log.warnOncePerBurst(`${e.name}:invalid_labels`, 'series no receiver could accept dropped', { exporter: e.name, series: count, why })
+      })
+      return createExporter<SeriesItem>({
+        config: e, plans, sinkFor: sinks.sinkFor, healthy: sinks.healthy, close: async () => {}, countsSeries: true,
+        clock, log, metrics, retry,
+      })
+    }
+    throw new StartError(`exporter "${e.name}": protocol ${e.protocol} is not available in this version yet; use stdout or prometheus, or run \`check\` to validate the config`)
   }
 
   metrics.registry.gauge('deepflow_relay_queue_records', 'Records held by the exporter queues (waiting or in flight).', ['exporter'],
@@ -84,6 +107,8 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
     () => exporters.map((e) => [[e.config.name], e.config.queueSize * e.config.queueCount] as const))
   metrics.registry.gauge('deepflow_relay_queue_capacity_bytes', 'queue-max-bytes of the exporter.', ['exporter'],
     () => exporters.map((e) => [[e.config.name], e.config.queueMaxBytes] as const))
+  metrics.registry.gauge('deepflow_relay_endpoint_up', '1 unless the last request to the endpoint failed (1 before the first).', ['exporter', 'endpoint'],
+    () => [...remoteWrite].flatMap(([name, rw]) => rw.sinks.endpoints.map((ep) => [[name, ep.label], ep.lastOk === false ? 0 : 1] as const)))
   metrics.registry.gauge('deepflow_relay_exporter_up', '1 unless the last send attempt of the exporter failed.', ['exporter'],
     () => exporters.map((e) => [[e.config.name], e.healthy() ? 1 : 0] as const))
 
@@ -98,7 +123,7 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
       if (!started) return 'starting'
       if (stopping !== undefined) return 'shutting down'
       const down = exporters.filter((e) => !e.healthy()).map((e) => e.config.name)
-      return down.length === 0 ? null : `last send failed for exporter(s): ${down.join(', ')}`
+      return down.length === 0 ? null : `every endpoint failed its last attempt for exporter(s): ${down.join(', ')}`
     },
   })
 
@@ -125,6 +150,19 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
     metrics,
     exporters,
     async start() {
+      for (const e of config.exporters) {
+        const rw = remoteWrite.get(e.name)
+        if (rw === undefined || e.tls === null) continue
+        let ca: string | null = null
+        if (e.tls.caFile !== null) {
+          try {
+            ca = await deps.readTextFile(e.tls.caFile)
+          } catch (err) {
+            throw new StartError(`exporter "${e.name}": tls.ca-file: cannot read ${e.tls.caFile}: ${err instanceof Error ? err.message : String(err)}`)
+          }
+        }
+        rw.tls.current = { ca, insecureSkipVerify: e.tls.insecureSkipVerify }
+      }
       const path = config.relay.universalTags
       if (path !== null) {
         const mtime = await deps.fileMtime(path)

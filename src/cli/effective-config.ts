@@ -40,6 +40,9 @@ function exporter(e: ExporterConfig): Record<string, unknown> {
     }),
     ...(e.topic === null ? {} : { topic: e.topic }),
     'extra-headers': Object.fromEntries(Object.keys(e.extraHeaders).map((k) => [k, SECRET])),
+    'request-timeout': e.requestTimeout,
+    'max-retry-duration': e.maxRetryDuration,
+    ...(e.tls === null ? {} : { tls: { ...(e.tls.caFile === null ? {} : { 'ca-file': e.tls.caFile }), 'insecure-skip-verify': e.tls.insecureSkipVerify } }),
   }
 }
 

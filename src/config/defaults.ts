@@ -15,6 +15,8 @@ export const DEFAULTS = {
     batchSize: 1024, // DeepFlow DefaultExportOtherBatchSize
     flushTimeout: 1,
     queueMaxBytes: 64 * 1024 * 1024,
+    requestTimeout: 30,
+    maxRetryDuration: 300,
   },
   /** deepflow-server panics above this many queues (MAX_QUEUE_COUNT). */
   maxQueueCount: 16,

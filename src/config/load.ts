@@ -186,6 +186,9 @@ function parseExporter(
     sasl: raw.sasl ?? null,
     topic: raw.topic ?? null,
     extraHeaders: raw['extra-headers'],
+    requestTimeout: raw['request-timeout'],
+    maxRetryDuration: raw['max-retry-duration'],
+    tls: raw.tls === undefined ? null : { caFile: raw.tls['ca-file'] ?? null, insecureSkipVerify: raw.tls['insecure-skip-verify'] },
   }
   const found = checkExporter(exporter, base, warnings)
   problems.push(...found)

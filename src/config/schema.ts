@@ -98,6 +98,11 @@ const SaslSchema = v.pipe(
   })),
 )
 
+const TLS_ENTRIES = {
+  'ca-file': v.optional(text('a PEM file path')),
+  'insecure-skip-verify': bool(false),
+}
+
 /** One entry of `exporters` / `ingester.exporters`, every DeepFlow key plus the relay-only ones. */
 export const ExporterSchema = strict({
   protocol: v.picklist(['kafka', 'prometheus', 'stdout'], 'expected kafka, prometheus or stdout'),
@@ -124,6 +129,9 @@ export const ExporterSchema = strict({
   sasl: v.optional(SaslSchema),
   topic: v.optional(text('a topic name')),
   'extra-headers': v.optional(v.record(v.string(), text('a header value'), 'expected a map of header names to values'), {}),
+  'request-timeout': seconds(DEFAULTS.exporter.requestTimeout),
+  'max-retry-duration': seconds(DEFAULTS.exporter.maxRetryDuration, true),
+  tls: v.optional(strict(TLS_ENTRIES)),
 })
 
 export type RawExporter = v.InferOutput<typeof ExporterSchema>
@@ -164,6 +172,7 @@ export function exporterKeysAt(path: readonly (string | number)[]): readonly str
     case 'tag-filters': return Object.keys(TAG_FILTER_ENTRIES)
     case 'tag-filters-groups': return Object.keys(GROUP_ENTRIES)
     case 'tag-filter-condition': return ['type']
+    case 'tls': return Object.keys(TLS_ENTRIES)
     default: return []
   }
 }

@@ -53,6 +53,18 @@ export interface ExporterConfig {
   readonly sasl: Sasl | null
   readonly topic: string | null
   readonly extraHeaders: Readonly<Record<string, string>>
+  /** Relay-only: seconds one send attempt may take. */
+  readonly requestTimeout: number
+  /** Relay-only: seconds a batch is retried before it is dropped (retries_exhausted). */
+  readonly maxRetryDuration: number
+  /** Relay-only: TLS for https remote-write endpoints. */
+  readonly tls: TlsSettings | null
+}
+
+export interface TlsSettings {
+  /** PEM file of the CA(s) to trust instead of the system ones. */
+  readonly caFile: string | null
+  readonly insecureSkipVerify: boolean
 }
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const

@@ -13,6 +13,7 @@ export interface JsonItem {
   readonly timestampMs: number
   /** UTF-16 length of the line: the unit of queue-max-bytes accounting (bytes for ASCII). */
   readonly bytes: number
+  readonly units: 1
 }
 
 export function compileJsonPlans(exporter: ExporterConfig, deps: EncoderDeps): Map<string, RecordPlan<JsonItem>> {
@@ -27,7 +28,7 @@ export function compileJsonPlans(exporter: ExporterConfig, deps: EncoderDeps): M
       encode(record) {
         encodeLine(record, out)
         return {
-          item: { dataSource: name, line: out.line, timestampMs: Math.floor(record.timeUs / 1000), bytes: out.line.length },
+          item: { dataSource: name, line: out.line, timestampMs: Math.floor(record.timeUs / 1000), bytes: out.line.length, units: 1 },
           seriesHash: out.seriesHash,
         }
       },

@@ -14,6 +14,10 @@ export function createRelayMetrics(registry = new Registry()) {
     dropped: registry.counter('deepflow_relay_records_dropped_total', 'Records accepted and then lost, by reason.', ['exporter', 'reason']),
     batches: registry.counter('deepflow_relay_batches_sent_total', 'Batches delivered by an exporter.', ['exporter']),
     retries: registry.counter('deepflow_relay_send_retries_total', 'Batch send attempts that failed and were retried.', ['exporter']),
+    seriesSent: registry.counter('deepflow_relay_series_sent_total', 'Remote-write series delivered.', ['exporter']),
+    seriesDropped: registry.counter('deepflow_relay_series_dropped_total', 'Remote-write series accepted and then lost, by reason (as records_dropped_total), plus invalid_labels.', ['exporter', 'reason']),
+    rwRequests: registry.counter('deepflow_relay_remote_write_requests_total', 'Remote-write requests by endpoint and outcome (2xx, 4xx, 5xx, timeout, error).', ['exporter', 'endpoint', 'status']),
+    failovers: registry.counter('deepflow_relay_endpoint_failovers_total', 'Moves of a queue to the next endpoint after a retryable failure.', ['exporter']),
     sendDuration: registry.histogram('deepflow_relay_send_duration_seconds', 'Time of one batch send attempt.', ['exporter']),
   }
 }

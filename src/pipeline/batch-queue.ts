@@ -3,6 +3,8 @@
 
 export interface Sized {
   readonly bytes: number
+  /** What batch-size counts: 1 per record, or its series for remote write. */
+  readonly units: number
 }
 
 export class BatchQueue<T extends Sized> {
@@ -11,6 +13,8 @@ export class BatchQueue<T extends Sized> {
   private head = 0
   /** Bytes of waiting items. */
   bytes = 0
+  /** Units (batch-size measure) of waiting items. */
+  units = 0
 
   get length(): number {
     return this.items.length - this.head
@@ -20,6 +24,7 @@ export class BatchQueue<T extends Sized> {
     this.items.push(item)
     this.arrived.push(now)
     this.bytes += item.bytes
+    this.units += item.units
   }
 
   /** Arrival time of the oldest waiting item (undefined when empty). */
@@ -27,11 +32,17 @@ export class BatchQueue<T extends Sized> {
     return this.length === 0 ? undefined : this.arrived[this.head]
   }
 
-  take(max: number): T[] {
-    const end = Math.min(this.items.length, this.head + max)
+  /** Takes items until they add up to `maxUnits` or more (at least one item when any wait). */
+  take(maxUnits: number): T[] {
+    let end = this.head
+    let units = 0
+    while (end < this.items.length && units < maxUnits) units += this.items[end++]!.units
     const batch = this.items.slice(this.head, end)
     this.head = end
-    for (const item of batch) this.bytes -= item.bytes
+    for (const item of batch) {
+      this.bytes -= item.bytes
+      this.units -= item.units
+    }
     if (this.head > 4096 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head)
       this.arrived = this.arrived.slice(this.head)
@@ -42,6 +53,6 @@ export class BatchQueue<T extends Sized> {
 
   /** Empties the queue, returning what was waiting. */
   drain(): T[] {
-    return this.take(this.length)
+    return this.take(Infinity)
   }
 }

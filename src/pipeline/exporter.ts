@@ -45,7 +45,14 @@ export interface Exporter<T extends Sized> {
 export interface ExporterDeps<T> {
   readonly config: ExporterConfig
   readonly plans: ReadonlyMap<string, RecordPlan<T>>
-  readonly sink: Sink<T>
+  /** The sink a queue sends through (one per queue where the sink keeps per-queue state). */
+  readonly sinkFor: (queue: number) => Sink<T>
+  /** Overrides "the last attempt succeeded" as the exporter's health (e.g. any endpoint up). */
+  readonly healthy?: () => boolean
+  /** Releases the sinks' resources after the queues drained. */
+  readonly close: () => Promise<void>
+  /** The sink counts series: also keep series_sent/series_dropped. */
+  readonly countsSeries?: boolean
   readonly clock: Clock
   readonly log: Logger
   readonly metrics: RelayMetrics
@@ -61,7 +68,7 @@ export function createExporter<T extends Sized>(deps: ExporterDeps<T>): Exporter
     lastAttemptOk = ok
   }
   const workers: Worker<T>[] = queues.map((queue, index) =>
-    createWorker({ ...deps, queue, index, batchSize: config.batchSize, flushMs: config.flushTimeout * 1000, onAttempt }))
+    createWorker({ ...deps, sink: deps.sinkFor(index), queue, index, batchSize: config.batchSize, flushMs: config.flushTimeout * 1000, onAttempt }))
   for (const reason of ['evicted', 'rejected_by_endpoint', 'too_large', 'retries_exhausted', 'shutdown']) metrics.dropped.touch(name, reason)
   metrics.sent.touch(name)
   metrics.batches.touch(name)
@@ -85,6 +92,7 @@ export function createExporter<T extends Sized>(deps: ExporterDeps<T>): Exporter
           continue
         }
         const { item, seriesHash } = plan.encode(record)
+        if (item.units === 0) continue
         if (item.bytes > config.queueMaxBytes) {
           tooLarge++
           continue
@@ -120,11 +128,11 @@ export function createExporter<T extends Sized>(deps: ExporterDeps<T>): Exporter
       })
     },
     held: () => ({ records: queues.reduce((n, _q, i) => n + heldRecords(i), 0), bytes: heldBytes() }),
-    healthy: () => lastAttemptOk,
+    healthy: () => (deps.healthy === undefined ? lastAttemptOk : deps.healthy()),
     stop(deadlineMs) {
       stopping ??= (async () => {
         await Promise.all(workers.map((w) => w.drain(deadlineMs)))
-        await deps.sink.close()
+        await deps.close()
       })()
       return stopping
     },

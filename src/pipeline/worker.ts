@@ -30,6 +30,7 @@ export interface WorkerDeps<T extends Sized> {
   readonly metrics: RelayMetrics
   readonly retry: RetryPolicy
   readonly onAttempt: (ok: boolean) => void
+  readonly countsSeries?: boolean
 }
 
 export interface Worker<T> {
@@ -50,6 +51,7 @@ export function createWorker<T extends Sized>(deps: WorkerDeps<T>): Worker<T> {
   /** What the sleeping worker waits for: any item, or a full batch (flush-timeout pending). */
   let waitingFor: 'work' | 'full' | null = null
   let flight = { records: 0, bytes: 0 }
+  let flightBatch: readonly T[] = []
 
   const wakeUp = () => {
     const w = wake
@@ -68,29 +70,32 @@ export function createWorker<T extends Sized>(deps: WorkerDeps<T>): Worker<T> {
     waitingFor = 'work'
   })
 
-  const drop = (n: number, reason: DropReason, error: string) => {
-    metrics.dropped.inc([name, reason], n)
-    log.warnOncePerBurst(`${name}:${reason}`, 'records dropped', { exporter: name, reason, records: n, error })
+  const unitsOf = (batch: readonly T[]) => batch.reduce((n, item) => n + item.units, 0)
+  const drop = (batch: readonly T[], reason: DropReason, error: string) => {
+    metrics.dropped.inc([name, reason], batch.length)
+    if (deps.countsSeries) metrics.seriesDropped.inc([name, reason], unitsOf(batch))
+    log.warnOncePerBurst(`${name}:${reason}`, 'records dropped', { exporter: name, reason, records: batch.length, error })
   }
 
   const send = async (batch: T[]): Promise<void> => {
     const started = clock.now()
     for (let attempt = 0; ; attempt++) {
-      if (abort.signal.aborted) return drop(batch.length, 'shutdown', 'shutdown timeout reached')
+      if (abort.signal.aborted) return drop(batch, 'shutdown', 'shutdown timeout reached')
       const t0 = clock.now()
       const result = await deps.sink.send(batch, abort.signal)
       metrics.sendDuration.observe([name], (clock.now() - t0) / 1000)
       if (result.status === 'ok') {
         deps.onAttempt(true)
         metrics.sent.inc([name], batch.length)
+        if (deps.countsSeries) metrics.seriesSent.inc([name], unitsOf(batch))
         metrics.batches.inc([name])
         return
       }
       deps.onAttempt(false)
-      if (result.status === 'failed') return drop(batch.length, result.reason, result.error)
-      if (abort.signal.aborted) return drop(batch.length, 'shutdown', result.error)
+      if (result.status === 'failed') return drop(batch, result.reason, result.error)
+      if (abort.signal.aborted) return drop(batch, 'shutdown', result.error)
       const elapsed = clock.now() - started
-      if (elapsed >= deps.retry.maxDurationMs) return drop(batch.length, 'retries_exhausted', result.error)
+      if (elapsed >= deps.retry.maxDurationMs) return drop(batch, 'retries_exhausted', result.error)
       const backoff = Math.min(deps.retry.maxMs, deps.retry.initialMs * 2 ** Math.min(attempt, 30))
       const delay = Math.max(result.retryAfterMs ?? 0, backoff * (0.5 + clock.random() / 2))
       metrics.retries.inc([name])
@@ -106,7 +111,7 @@ export function createWorker<T extends Sized>(deps: WorkerDeps<T>): Worker<T> {
         await waitForWork()
         continue
       }
-      if (queue.length < deps.batchSize && !draining) {
+      if (queue.units < deps.batchSize && !draining) {
         const wait = queue.oldestArrival()! + deps.flushMs - clock.now()
         if (wait > 0) {
           await waitUntil(wait)
@@ -115,14 +120,16 @@ export function createWorker<T extends Sized>(deps: WorkerDeps<T>): Worker<T> {
       }
       const batch = queue.take(deps.batchSize)
       flight = { records: batch.length, bytes: batch.reduce((n, item) => n + item.bytes, 0) }
+      flightBatch = batch
       try {
         await send(batch)
       } catch (err) {
         // A sink must not throw; if one does, the batch is lost and said so, the worker goes on.
-        drop(batch.length, 'rejected_by_endpoint', err instanceof Error ? err.message : String(err))
+        drop(batch, 'rejected_by_endpoint', err instanceof Error ? err.message : String(err))
         log.error('sink threw instead of returning a result (bug)', { exporter: name, error: err })
       } finally {
         flight = { records: 0, bytes: 0 }
+        flightBatch = []
       }
     }
   }
@@ -130,7 +137,7 @@ export function createWorker<T extends Sized>(deps: WorkerDeps<T>): Worker<T> {
 
   return {
     notify() {
-      if (waitingFor === 'work' || (waitingFor === 'full' && queue.length >= deps.batchSize)) wakeUp()
+      if (waitingFor === 'work' || (waitingFor === 'full' && queue.units >= deps.batchSize)) wakeUp()
     },
     inFlight: () => flight,
     async drain(deadlineMs) {
@@ -146,9 +153,9 @@ export function createWorker<T extends Sized>(deps: WorkerDeps<T>): Worker<T> {
         const grace = new AbortController()
         const settled = await Promise.race([running.then(() => true), clock.sleep(1000, grace.signal).then(() => false)])
         grace.abort()
-        if (!settled && flight.records > 0) drop(flight.records, 'shutdown', 'send still blocked at shutdown')
-        const left = queue.drain().length
-        if (left > 0) drop(left, 'shutdown', 'shutdown timeout reached')
+        if (!settled && flightBatch.length > 0) drop(flightBatch, 'shutdown', 'send still blocked at shutdown')
+        const left = queue.drain()
+        if (left.length > 0) drop(left, 'shutdown', 'shutdown timeout reached')
       }
     },
   }

@@ -36,6 +36,8 @@ export function createBunRuntime(): Runtime {
         return undefined
       }
     },
+    httpFetch: (url, init, tls) =>
+      fetch(url, tls === null ? init : { ...init, tls: { ...(tls.ca === null ? {} : { ca: tls.ca }), rejectUnauthorized: !tls.insecureSkipVerify } }),
     writeStdout: (text) => writeTo(process.stdout, text),
     writeStderr: (text) => {
       process.stderr.write(text)

@@ -1,6 +1,7 @@
 // What the relay needs from its runtime. One adapter per runtime implements it (runtime/bun.ts;
 // runtime/deno.ts with the Deno issue); no other file touches `Bun` or `Deno`.
 import type { ZoneFileReader } from '../encode/time-str.ts'
+import type { HttpFetch } from '../exporters/remote-write/sender.ts'
 
 export interface Listener {
   readonly url: string
@@ -22,6 +23,8 @@ export interface Runtime {
   readTextFile(path: string): Promise<string>
   fileMtime(path: string): Promise<number | undefined>
   readZoneFile: ZoneFileReader
+  /** fetch with TLS options (CA, skip-verify) for https endpoints. */
+  httpFetch: HttpFetch
   /** Resolves once the text has been handed to standard output (backpressure). */
   writeStdout(text: string): Promise<void>
   writeStderr(text: string): void

@@ -64,6 +64,8 @@ const EFFECTIVE_KAFKA = {
   'universal-tag-translate-to-name-disabled': false,
   sasl: { enabled: true, 'security-protocol': 'SASL_SSL', 'sasl-mechanism': 'PLAIN', username: 'relay', password: '******' },
   'extra-headers': {},
+  'request-timeout': 30,
+  'max-retry-duration': 300,
 }
 const DEFAULT_RELAY = { listen: '127.0.0.1:20480', 'max-body-bytes': 16777216, 'time-zone': 'UTC', 'shutdown-timeout': 10, 'log-level': 'info' }
 

@@ -62,6 +62,9 @@ const FULL_DEFAULTS: Omit<ExporterConfig, 'index' | 'name' | 'protocol' | 'enabl
   sasl: null,
   topic: null,
   extraHeaders: {},
+  requestTimeout: 30,
+  maxRetryDuration: 300,
+  tls: null,
 }
 
 const DEFAULT_RELAY = {

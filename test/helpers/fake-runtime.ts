@@ -27,6 +27,7 @@ export function createFakeRuntime(opts: { args: string[]; env?: Record<string, s
     },
     fileMtime: async (path) => (files[path] === undefined ? undefined : 1),
     readZoneFile: () => undefined,
+    httpFetch: () => Promise.reject(new Error('the fake runtime has no network')),
     async writeStdout(text) {
       stdout.push(text)
     },

@@ -38,6 +38,7 @@ export async function startHarness(yaml: string, opts: { files?: Record<string, 
       return t
     },
     fileMtime: async (p) => (files[p] === undefined ? undefined : files[p]!.length),
+    fetch: (url, init) => fetch(url, init),
   })
   await relay.start()
   return {

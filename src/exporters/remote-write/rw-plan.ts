@@ -1,0 +1,62 @@
+// The record plan of a prometheus exporter: per data source its filter and series encoder; a
+// queue item is the record's series already encoded as WriteRequest bytes, so a batch is their
+// concatenation plus one snappy pass. batch-size counts series, as in DeepFlow.
+import type { ExporterConfig } from '../../config/types.ts'
+import { dataSource } from '../../deepflow/schema.ts'
+import { compileFilter } from '../../filter/compile-filter.ts'
+import type { RecordPlan } from '../../pipeline/exporter.ts'
+import type { DictionaryHolder } from '../../translate/dictionary.ts'
+import { encodeWriteRequest, type TimeSeries } from './prompb.ts'
+import { compileSeriesEncoder } from './to-series.ts'
+
+export interface SeriesItem {
+  /** WriteRequest-encoded series of one record. */
+  readonly payload: Uint8Array
+  readonly bytes: number
+  /** Number of series. */
+  readonly units: number
+}
+
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/
+
+/** Why no receiver could accept this series (Prometheus answers 500, forever), or null. */
+export function invalidSeries(series: TimeSeries): string | null {
+  const names = new Set<string>()
+  for (const { name, value } of series.labels) {
+    if (!LABEL_NAME.test(name)) return `invalid label name ${JSON.stringify(name)}`
+    if (names.has(name)) return `duplicate label name ${JSON.stringify(name)}`
+    if (value === '') return `empty value of label ${JSON.stringify(name)}`
+    names.add(name)
+  }
+  return names.size === 0 ? 'empty label set' : null
+}
+
+export function compileSeriesPlans(
+  exporter: ExporterConfig,
+  dictionary: DictionaryHolder,
+  onInvalid: (count: number, why: string) => void,
+): Map<string, RecordPlan<SeriesItem>> {
+  const plans = new Map<string, RecordPlan<SeriesItem>>()
+  for (const name of exporter.dataSources) {
+    const ds = dataSource(name)
+    if (ds === undefined || plans.has(name)) continue
+    const toSeries = compileSeriesEncoder(exporter, ds, dictionary)
+    plans.set(name, {
+      filter: compileFilter(exporter, ds),
+      encode(record) {
+        const { series, seriesHash } = toSeries(record)
+        let valid = series
+        for (const s of series) {
+          const why = invalidSeries(s)
+          if (why === null) continue
+          valid = series.filter((x) => invalidSeries(x) === null)
+          onInvalid(series.length - valid.length, why)
+          break
+        }
+        const payload = encodeWriteRequest(valid)
+        return { item: { payload, bytes: payload.byteLength, units: valid.length }, seriesHash }
+      },
+    })
+  }
+  return plans
+}

@@ -1,0 +1,88 @@
+// DeepFlow's flow_metrics document → remote-write series (flow_metrics/unmarshaller/exporter.go
+// EncodeToPrometheus), compiled once per (exporter, data source):
+// - one series per exported metric field present in the record: __name__ = the field name, one
+//   sample = the value as float64 at `time` × 1000 ms; zeros are sent unless
+//   export-empty-metrics-disabled;
+// - labels: datasource="<ds>" plus every exported tag except `time`, translated as in the Kafka
+//   line (enum names, device types, dictionary names) but under the field's own name (`pod_id_0`,
+//   `agent_id`: the `_id` stays), empty values dropped, sorted by name.
+import type { ExporterConfig } from '../../config/types.ts'
+import type { DataSourceSpec } from '../../deepflow/schema.ts'
+import { parseExportFields, selectFields } from '../../project/export-fields.ts'
+import type { DeepFlowRecord } from '../../record/normalize.ts'
+import type { Value } from '../../record/values.ts'
+import type { DictionaryHolder } from '../../translate/dictionary.ts'
+import { compileTranslator, type TranslateContext } from '../../translate/translators.ts'
+import type { Label, TimeSeries } from './prompb.ts'
+
+export interface RecordSeries {
+  readonly series: TimeSeries[]
+  /** FNV-1a of the label set without __name__: picks the queue, so a series keeps its order. */
+  readonly seriesHash: number
+}
+
+export type SeriesEncoder = (record: DeepFlowRecord) => RecordSeries
+
+const FNV_OFFSET = 0x811c9dc5
+
+function fnv(hash: number, text: string): number {
+  let h = hash
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193)
+  return h >>> 0
+}
+
+function labelText(v: Value): string {
+  if (typeof v === 'string') return v
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v)
+  return v.join(',')
+}
+
+export function compileSeriesEncoder(exporter: ExporterConfig, ds: DataSourceSpec, dictionary: DictionaryHolder): SeriesEncoder {
+  const { selection } = parseExportFields(exporter.exportFields)
+  const selected = selectFields(ds, selection)
+  const opts = { enumNames: !exporter.enumTranslateToNameDisabled, universalNames: !exporter.universalTagTranslateToNameDisabled }
+  const tags = ds.fields
+    .filter((f) => selected[f.index] && f.kind === 'tag' && f.name !== 'time')
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((field) => ({ field, translate: compileTranslator(ds, field, opts) }))
+  const metrics = ds.fields.filter((f) => selected[f.index] && f.kind === 'metric')
+  const timeIndex = ds.byName.get('time')!.index
+  const dsLabel: Label = { name: 'datasource', value: ds.name }
+  const dropZeros = exporter.exportEmptyMetricsDisabled
+  const ctx: TranslateContext = { dict: dictionary.current, universalKey: false }
+
+  return (record) => {
+    const values = record.values
+    ctx.dict = dictionary.current
+    const labels: Label[] = []
+    let hash = FNV_OFFSET
+    let dsPlaced = false
+    for (const { field, translate } of tags) {
+      const raw = values[field.index]
+      if (raw === undefined) continue
+      const v = translate === null ? raw : translate(values, ctx)
+      if (v === undefined) continue
+      const text = labelText(v)
+      if (text === '') continue
+      if (!dsPlaced && field.name > 'datasource') {
+        labels.push(dsLabel)
+        dsPlaced = true
+      }
+      labels.push({ name: field.name, value: text })
+      hash = fnv(fnv(hash, field.name), text)
+    }
+    if (!dsPlaced) labels.push(dsLabel)
+    hash = fnv(hash, ds.name)
+    const timestamp = Number(values[timeIndex]) * 1000
+    const series: TimeSeries[] = []
+    for (const field of metrics) {
+      const v = values[field.index]
+      if (typeof v !== 'number' && typeof v !== 'bigint') continue
+      const value = Number(v)
+      if (dropZeros && value === 0) continue
+      // __name__ sorts before every DeepFlow label name (all are lowercase).
+      series.push({ labels: [{ name: '__name__', value: field.name }, ...labels], samples: [{ value, timestamp }] })
+    }
+    return { series, seriesHash: hash }
+  }
+}
