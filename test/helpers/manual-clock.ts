@@ -52,3 +52,12 @@ export function createManualClock(start = 1_700_000_000_000, random = () => 0.5)
     pending: () => timers.length,
   }
 }
+
+/** Waits in real time (bounded) until `cond` holds: for real network I/O in tests with a manual clock. */
+export async function until(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 5))
+  }
+}

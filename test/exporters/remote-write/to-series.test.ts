@@ -1,0 +1,91 @@
+import test from 'node:test'
+import assert from 'node:assert/strict'
+import { uncompress } from 'snappyjs'
+import { dataSource } from '../../../src/deepflow/schema.ts'
+import { compileSeriesEncoder } from '../../../src/exporters/remote-write/to-series.ts'
+import { compileSeriesPlans, invalidSeries } from '../../../src/exporters/remote-write/rw-plan.ts'
+import { decodeWriteRequest } from '../../../src/exporters/remote-write/prompb.ts'
+import { compileNormalizer } from '../../../src/record/normalize.ts'
+import { exporterFromYaml, dictionaryFrom } from '../../helpers/encode.ts'
+import { seriesText } from '../../helpers/rw-receiver.ts'
+import { compress } from 'snappyjs'
+
+const DICT = dictionaryFrom({ agent: { 7: 'node-1-V3' }, pod: { 153: 'productpage-v1-7f9c' }, l3_epc: { 1: 'vpc-1' } })
+
+function seriesOf(entry: string, ds: string, input: unknown) {
+  const spec = dataSource(ds)!
+  const exporter = exporterFromYaml(`data-sources: [${ds}]\n${entry}`)
+  const r = compileNormalizer(spec)(input)
+  if (!r.ok) throw new Error(r.error)
+  return compileSeriesEncoder(exporter, spec, { current: DICT })(r.record)
+}
+
+const NETWORK = {
+  time: 1715133600, byte_tx: 15320, packet_tx: 0, rtt_max: 830, ip4: '10.1.2.3', l3_epc_id: 1, l3_device_type: 10,
+  role: 0, protocol: 6, server_port: 9080, agent_id: 7, pod_id: 153, signal_source: 0, is_ipv4: 1, region_id: 0, gprocess_id: 5,
+}
+const LABELS = 'agent_id="node-1-V3",datasource="flow_metrics.network.1m",gprocess_id="5",ip4="10.1.2.3",is_ipv4="1",l3_device_type="pod",l3_epc_id="vpc-1",pod_id="productpage-v1-7f9c",protocol="TCP",role="Client",server_port="9080",signal_source="Packet"'
+
+test('one series per exported metric, labels translated under their own names, sorted, empty and time left out', () => {
+  const { series } = seriesOf('export-fields: [$tag, $metrics]', 'flow_metrics.network.1m', NETWORK)
+  assert.deepEqual(seriesText(series), [
+    `packet_tx{${LABELS}} 0 @1715133600000`,
+    `byte_tx{${LABELS}} 15320 @1715133600000`,
+    `rtt_max{${LABELS}} 830 @1715133600000`,
+  ])
+  for (const s of series) assert.deepEqual(s.labels.map((l) => l.name), [...s.labels.map((l) => l.name)].sort())
+})
+
+test('export-empty-metrics-disabled drops zero-valued series', () => {
+  const { series } = seriesOf('export-fields: [$tag, $metrics]\nexport-empty-metrics-disabled: true', 'flow_metrics.network.1m', NETWORK)
+  assert.deepEqual(series.map((s) => s.labels[0]!.value), ['byte_tx', 'rtt_max'])
+})
+
+test('export-fields selects the labels and the metrics', () => {
+  const { series } = seriesOf('export-fields: [$metrics.delay, ip4, pod_id]', 'flow_metrics.network.1m', NETWORK)
+  assert.deepEqual(seriesText(series), ['rtt_max{datasource="flow_metrics.network.1m",ip4="10.1.2.3",pod_id="productpage-v1-7f9c"} 830 @1715133600000'])
+})
+
+test('map sources keep the _0/_1 label names; universal translation off keeps raw ids', () => {
+  const { series } = seriesOf('export-fields: [$tag, $metrics]\nuniversal-tag-translate-to-name-disabled: true', 'flow_metrics.application_map.1s', {
+    time: 1715133600, request: 12, ip4: '10.1.2.3', ip4_1: '10.1.2.4', pod_id_0: 153, pod_id_1: 0, agent_id: 7, l7_protocol: 20,
+    tunnel_type: 0, observation_point: 'c-p', endpoint: '/reviews/0',
+  })
+  assert.deepEqual(seriesText(series), [
+    'request{agent_id="7",datasource="flow_metrics.application_map.1s",endpoint="/reviews/0",ip4_0="10.1.2.3",ip4_1="10.1.2.4",l7_protocol="HTTP",observation_point="Client Process",pod_id_0="153",pod_id_1="0",tunnel_type="N/A"} 12 @1715133600000',
+  ])
+})
+
+test('records of one series hash alike whatever their metrics; other tags hash apart', () => {
+  const a = seriesOf('export-fields: [$tag, $metrics]', 'flow_metrics.network.1m', NETWORK)
+  const b = seriesOf('export-fields: [$tag, $metrics]', 'flow_metrics.network.1m', { ...NETWORK, time: 1715133660, byte_tx: 1 })
+  const c = seriesOf('export-fields: [$tag, $metrics]', 'flow_metrics.network.1m', { ...NETWORK, server_port: 9081 })
+  assert.equal(a.seriesHash, b.seriesHash)
+  assert.notEqual(a.seriesHash, c.seriesHash)
+})
+
+test('a record becomes WriteRequest bytes; concatenated records decode as one WriteRequest', () => {
+  const exporter = exporterFromYaml('data-sources: [flow_metrics.network.1m]\nexport-fields: [byte_tx, ip4]')
+  const plan = compileSeriesPlans(exporter, { current: DICT }, () => assert.fail('no invalid series expected')).get('flow_metrics.network.1m')!
+  const norm = compileNormalizer(dataSource('flow_metrics.network.1m')!)
+  const items = [1, 2].map((n) => {
+    const r = norm({ time: 1715133600, byte_tx: n, ip4: `10.0.0.${n}` })
+    assert.ok(r.ok)
+    return plan.encode(r.record).item
+  })
+  assert.deepEqual(items.map((i) => i.units), [1, 1])
+  const body = new Uint8Array([...items[0]!.payload, ...items[1]!.payload])
+  assert.deepEqual(seriesText(decodeWriteRequest(uncompress(compress(body))).timeseries), [
+    'byte_tx{datasource="flow_metrics.network.1m",ip4="10.0.0.1"} 1 @1715133600000',
+    'byte_tx{datasource="flow_metrics.network.1m",ip4="10.0.0.2"} 2 @1715133600000',
+  ])
+})
+
+test('series no receiver could accept are recognised', () => {
+  const ok = { labels: [{ name: '__name__', value: 'x' }], samples: [] }
+  assert.equal(invalidSeries(ok), null)
+  assert.equal(invalidSeries({ labels: [], samples: [] }), 'empty label set')
+  assert.equal(invalidSeries({ labels: [{ name: 'a', value: '1' }, { name: 'a', value: '2' }], samples: [] }), 'duplicate label name "a"')
+  assert.equal(invalidSeries({ labels: [{ name: '1a', value: '1' }], samples: [] }), 'invalid label name "1a"')
+  assert.equal(invalidSeries({ labels: [{ name: 'a', value: '' }], samples: [] }), 'empty value of label "a"')
+})

@@ -1,0 +1,72 @@
+// A small remote-write receiver for the fault cases a real one cannot be made to produce on demand
+// (500 then 204, 400, 429 with Retry-After, hanging): it decodes every request (snappy block +
+// protobuf WriteRequest) and answers from a script. Real receivers are tested beside it.
+import { createServer, type IncomingHttpHeaders } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { uncompress } from 'snappyjs'
+import { decodeWriteRequest, type TimeSeries } from '../../src/exporters/remote-write/prompb.ts'
+
+export interface ReceivedRequest {
+  readonly headers: IncomingHttpHeaders
+  readonly series: TimeSeries[]
+  readonly status: number
+}
+
+export type Reply = { status: number; body?: string; headers?: Record<string, string> } | 'hang'
+
+export interface Receiver {
+  readonly url: string
+  readonly requests: ReceivedRequest[]
+  /** Replies for the next requests, in order; afterwards 204. */
+  script(...replies: Reply[]): void
+  close(): Promise<void>
+}
+
+export async function startReceiver(): Promise<Receiver> {
+  const requests: ReceivedRequest[] = []
+  let replies: Reply[] = []
+  const hanging = new Set<() => void>()
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      const body = new Uint8Array(Buffer.concat(chunks))
+      const reply = replies.shift() ?? { status: 204 }
+      let series: TimeSeries[] = []
+      try {
+        series = decodeWriteRequest(uncompress(body)).timeseries
+      } catch {}
+      if (reply === 'hang') {
+        requests.push({ headers: req.headers, series, status: 0 })
+        hanging.add(() => res.destroy())
+        return
+      }
+      requests.push({ headers: req.headers, series, status: reply.status })
+      res.writeHead(reply.status, reply.headers ?? {})
+      res.end(reply.body ?? '')
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}/api/v1/write`,
+    requests,
+    script: (...r) => {
+      replies = r
+    },
+    close: () => new Promise<void>((resolve) => {
+      for (const end of hanging) end()
+      server.closeAllConnections()
+      server.close(() => resolve())
+    }),
+  }
+}
+
+/** Series as `name{label="value",...} value @timestamp` lines, for exact comparisons. */
+export function seriesText(series: readonly TimeSeries[]): string[] {
+  return series.map((s) => {
+    const name = s.labels.find((l) => l.name === '__name__')?.value ?? ''
+    const labels = s.labels.filter((l) => l.name !== '__name__').map((l) => `${l.name}="${l.value}"`).join(',')
+    return `${name}{${labels}} ${s.samples.map((x) => `${x.value} @${x.timestamp}`).join(' ')}`
+  })
+}
