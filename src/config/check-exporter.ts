@@ -8,6 +8,7 @@ import { fieldSpellings, parseExportFields } from '../project/export-fields.ts'
 import { SUGGESTED_EXPORT_FIELDS } from './defaults.ts'
 import { closest, type ConfigPath, type ConfigProblem } from './problems.ts'
 import type { ExporterConfig, TagFilter } from './types.ts'
+import { RESERVED_HEADERS } from '../exporters/remote-write/sender.ts'
 
 function where(base: ConfigPath): string {
   return base.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '')
@@ -45,6 +46,22 @@ export function checkExporter(e: ExporterConfig, base: ConfigPath, warnings: str
     warnings.push(`${where(at('extra-headers'))}: only used by the prometheus exporter`)
   }
   if (e.protocol === 'prometheus') {
+    e.endpoints.forEach((endpoint, i) => {
+      let url: URL | undefined
+      try {
+        url = new URL(endpoint)
+      } catch {}
+      if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+        problems.push({ path: at('endpoints', i), message: `expected an http:// or https:// remote-write URL, got ${JSON.stringify(endpoint)}` })
+      } else if (e.tls !== null && url.protocol === 'http:') {
+        warnings.push(`${where(at('endpoints', i))}: tls settings do not apply to a plain http:// endpoint`)
+      }
+    })
+    for (const header of Object.keys(e.extraHeaders)) {
+      if (RESERVED_HEADERS.includes(header.toLowerCase())) {
+        warnings.push(`${where(at('extra-headers', header))}: cannot override a remote-write header; ignored`)
+      }
+    }
     e.dataSources.forEach((name, i) => {
       const ds = dataSource(name)
       if (ds !== undefined && !ds.prometheus) {

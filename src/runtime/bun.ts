@@ -1,6 +1,7 @@
 // The Bun runtime adapter: the only file that touches the `Bun` global.
 import { readFileSync } from 'node:fs'
 import { stat } from 'node:fs/promises'
+import type { HttpFetch } from '../exporters/remote-write/sender.ts'
 import type { Runtime } from './types.ts'
 
 function writeTo(stream: NodeJS.WriteStream, text: string): Promise<void> {
@@ -8,6 +9,10 @@ function writeTo(stream: NodeJS.WriteStream, text: string): Promise<void> {
     stream.write(text, (err) => (err ? reject(err) : resolve()))
   })
 }
+
+/** fetch with TLS options through Bun's `tls` extension of RequestInit. */
+export const bunHttpFetch: HttpFetch = (url, init, tls) =>
+  fetch(url, tls === null ? init : { ...init, tls: { ...(tls.ca === null ? {} : { ca: tls.ca }), rejectUnauthorized: !tls.insecureSkipVerify } })
 
 export function createBunRuntime(): Runtime {
   return {
@@ -36,8 +41,7 @@ export function createBunRuntime(): Runtime {
         return undefined
       }
     },
-    httpFetch: (url, init, tls) =>
-      fetch(url, tls === null ? init : { ...init, tls: { ...(tls.ca === null ? {} : { ca: tls.ca }), rejectUnauthorized: !tls.insecureSkipVerify } }),
+    httpFetch: bunHttpFetch,
     writeStdout: (text) => writeTo(process.stdout, text),
     writeStderr: (text) => {
       process.stderr.write(text)

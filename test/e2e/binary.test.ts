@@ -135,3 +135,35 @@ test('binary check exits 2 listing every problem by YAML path, 0 for a valid fil
   assert.match(good.stdout, /^# deepflow-relay check: good\.yaml is valid/)
   assert.match(good.stdout, /queue-count: 4\n/)
 })
+
+test('the binary sends remote write to a real Prometheus (the Bun adapter\'s HTTP client)', async () => {
+  const { startPrometheus } = await import('../../scripts/services/prometheus.ts')
+  const prom = await startPrometheus()
+  try {
+    const { dir, bin } = isolatedBinary()
+    writeFileSync(join(dir, 'relay.yaml'), `exporters:
+  - protocol: prometheus
+    enabled: true
+    endpoints: [${prom.writeUrl}]
+    data-sources: [flow_metrics.application.1m]
+    export-fields: [$tag, $metrics]
+    flush-timeout: 0.05
+`)
+    const relay = await start(bin, dir, ['--config', 'relay.yaml', '--listen', '127.0.0.1:0'])
+    const t = Math.floor(Date.now() / 60_000) * 60 - 60
+    const res = await fetch(`${relay.url}v1/records/flow_metrics.application.1m`, {
+      method: 'POST', body: JSON.stringify({ time: t, request: 7, l7_protocol: 20, app_service: 'e2e' }),
+    })
+    assert.equal(res.status, 202)
+    let stored: Awaited<ReturnType<typeof prom.query>> = []
+    for (let i = 0; i < 100 && stored.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 20))
+      stored = await prom.query('request{app_service="e2e"}', t)
+    }
+    assert.deepEqual(stored.map((s) => s.metric), [{ __name__: 'request', app_service: 'e2e', datasource: 'flow_metrics.application.1m', l7_protocol: 'HTTP' }])
+    assert.equal(stored[0]!.value[1], '7')
+    assert.equal(await relay.stop(), 0)
+  } finally {
+    await prom.stop()
+  }
+})

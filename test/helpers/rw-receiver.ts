@@ -1,7 +1,8 @@
 // A small remote-write receiver for the fault cases a real one cannot be made to produce on demand
 // (500 then 204, 400, 429 with Retry-After, hanging): it decodes every request (snappy block +
 // protobuf WriteRequest) and answers from a script. Real receivers are tested beside it.
-import { createServer, type IncomingHttpHeaders } from 'node:http'
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { uncompress } from 'snappyjs'
 import { decodeWriteRequest, type TimeSeries } from '../../src/exporters/remote-write/prompb.ts'
@@ -22,11 +23,12 @@ export interface Receiver {
   close(): Promise<void>
 }
 
-export async function startReceiver(): Promise<Receiver> {
+/** With `tls`, the receiver speaks https with that key and certificate. */
+export async function startReceiver(tls?: { key: string; cert: string }, port = 0): Promise<Receiver> {
   const requests: ReceivedRequest[] = []
   let replies: Reply[] = []
   const hanging = new Set<() => void>()
-  const server = createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
@@ -45,11 +47,12 @@ export async function startReceiver(): Promise<Receiver> {
       res.writeHead(reply.status, reply.headers ?? {})
       res.end(reply.body ?? '')
     })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
+  }
+  const server = tls === undefined ? createServer(handle) : createHttpsServer(tls, handle)
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
+  const bound = (server.address() as AddressInfo).port
   return {
-    url: `http://127.0.0.1:${port}/api/v1/write`,
+    url: `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${bound}/api/v1/write`,
     requests,
     script: (...r) => {
       replies = r
