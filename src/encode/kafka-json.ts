@@ -11,6 +11,7 @@ import type { DeepFlowRecord } from '../record/normalize.ts'
 import { formatGoFloat, type Value } from '../record/values.ts'
 import type { DictionaryHolder } from '../translate/dictionary.ts'
 import { compileTranslator, type TranslateContext } from '../translate/translators.ts'
+import { FNV_OFFSET, fnv1a } from '../util/fnv.ts'
 
 export interface EncodedLine {
   line: string
@@ -23,18 +24,6 @@ export type LineEncoder = (record: DeepFlowRecord, out: EncodedLine) => void
 export interface EncoderDeps {
   readonly dictionary: DictionaryHolder
   readonly formatTime: (us: number) => string
-}
-
-const FNV_OFFSET = 0x811c9dc5
-const FNV_PRIME = 0x01000193
-
-function fnv(hash: number, text: string): number {
-  let h = hash
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i)
-    h = Math.imul(h, FNV_PRIME)
-  }
-  return h >>> 0
 }
 
 function jsonValue(v: Value, field: FieldSpec): string {
@@ -107,7 +96,7 @@ export function compileLineEncoder(exporter: ExporterConfig, ds: DataSourceSpec,
       const text = jsonValue(v, writer.field)
       const key = ctx.universalKey ? writer.universalKey : writer.plainKey
       line += key + text
-      if (writer.hashed) hash = fnv(hash, key + text)
+      if (writer.hashed) hash = fnv1a(hash, key + text)
     }
     if (labelsWanted !== null) {
       for (const side of labelSides) {

@@ -14,6 +14,7 @@ import type { Value } from '../../record/values.ts'
 import type { DictionaryHolder } from '../../translate/dictionary.ts'
 import { compileTranslator, type TranslateContext } from '../../translate/translators.ts'
 import type { Label, TimeSeries } from './prompb.ts'
+import { FNV_OFFSET, fnv1a } from '../../util/fnv.ts'
 
 export interface RecordSeries {
   readonly series: TimeSeries[]
@@ -22,14 +23,6 @@ export interface RecordSeries {
 }
 
 export type SeriesEncoder = (record: DeepFlowRecord) => RecordSeries
-
-const FNV_OFFSET = 0x811c9dc5
-
-function fnv(hash: number, text: string): number {
-  let h = hash
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193)
-  return h >>> 0
-}
 
 function labelText(v: Value): string {
   if (typeof v === 'string') return v
@@ -69,10 +62,10 @@ export function compileSeriesEncoder(exporter: ExporterConfig, ds: DataSourceSpe
         dsPlaced = true
       }
       labels.push({ name: field.name, value: text })
-      hash = fnv(fnv(hash, field.name), text)
+      hash = fnv1a(fnv1a(hash, field.name), text)
     }
     if (!dsPlaced) labels.push(dsLabel)
-    hash = fnv(hash, ds.name)
+    hash = fnv1a(hash, ds.name)
     const timestamp = Number(values[timeIndex]) * 1000
     const series: TimeSeries[] = []
     for (const field of metrics) {
