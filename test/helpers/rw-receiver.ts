@@ -9,6 +9,8 @@ import { decodeWriteRequest, type TimeSeries } from '../../src/exporters/remote-
 
 export interface ReceivedRequest {
   readonly headers: IncomingHttpHeaders
+  /** Client port of the connection: equal for requests sent over one kept-alive connection. */
+  readonly clientPort: number
   readonly series: TimeSeries[]
   readonly status: number
 }
@@ -39,11 +41,11 @@ export async function startReceiver(tls?: { key: string; cert: string }, port = 
         series = decodeWriteRequest(uncompress(body)).timeseries
       } catch {}
       if (reply === 'hang') {
-        requests.push({ headers: req.headers, series, status: 0 })
+        requests.push({ headers: req.headers, clientPort: req.socket.remotePort ?? 0, series, status: 0 })
         hanging.add(() => res.destroy())
         return
       }
-      requests.push({ headers: req.headers, series, status: reply.status })
+      requests.push({ headers: req.headers, clientPort: req.socket.remotePort ?? 0, series, status: reply.status })
       res.writeHead(reply.status, reply.headers ?? {})
       res.end(reply.body ?? '')
     })

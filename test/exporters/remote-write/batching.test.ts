@@ -1,0 +1,64 @@
+// How remote-write batches are cut and ordered: batch-size counts series, a series keeps its order
+// with several queues, and requests reuse one kept-alive connection.
+import test from 'node:test'
+import assert from 'node:assert/strict'
+import { until } from '../../helpers/manual-clock.ts'
+import { startHarness } from '../../helpers/relay-harness.ts'
+import { seriesText, startReceiver } from '../../helpers/rw-receiver.ts'
+
+const DS = 'flow_metrics.network.1m'
+const yaml = (url: string, extra: string) => `exporters:
+  - {protocol: prometheus, enabled: true, name: rw, endpoints: [${url}], data-sources: [${DS}], export-fields: [byte_tx, packet_tx, ip4], request-timeout: 60, ${extra}}
+`
+
+test('batch-size counts series: a request takes records until it holds batch-size series or more, as DeepFlow', async () => {
+  const r = await startReceiver()
+  try {
+    const h = await startHarness(yaml(r.url, 'queue-count: 1, batch-size: 3, flush-timeout: 60'))
+    // Two series per record (byte_tx and packet_tx).
+    await h.post(DS, JSON.stringify([1, 2, 3].map((n) => ({ time: 1715133600 + n, byte_tx: n, packet_tx: n, ip4: '10.0.0.1' }))))
+    await until(() => r.requests.length === 1, 'the first request')
+    assert.equal(r.requests[0]!.series.length, 4)
+    await h.clock.advance(60_000)
+    await until(() => r.requests.length === 2, 'the flush of the rest')
+    assert.equal(r.requests[1]!.series.length, 2)
+  } finally {
+    await r.close()
+  }
+})
+
+test('with several queues, the samples of every series arrive in timestamp order', async () => {
+  const r = await startReceiver()
+  try {
+    const h = await startHarness(yaml(r.url, 'queue-count: 4, batch-size: 2, flush-timeout: 0.01'))
+    const ips = ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4', '10.0.0.5', '10.0.0.6']
+    for (let t = 0; t < 8; t++) {
+      await h.post(DS, JSON.stringify(ips.map((ip) => ({ time: 1715133600 + t, byte_tx: t, ip4: ip }))))
+      await h.clock.advance(10)
+    }
+    await h.clock.advance(1000)
+    await until(() => r.requests.flatMap((q) => q.series).length === 48, 'every series')
+    const arrived = seriesText(r.requests.flatMap((q) => q.series))
+    for (const ip of ips) {
+      const stamps = arrived.filter((l) => l.includes(`ip4="${ip}"`)).map((l) => Number(/@(\d+)$/.exec(l)![1]))
+      assert.deepEqual(stamps, [...stamps].sort((a, b) => a - b), ip)
+      assert.equal(stamps.length, 8)
+    }
+  } finally {
+    await r.close()
+  }
+})
+
+test('consecutive requests of a queue reuse one kept-alive connection', async () => {
+  const r = await startReceiver()
+  try {
+    const h = await startHarness(yaml(r.url, 'queue-count: 1, batch-size: 1'))
+    for (let n = 1; n <= 3; n++) {
+      await h.post(DS, JSON.stringify({ time: 1715133600 + n, byte_tx: n, ip4: '10.0.0.1' }))
+      await until(() => r.requests.length === n, `request ${n}`)
+    }
+    assert.equal(new Set(r.requests.map((q) => q.clientPort)).size, 1)
+  } finally {
+    await r.close()
+  }
+})
