@@ -9,6 +9,9 @@ import { createStdoutSink, type WriteStdout } from './exporters/stdout/stdout-si
 import { compileSeriesPlans, type SeriesItem } from './exporters/remote-write/rw-plan.ts'
 import { createRemoteWriteSinks, type HttpFetch, type RemoteWriteSinks, type TlsOptions } from './exporters/remote-write/sender.ts'
 import { VERSION } from './version.ts'
+import { createKafkaSink } from './exporters/kafka/kafka-sink.ts'
+import { createKafkaTransport, type KafkaTransport } from './exporters/kafka/transport.ts'
+import { shuffled } from './util/shuffle.ts'
 import { createApp } from './http/app.ts'
 import type { Logger } from './observe/log.ts'
 import { createRelayMetrics, type RelayMetrics } from './observe/relay-metrics.ts'
@@ -62,7 +65,9 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
   const metrics = createRelayMetrics()
   const dictionary: DictionaryHolder = { current: EMPTY_DICTIONARY }
   const formatTime = createTimeFormatter(config.relay.timeZone, deps.readZoneFile)
-  const remoteWrite = new Map<string, { sinks: RemoteWriteSinks; tls: { current: TlsOptions | null } }>()
+  const remoteWrite = new Map<string, RemoteWriteSinks>()
+  /** TLS settings of exporters that have them, with the CA file read at start(). */
+  const tlsOf = new Map<string, { current: TlsOptions | null }>()
   const stdout = createStdoutSink(deps.writeStdout)
   const exporters = config.exporters.map((e) => buildExporter(e))
   let started = false
@@ -77,15 +82,40 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
         clock, log, metrics, retry,
       })
     }
+    const tls = { current: null as TlsOptions | null }
+    tlsOf.set(e.name, tls)
+    if (e.protocol === 'kafka') {
+      const sasl = e.sasl?.enabled === true ? e.sasl : null
+      const useTls = e.tls !== null || sasl?.securityProtocol === 'SASL_SSL'
+      let transport: KafkaTransport | undefined
+      const brokers = shuffled(e.endpoints, clock.random)
+      const sink = createKafkaSink({
+        exporter: e,
+        log,
+        metrics: { produceRequests: metrics.kafkaRequests, bytesSent: metrics.kafkaBytes, errors: metrics.kafkaErrors },
+        transport: () => (transport ??= createKafkaTransport({
+          clientId: `deepflow-relay-${e.name}`,
+          brokers,
+          sasl: sasl === null ? null : { mechanism: sasl.saslMechanism as 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512', username: sasl.username, password: sasl.password },
+          ssl: useTls ? (tls.current ?? { ca: null, insecureSkipVerify: false }) : null,
+          requestTimeoutMs: e.requestTimeout * 1000,
+          compression: e.compression,
+          log,
+        })),
+      })
+      return createExporter<JsonItem>({
+        config: e, plans: compileJsonPlans(e, { dictionary, formatTime }), sinkFor: () => sink, close: () => sink.close(),
+        maxItemBytes: e.maxMessageBytes, clock, log, metrics, retry,
+      })
+    }
     if (e.protocol === 'prometheus') {
       const fetch = deps.fetch
       if (fetch === undefined) throw new StartError(`exporter "${e.name}": no HTTP client in this runtime`)
-      const tls = { current: null as TlsOptions | null }
       const sinks = createRemoteWriteSinks({
         exporter: e, version: VERSION, fetch, tls: () => tls.current, clock, log,
         metrics: { requests: metrics.rwRequests, failovers: metrics.failovers },
       })
-      remoteWrite.set(e.name, { sinks, tls })
+      remoteWrite.set(e.name, sinks)
       metrics.seriesSent.touch(e.name)
       const plans = compileSeriesPlans(e, dictionary, (count, why) => {
         metrics.seriesDropped.inc([e.name, 'invalid_labels'], count)
@@ -96,7 +126,7 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
         clock, log, metrics, retry,
       })
     }
-    throw new StartError(`exporter "${e.name}": protocol ${e.protocol} is not available in this version yet; use stdout or prometheus, or run \`check\` to validate the config`)
+    throw new StartError(`exporter "${e.name}": unknown protocol ${String(e.protocol)}`)
   }
 
   metrics.registry.gauge('deepflow_relay_queue_records', 'Records held by the exporter queues (waiting or in flight).', ['exporter'],
@@ -108,7 +138,7 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
   metrics.registry.gauge('deepflow_relay_queue_capacity_bytes', 'queue-max-bytes of the exporter.', ['exporter'],
     () => exporters.map((e) => [[e.config.name], e.config.queueMaxBytes] as const))
   metrics.registry.gauge('deepflow_relay_endpoint_up', '1 unless the last request to the endpoint failed (1 before the first).', ['exporter', 'endpoint'],
-    () => [...remoteWrite].flatMap(([name, rw]) => rw.sinks.endpoints.map((ep) => [[name, ep.label], ep.lastOk === false ? 0 : 1] as const)))
+    () => [...remoteWrite].flatMap(([name, sinks]) => sinks.endpoints.map((ep) => [[name, ep.label], ep.lastOk === false ? 0 : 1] as const)))
   metrics.registry.gauge('deepflow_relay_exporter_up', '1 unless the last send attempt of the exporter failed.', ['exporter'],
     () => exporters.map((e) => [[e.config.name], e.healthy() ? 1 : 0] as const))
 
@@ -151,8 +181,8 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
     exporters,
     async start() {
       for (const e of config.exporters) {
-        const rw = remoteWrite.get(e.name)
-        if (rw === undefined || e.tls === null) continue
+        const tls = tlsOf.get(e.name)
+        if (tls === undefined || e.tls === null) continue
         let ca: string | null = null
         if (e.tls.caFile !== null) {
           try {
@@ -161,7 +191,7 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
             throw new StartError(`exporter "${e.name}": tls.ca-file: cannot read ${e.tls.caFile}: ${err instanceof Error ? err.message : String(err)}`)
           }
         }
-        rw.tls.current = { ca, insecureSkipVerify: e.tls.insecureSkipVerify }
+        tls.current = { ca, insecureSkipVerify: e.tls.insecureSkipVerify }
       }
       const path = config.relay.universalTags
       if (path !== null) {

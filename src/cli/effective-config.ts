@@ -42,6 +42,7 @@ function exporter(e: ExporterConfig): Record<string, unknown> {
     'extra-headers': Object.fromEntries(Object.keys(e.extraHeaders).map((k) => [k, SECRET])),
     'request-timeout': e.requestTimeout,
     'max-retry-duration': e.maxRetryDuration,
+    ...(e.protocol === 'kafka' ? { compression: e.compression, 'max-message-bytes': e.maxMessageBytes } : {}),
     ...(e.tls === null ? {} : { tls: { ...(e.tls.caFile === null ? {} : { 'ca-file': e.tls.caFile }), 'insecure-skip-verify': e.tls.insecureSkipVerify } }),
   }
 }

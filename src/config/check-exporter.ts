@@ -41,6 +41,11 @@ export function checkExporter(e: ExporterConfig, base: ConfigPath, warnings: str
     problems.push({ path: at('endpoints'), message: `at least one endpoint is required for protocol ${e.protocol}` })
   }
   if (e.protocol !== 'kafka' && e.sasl !== null) warnings.push(`${where(at('sasl'))}: only used by the kafka exporter`)
+  if (e.protocol === 'kafka' && e.endpoints.some((b) => !/^[^\s:/]+:\d{1,5}$/.test(b))) {
+    e.endpoints.forEach((b, i) => {
+      if (!/^[^\s:/]+:\d{1,5}$/.test(b)) problems.push({ path: at('endpoints', i), message: `expected a Kafka broker address HOST:PORT, got ${JSON.stringify(b)}` })
+    })
+  }
   if (e.protocol !== 'kafka' && e.topic !== null) warnings.push(`${where(at('topic'))}: only used by the kafka exporter`)
   if (e.protocol !== 'prometheus' && Object.keys(e.extraHeaders).length > 0) {
     warnings.push(`${where(at('extra-headers'))}: only used by the prometheus exporter`)

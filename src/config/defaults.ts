@@ -17,6 +17,8 @@ export const DEFAULTS = {
     queueMaxBytes: 64 * 1024 * 1024,
     requestTimeout: 30,
     maxRetryDuration: 300,
+    compression: 'snappy', // DeepFlow's sarama producer uses snappy
+    maxMessageBytes: 1_000_000, // sarama's Producer.MaxMessageBytes default (1 MB)
   },
   /** deepflow-server panics above this many queues (MAX_QUEUE_COUNT). */
   maxQueueCount: 16,

@@ -189,6 +189,8 @@ function parseExporter(
     requestTimeout: raw['request-timeout'],
     maxRetryDuration: raw['max-retry-duration'],
     tls: raw.tls === undefined ? null : { caFile: raw.tls['ca-file'] ?? null, insecureSkipVerify: raw.tls['insecure-skip-verify'] },
+    compression: raw.compression,
+    maxMessageBytes: raw['max-message-bytes'],
   }
   const found = checkExporter(exporter, base, warnings)
   problems.push(...found)

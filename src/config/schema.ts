@@ -2,7 +2,7 @@
 // `tag-filters-groups`, ...) and are mapped to the internal camelCase config here and only here.
 import * as v from 'valibot'
 import { DEFAULTS } from './defaults.ts'
-import { LOG_LEVELS, OPERATORS, type Operator } from './types.ts'
+import { KAFKA_COMPRESSIONS, LOG_LEVELS, OPERATORS, type KafkaCompression, type Operator } from './types.ts'
 
 /** A mapping that rejects every key it does not name (each one reported, with its path). */
 export const UNKNOWN_KEY = 'unknown key'
@@ -132,6 +132,20 @@ export const ExporterSchema = strict({
   'request-timeout': seconds(DEFAULTS.exporter.requestTimeout),
   'max-retry-duration': seconds(DEFAULTS.exporter.maxRetryDuration, true),
   tls: v.optional(strict(TLS_ENTRIES)),
+  compression: v.optional(
+    v.pipe(
+      text('a compression'),
+      v.check(
+        (c: string) => (KAFKA_COMPRESSIONS as readonly string[]).includes(c),
+        (i) => i.input === 'lz4' || i.input === 'zstd'
+          ? `${i.input} has no pure-JavaScript codec in this relay; use none, gzip or snappy`
+          : `expected none, gzip or snappy, got ${i.received}`,
+      ),
+      v.transform((c: string) => c as KafkaCompression),
+    ),
+    DEFAULTS.exporter.compression,
+  ),
+  'max-message-bytes': v.optional(positiveInt('a positive number of bytes'), DEFAULTS.exporter.maxMessageBytes),
 })
 
 export type RawExporter = v.InferOutput<typeof ExporterSchema>

@@ -57,9 +57,16 @@ export interface ExporterConfig {
   readonly requestTimeout: number
   /** Relay-only: seconds a batch is retried before it is dropped (retries_exhausted). */
   readonly maxRetryDuration: number
-  /** Relay-only: TLS for https remote-write endpoints. */
+  /** Relay-only: TLS for https remote-write endpoints and Kafka brokers (SASL_SSL, or SSL alone). */
   readonly tls: TlsSettings | null
+  /** Relay-only, Kafka: the produce compression (DeepFlow: snappy). */
+  readonly compression: KafkaCompression
+  /** Relay-only, Kafka: a record whose JSON line is longer is dropped alone (too_large). */
+  readonly maxMessageBytes: number
 }
+
+export const KAFKA_COMPRESSIONS = ['none', 'gzip', 'snappy'] as const
+export type KafkaCompression = (typeof KAFKA_COMPRESSIONS)[number]
 
 export interface TlsSettings {
   /** PEM file of the CA(s) to trust instead of the system ones. */

@@ -18,6 +18,9 @@ export function createRelayMetrics(registry = new Registry()) {
     seriesDropped: registry.counter('deepflow_relay_series_dropped_total', 'Remote-write series accepted and then lost, by reason (as records_dropped_total), plus invalid_labels.', ['exporter', 'reason']),
     rwRequests: registry.counter('deepflow_relay_remote_write_requests_total', 'Remote-write requests by endpoint and outcome (2xx, 4xx, 5xx, timeout, error).', ['exporter', 'endpoint', 'status']),
     failovers: registry.counter('deepflow_relay_endpoint_failovers_total', 'Moves of a queue to the next endpoint after a retryable failure.', ['exporter']),
+    kafkaRequests: registry.counter('deepflow_relay_kafka_produce_requests_total', 'Kafka produce calls by outcome (ok, error).', ['exporter', 'outcome']),
+    kafkaBytes: registry.counter('deepflow_relay_kafka_bytes_sent_total', 'Bytes of Kafka message values delivered (JSON lines, before compression).', ['exporter']),
+    kafkaErrors: registry.counter('deepflow_relay_kafka_errors_total', 'Kafka produce errors by kind: too_large, authentication, connection, timeout, retriable, rejected.', ['exporter', 'kind']),
     sendDuration: registry.histogram('deepflow_relay_send_duration_seconds', 'Time of one batch send attempt.', ['exporter']),
   }
 }

@@ -53,6 +53,8 @@ export interface ExporterDeps<T> {
   readonly close: () => Promise<void>
   /** The sink counts series: also keep series_sent/series_dropped. */
   readonly countsSeries?: boolean
+  /** Largest single item the sink can deliver (Kafka max-message-bytes); larger ones are dropped as too_large. */
+  readonly maxItemBytes?: number
   readonly clock: Clock
   readonly log: Logger
   readonly metrics: RelayMetrics
@@ -74,6 +76,7 @@ export function createExporter<T extends Sized>(deps: ExporterDeps<T>): Exporter
   metrics.batches.touch(name)
   for (const ds of config.dataSources) if (dataSource(ds) !== undefined) metrics.filtered.touch(name, ds)
   let stopping: Promise<void> | undefined
+  const maxItemBytes = Math.min(config.queueMaxBytes, deps.maxItemBytes ?? Infinity)
 
   const heldRecords = (i: number) => queues[i]!.length + workers[i]!.inFlight().records
   const heldBytes = () => queues.reduce((sum, q, i) => sum + q.bytes + workers[i]!.inFlight().bytes, 0)
@@ -93,7 +96,7 @@ export function createExporter<T extends Sized>(deps: ExporterDeps<T>): Exporter
         }
         const { item, seriesHash } = plan.encode(record)
         if (item.units === 0) continue
-        if (item.bytes > config.queueMaxBytes) {
+        if (item.bytes > maxItemBytes) {
           tooLarge++
           continue
         }
@@ -117,7 +120,7 @@ export function createExporter<T extends Sized>(deps: ExporterDeps<T>): Exporter
       if (staged.filtered > 0) metrics.filtered.inc([name, ds], staged.filtered)
       if (staged.tooLarge > 0) {
         metrics.dropped.inc([name, 'too_large'], staged.tooLarge)
-        deps.log.warnOncePerBurst(`${name}:too_large`, 'record larger than queue-max-bytes dropped', { exporter: name, data_source: ds, records: staged.tooLarge })
+        deps.log.warnOncePerBurst(`${name}:too_large`, `record larger than ${maxItemBytes} bytes (queue-max-bytes${deps.maxItemBytes === undefined ? '' : ' or max-message-bytes'}) dropped`, { exporter: name, data_source: ds, records: staged.tooLarge })
       }
       const now = clock.now()
       staged.perQueue.forEach((items, i) => {

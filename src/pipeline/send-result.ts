@@ -5,7 +5,8 @@ export const DROP_REASONS = ['evicted', 'rejected_by_endpoint', 'too_large', 're
 export type DropReason = (typeof DROP_REASONS)[number]
 
 export type SendResult =
-  | { readonly status: 'ok' }
+  /** Delivered; `tooLarge` records of the batch were refused by the receiver as too large and dropped alone. */
+  | { readonly status: 'ok'; readonly tooLarge?: number }
   | { readonly status: 'retryable'; readonly error: string; readonly retryAfterMs?: number }
   | { readonly status: 'failed'; readonly error: string; readonly reason: DropReason }
 

@@ -86,7 +86,12 @@ export function createWorker<T extends Sized>(deps: WorkerDeps<T>): Worker<T> {
       metrics.sendDuration.observe([name], (clock.now() - t0) / 1000)
       if (result.status === 'ok') {
         deps.onAttempt(true)
-        metrics.sent.inc([name], batch.length)
+        const tooLarge = result.tooLarge ?? 0
+        if (tooLarge > 0) {
+          metrics.dropped.inc([name, 'too_large'], tooLarge)
+          log.warnOncePerBurst(`${name}:too_large`, 'records too large for the receiver dropped; the rest of the batch was delivered', { exporter: name, records: tooLarge })
+        }
+        metrics.sent.inc([name], batch.length - tooLarge)
         if (deps.countsSeries) metrics.seriesSent.inc([name], unitsOf(batch))
         metrics.batches.inc([name])
         return

@@ -66,6 +66,8 @@ const EFFECTIVE_KAFKA = {
   'extra-headers': {},
   'request-timeout': 30,
   'max-retry-duration': 300,
+  compression: 'snappy',
+  'max-message-bytes': 1000000,
 }
 const DEFAULT_RELAY = { listen: '127.0.0.1:20480', 'max-body-bytes': 16777216, 'time-zone': 'UTC', 'shutdown-timeout': 10, 'log-level': 'info' }
 

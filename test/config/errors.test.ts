@@ -21,7 +21,7 @@ const kafka = (extra = '', exportFields = '[$tag]') =>
   `exporters:\n  - protocol: kafka\n    enabled: true\n    endpoints: [k:9092]\n    data-sources: [flow_log.l7_flow_log]\n    export-fields: ${exportFields}\n${extra}`
 
 const ALL_SOURCES = 'flow_log.l7_flow_log, flow_log.l4_flow_log, flow_metrics.network.1m, flow_metrics.network.1s, flow_metrics.network_map.1m, flow_metrics.network_map.1s, flow_metrics.application.1m, flow_metrics.application.1s, flow_metrics.application_map.1m, flow_metrics.application_map.1s, event.file_event, event.perf_event'
-const EXPORTER_KEYS = 'protocol, enabled, name, endpoints, data-sources, queue-count, queue-size, queue-max-bytes, batch-size, flush-timeout, tag-filters, tag-filter-condition, tag-filters-groups, export-fields, export-empty-tag, export-empty-metrics-disabled, enum-translate-to-name-disabled, universal-tag-translate-to-name-disabled, sasl, topic, extra-headers, request-timeout, max-retry-duration, tls'
+const EXPORTER_KEYS = 'protocol, enabled, name, endpoints, data-sources, queue-count, queue-size, queue-max-bytes, batch-size, flush-timeout, tag-filters, tag-filter-condition, tag-filters-groups, export-fields, export-empty-tag, export-empty-metrics-disabled, enum-translate-to-name-disabled, universal-tag-translate-to-name-disabled, sasl, topic, extra-headers, request-timeout, max-retry-duration, tls, compression, max-message-bytes'
 const EXPORT_FIELDS_HINT = 'missing or empty; list what to export, e.g. export-fields: [$tag, $metrics] (DeepFlow\'s default list exports metrics only, Q4)'
 
 test('batch-size "ten" in a server.yaml: path, message and line', () => {

@@ -65,6 +65,8 @@ const FULL_DEFAULTS: Omit<ExporterConfig, 'index' | 'name' | 'protocol' | 'enabl
   requestTimeout: 30,
   maxRetryDuration: 300,
   tls: null,
+  compression: 'snappy',
+  maxMessageBytes: 1000000,
 }
 
 const DEFAULT_RELAY = {

@@ -6,6 +6,7 @@ import type { Logger } from '../../observe/log.ts'
 import type { Sink } from '../../pipeline/send-result.ts'
 import { retryable } from '../../pipeline/send-result.ts'
 import type { Clock } from '../../util/clock.ts'
+import { shuffled } from '../../util/shuffle.ts'
 import { compress } from 'snappyjs'
 import { classifyStatus, statusClass, type StatusClass } from './classify.ts'
 import type { SeriesItem } from './rw-plan.ts'
@@ -72,15 +73,6 @@ export function maskUrl(url: string): string {
   } catch {
     return url
   }
-}
-
-export function shuffled<T>(items: readonly T[], random: () => number): T[] {
-  const out = [...items]
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1))
-    ;[out[i], out[j]] = [out[j]!, out[i]!]
-  }
-  return out
 }
 
 export function requestHeaders(extra: Readonly<Record<string, string>>, version: string): Record<string, string> {

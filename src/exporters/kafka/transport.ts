@@ -1,0 +1,114 @@
+// The only file that imports kafkajs: one producer per exporter, acks = all, no idempotence (as
+// DeepFlow), null keys (random partition), kafkajs's own retries off (the relay's retry loop owns
+// the budget), snappy through snappyjs. A swap of Kafka client touches this file alone.
+import { CompressionCodecs, CompressionTypes, Kafka, logLevel, Partitioners, type Producer, type SASLOptions } from 'kafkajs'
+import type { KafkaCompression } from '../../config/types.ts'
+import type { Logger } from '../../observe/log.ts'
+import { snappyCompress, snappyDecompress } from './snappy-codec.ts'
+
+CompressionCodecs[CompressionTypes.Snappy] = () => ({
+  compress: async (encoder: { buffer: Buffer }) => Buffer.from(snappyCompress(encoder.buffer)),
+  decompress: async (buffer: Buffer) => Buffer.from(snappyDecompress(buffer)),
+})
+
+const COMPRESSION: Record<KafkaCompression, CompressionTypes> = {
+  none: CompressionTypes.None,
+  gzip: CompressionTypes.GZIP,
+  snappy: CompressionTypes.Snappy,
+}
+
+export interface KafkaTransportOptions {
+  readonly clientId: string
+  /** Bootstrap brokers, already shuffled: a failed connection moves on to the next one. */
+  readonly brokers: readonly string[]
+  readonly sasl: { readonly mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; readonly username: string; readonly password: string } | null
+  /** TLS towards the brokers, or null for plaintext. */
+  readonly ssl: { readonly ca: string | null; readonly insecureSkipVerify: boolean } | null
+  readonly requestTimeoutMs: number
+  readonly compression: KafkaCompression
+  readonly log: Logger
+}
+
+export interface ProduceMessage {
+  readonly value: string
+  readonly timestampMs: number
+}
+
+export interface KafkaTransport {
+  /** One produce call (kafkajs sendBatch); throws kafkajs errors, classified by the caller. */
+  produce(topics: ReadonlyMap<string, readonly ProduceMessage[]>): Promise<void>
+  /**
+   * Drops the connections; the next produce connects again (fresh metadata), starting from the
+   * next bootstrap broker when `nextBroker` (kafkajs would start from the first one again).
+   */
+  reset(nextBroker: boolean): Promise<void>
+  close(): Promise<void>
+}
+
+function saslOptions(sasl: NonNullable<KafkaTransportOptions['sasl']>): SASLOptions {
+  const { username, password } = sasl
+  switch (sasl.mechanism) {
+    case 'PLAIN': return { mechanism: 'plain', username, password }
+    case 'SCRAM-SHA-256': return { mechanism: 'scram-sha-256', username, password }
+    case 'SCRAM-SHA-512': return { mechanism: 'scram-sha-512', username, password }
+  }
+}
+
+export function createKafkaTransport(opts: KafkaTransportOptions): KafkaTransport {
+  let rotation = 0
+  const client = () => new Kafka({
+    clientId: opts.clientId,
+    brokers: opts.brokers.map((_b, i) => opts.brokers[(i + rotation) % opts.brokers.length]!),
+    ...(opts.ssl === null ? {} : { ssl: { ...(opts.ssl.ca === null ? {} : { ca: [opts.ssl.ca] }), rejectUnauthorized: !opts.ssl.insecureSkipVerify } }),
+    ...(opts.sasl === null ? {} : { sasl: saslOptions(opts.sasl) }),
+    connectionTimeout: Math.min(opts.requestTimeoutMs, 10_000),
+    requestTimeout: opts.requestTimeoutMs,
+    retry: { retries: 0 },
+    logLevel: logLevel.WARN,
+    logCreator: () => ({ level, log }) => {
+      opts.log.debug('kafkajs', { exporter: opts.clientId, kafkajs_level: logLevel[level], message: log.message, broker: log.broker })
+    },
+  })
+  let producer: Producer | undefined
+  let connected = false
+
+  const ensure = async (): Promise<Producer> => {
+    producer ??= client().producer({
+      allowAutoTopicCreation: true,
+      idempotent: false,
+      retry: { retries: 0 },
+      createPartitioner: Partitioners.DefaultPartitioner,
+    })
+    if (!connected) {
+      await producer.connect()
+      connected = true
+    }
+    return producer
+  }
+
+  return {
+    async produce(topics) {
+      const p = await ensure()
+      await p.sendBatch({
+        acks: -1,
+        timeout: opts.requestTimeoutMs,
+        compression: COMPRESSION[opts.compression],
+        topicMessages: [...topics].map(([topic, messages]) => ({
+          topic,
+          messages: messages.map((m) => ({ key: null, value: m.value, timestamp: String(m.timestampMs) })),
+        })),
+      })
+    },
+    async reset(nextBroker) {
+      if (nextBroker) rotation++
+      connected = false
+      const p = producer
+      producer = undefined
+      await p?.disconnect().catch(() => {})
+    },
+    async close() {
+      connected = false
+      await producer?.disconnect().catch(() => {})
+    },
+  }
+}
