@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # The Debian packages the tests need, installed when missing (this machine kind runs as root and
-# reaches Debian's registry): the real remote-write receivers (prometheus, victoria-metrics), openssl
-# (a self-signed certificate for the https tests) and tzdata (time_str in named zones).
+# reaches Debian's registry): the real remote-write receivers (prometheus, victoria-metrics), kcat
+# (an independent Kafka client to read back what landed), Java 17 and Maven (Apache Kafka itself
+# comes from Maven Central: scripts/services/kafka.ts), openssl (a self-signed certificate for the
+# https tests) and tzdata (time_str in named zones).
 # Fails loudly when something cannot be installed: tests never skip for a missing service.
 set -euo pipefail
 need=()
 [ -x /usr/bin/prometheus ] || need+=(prometheus)
 [ -x /usr/bin/victoria-metrics ] || need+=(victoria-metrics)
 command -v openssl >/dev/null || need+=(openssl)
+command -v kcat >/dev/null || need+=(kcat)
+command -v keytool >/dev/null || need+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null || need+=(maven)
 [ -e /usr/share/zoneinfo/Asia/Shanghai ] || need+=(tzdata)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

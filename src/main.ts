@@ -78,6 +78,7 @@ export async function main(runtime: Runtime): Promise<number> {
 
 async function run(runtime: Runtime, config: Config): Promise<number> {
   const log = createLogger({ write: runtime.writeStderr, now: systemClock.now, level: config.relay.logLevel })
+  runtime.onWarning((w) => log.debug('runtime warning', { name: w.name, warning: w.message }))
   for (const w of config.warnings) log.warn(w)
   let relay
   try {

@@ -49,6 +49,9 @@ export function createBunRuntime(): Runtime {
     onSignal(signal, handler) {
       process.on(signal, handler)
     },
+    onWarning(handler) {
+      process.on('warning', handler)
+    },
     exit: (code) => process.exit(code),
   }
 }

@@ -29,5 +29,7 @@ export interface Runtime {
   writeStdout(text: string): Promise<void>
   writeStderr(text: string): void
   onSignal(signal: 'SIGTERM' | 'SIGINT', handler: () => void): void
+  /** Runtime warnings (deprecations, kafkajs's negative timeouts): handled, so stderr stays JSON lines. */
+  onWarning(handler: (warning: Error) => void): void
   exit(code: number): never
 }

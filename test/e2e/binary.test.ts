@@ -2,61 +2,10 @@
 // run with no node_modules: curl-like posts in, DeepFlow Kafka JSON lines out on stdout.
 import test from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn, spawnSync } from 'node:child_process'
-import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { spawnSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-
-const BUILT = join(import.meta.dirname, '..', '..', 'dist', 'deepflow-relay')
-
-function isolatedBinary(): { dir: string; bin: string } {
-  assert.ok(existsSync(BUILT), `${BUILT} is missing: run npm run build (npm test does)`)
-  const dir = mkdtempSync(join(tmpdir(), 'deepflow-relay-e2e-'))
-  const bin = join(dir, 'deepflow-relay')
-  copyFileSync(BUILT, bin)
-  return { dir, bin }
-}
-
-interface Running {
-  url: string
-  stdout: () => string
-  stderr: () => string
-  stop(signal?: NodeJS.Signals): Promise<number | null>
-}
-
-async function start(bin: string, dir: string, args: string[]): Promise<Running> {
-  const child = spawn(bin, args, { cwd: dir, env: { PATH: '/usr/bin:/bin', HOME: dir }, stdio: ['ignore', 'pipe', 'pipe'] })
-  let out = ''
-  let err = ''
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()))
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`relay did not start:\n${err}`)), 10_000)
-    const check = () => {
-      const m = /"msg":"deepflow-relay started".*?"url":"([^"]+)"/.exec(err)
-      if (m !== null) {
-        clearTimeout(timer)
-        resolve(m[1]!)
-      } else if (child.exitCode !== null) {
-        clearTimeout(timer)
-        reject(new Error(`relay exited ${child.exitCode}:\n${err}`))
-      } else {
-        setTimeout(check, 10)
-      }
-    }
-    check()
-  })
-  return {
-    url,
-    stdout: () => out,
-    stderr: () => err,
-    async stop(signal = 'SIGTERM') {
-      child.kill(signal)
-      return exited
-    },
-  }
-}
+import { isolatedBinary, start } from '../helpers/binary.ts'
 
 const L7 = {
   time: 1715133600, _id: '7376470921311012345', l7_protocol: 20, version: '1.1', type: 0, request_type: 'GET',

@@ -35,6 +35,7 @@ export function createFakeRuntime(opts: { args: string[]; env?: Record<string, s
       stderr.push(text)
     },
     onSignal() {},
+    onWarning() {},
     exit(code) {
       throw new Error(`exit(${code}) called`)
     },

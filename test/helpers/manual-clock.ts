@@ -61,3 +61,24 @@ export async function until(cond: () => boolean, what: string, timeoutMs = 10_00
     await new Promise((r) => setTimeout(r, 5))
   }
 }
+
+/** The system clock behind the ManualClock interface: advance() really waits. For tests against
+ * real servers whose own timers (kafkajs, brokers) run in real time. */
+export function createRealClock(): ManualClock {
+  return {
+    now: () => Date.now(),
+    random: () => Math.random(),
+    sleep: (ms, signal) => new Promise<void>((resolve) => {
+      if (signal?.aborted) return resolve()
+      const timer = setTimeout(done, Math.max(0, ms))
+      function done() {
+        clearTimeout(timer)
+        signal?.removeEventListener('abort', done)
+        resolve()
+      }
+      signal?.addEventListener('abort', done, { once: true })
+    }),
+    advance: (ms) => new Promise((r) => setTimeout(r, ms)),
+    pending: () => 0,
+  }
+}

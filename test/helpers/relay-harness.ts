@@ -20,9 +20,9 @@ export interface Harness {
   metric(line: string): number | undefined
 }
 
-export async function startHarness(yaml: string, opts: { files?: Record<string, string> } = {}): Promise<Harness> {
+export async function startHarness(yaml: string, opts: { files?: Record<string, string>; clock?: ManualClock } = {}): Promise<Harness> {
   const config = parseConfig(yaml, 'test.yaml')
-  const clock = createManualClock()
+  const clock = opts.clock ?? createManualClock()
   const stdout: string[] = []
   const logs: Record<string, unknown>[] = []
   let writer = async (text: string) => {

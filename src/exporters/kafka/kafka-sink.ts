@@ -1,14 +1,15 @@
 // Sends batches of Kafka JSON lines with one produce call: one message per record, value = the
 // line, key null, timestamp = the record's end time, no headers, topic `topic` or
-// `deepflow.<data-source>`. A batch the broker refuses as too large is split and sent record by
-// record, so only the oversize record is dropped. Errors are classified once (classify.ts).
+// `deepflow.<data-source>`. One produce call per topic; after a failure only the topics that did
+// not get through are sent again. A batch the broker refuses as too large is split and sent record
+// by record, so only the oversize record is dropped. Errors are classified once (classify.ts).
 import type { ExporterConfig } from '../../config/types.ts'
 import type { Logger } from '../../observe/log.ts'
 import type { Counter } from '../../observe/metrics.ts'
 import { failed, retryable, type SendResult, type Sink } from '../../pipeline/send-result.ts'
 import type { JsonItem } from '../json-plan.ts'
 import { classifyKafkaError, describeKafkaError, type KafkaErrorKind } from './classify.ts'
-import type { KafkaTransport, ProduceMessage } from './transport.ts'
+import type { KafkaTransport } from './transport.ts'
 
 export const TOPIC_PREFIX = 'deepflow.'
 
@@ -31,13 +32,13 @@ export function topicOf(exporter: ExporterConfig, dataSource: string): string {
   return exporter.topic ?? `${TOPIC_PREFIX}${dataSource}`
 }
 
-function group(exporter: ExporterConfig, batch: readonly JsonItem[]): Map<string, ProduceMessage[]> {
-  const topics = new Map<string, ProduceMessage[]>()
+function group(exporter: ExporterConfig, batch: readonly JsonItem[]): Map<string, JsonItem[]> {
+  const topics = new Map<string, JsonItem[]>()
   for (const item of batch) {
     const topic = topicOf(exporter, item.dataSource)
     let list = topics.get(topic)
     if (list === undefined) topics.set(topic, (list = []))
-    list.push({ value: item.line, timestampMs: item.timestampMs })
+    list.push(item)
   }
   return topics
 }
@@ -50,41 +51,52 @@ export function createKafkaSink(deps: KafkaSinkDeps): Sink<JsonItem> {
   metrics.bytesSent.touch(name)
   for (const kind of KAFKA_ERROR_KINDS) metrics.errors.touch(name, kind)
 
-  /** One produce call: undefined when it worked, else the error's kind and text. */
-  const produce = async (batch: readonly JsonItem[]): Promise<{ kind: KafkaErrorKind; error: string } | undefined> => {
-    try {
-      await deps.transport().produce(group(exporter, batch))
-      metrics.produceRequests.inc([name, 'ok'])
-      metrics.bytesSent.inc([name], batch.reduce((n, item) => n + item.bytes, 0))
-      return undefined
-    } catch (err) {
-      const kind = classifyKafkaError(err)
-      const error = describeKafkaError(err)
-      metrics.produceRequests.inc([name, 'error'])
-      metrics.errors.inc([name, kind])
-      if (kind === 'authentication') {
-        log.warnOncePerBurst(`${name}:authentication`, 'Kafka authentication failed; retrying (fix the sasl settings: no restart needed)', { exporter: name, error })
-      }
-      if (kind !== 'too_large' && kind !== 'rejected') {
-        await deps.transport().reset(kind === 'connection' || kind === 'authentication' || kind === 'timeout')
-      }
-      return { kind, error }
+  /** Items of a batch being retried that already reached Kafka (their topic's produce succeeded). */
+  const delivered = new WeakSet<JsonItem>()
+
+  const failure = async (err: unknown): Promise<{ kind: KafkaErrorKind; error: string }> => {
+    const kind = classifyKafkaError(err)
+    const error = describeKafkaError(err)
+    metrics.produceRequests.inc([name, 'error'])
+    metrics.errors.inc([name, kind])
+    if (kind === 'authentication') {
+      log.warnOncePerBurst(`${name}:authentication`, 'Kafka authentication failed; retrying (fix the sasl settings: no restart needed)', { exporter: name, error })
     }
+    if (kind !== 'too_large' && kind !== 'rejected') {
+      await deps.transport().reset(kind === 'connection' || kind === 'authentication' || kind === 'timeout')
+    }
+    return { kind, error }
   }
 
-  const outcome = (failure: { kind: KafkaErrorKind; error: string }): SendResult =>
-    failure.kind === 'rejected' ? failed(failure.error, 'rejected_by_endpoint') : retryable(failure.error)
+  /**
+   * One produce call per topic, in parallel: undefined when all worked, else the first error. A
+   * topic that worked is remembered, so the retry of the batch does not send it twice.
+   */
+  const produce = async (batch: readonly JsonItem[]): Promise<{ kind: KafkaErrorKind; error: string } | undefined> => {
+    const topics = group(exporter, batch.filter((item) => !delivered.has(item)))
+    const results = await Promise.allSettled([...topics].map(async ([topic, items]) => {
+      await deps.transport().produce(new Map([[topic, items.map((i) => ({ value: i.line, timestampMs: i.timestampMs }))]]))
+      metrics.produceRequests.inc([name, 'ok'])
+      metrics.bytesSent.inc([name], items.reduce((n, item) => n + item.bytes, 0))
+      for (const item of items) delivered.add(item)
+    }))
+    const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+    return rejected === undefined ? undefined : await failure(rejected.reason)
+  }
+
+  const outcome = (f: { kind: KafkaErrorKind; error: string }): SendResult =>
+    f.kind === 'rejected' ? failed(f.error, 'rejected_by_endpoint') : retryable(f.error)
 
   return {
     async send(batch) {
-      const failure = await produce(batch)
-      if (failure === undefined) return { status: 'ok' }
-      if (failure.kind !== 'too_large') return outcome(failure)
-      // Record by record: only what the broker refuses as too large is dropped. Records sent before
-      // a later retryable failure are sent again with the batch (at least once).
+      const first = await produce(batch)
+      if (first === undefined) return { status: 'ok' }
+      if (first.kind !== 'too_large') return outcome(first)
+      // Record by record: only what the broker refuses as too large is dropped.
       let tooLarge = 0
       for (const item of batch) {
-        const single = batch.length === 1 ? failure : await produce([item])
+        if (delivered.has(item)) continue
+        const single = await produce([item])
         if (single === undefined) continue
         if (single.kind === 'too_large') tooLarge++
         else return outcome(single)

@@ -6,6 +6,13 @@ import type { KafkaCompression } from '../../config/types.ts'
 import type { Logger } from '../../observe/log.ts'
 import { snappyCompress, snappyDecompress } from './snappy-codec.ts'
 
+// kafkajs 2.2.4's request queue calls setTimeout with a hugely negative delay (throttledUntil
+// starts at -1), which Bun and Node report as a TimeoutNegativeWarning on stderr, breaking the JSON
+// log lines. A negative delay already means 1 ms to both runtimes; clamping it says so quietly.
+const setTimeoutOriginal = globalThis.setTimeout
+globalThis.setTimeout = ((handler: TimerHandler, timeout?: number, ...args: unknown[]) =>
+  setTimeoutOriginal(handler, timeout !== undefined && timeout < 0 ? 1 : timeout, ...args)) as typeof setTimeout
+
 CompressionCodecs[CompressionTypes.Snappy] = () => ({
   compress: async (encoder: { buffer: Buffer }) => Buffer.from(snappyCompress(encoder.buffer)),
   decompress: async (buffer: Buffer) => Buffer.from(snappyDecompress(buffer)),
@@ -71,6 +78,26 @@ export function createKafkaTransport(opts: KafkaTransportOptions): KafkaTranspor
   })
   let producer: Producer | undefined
   let connected = false
+  /** Topics known to exist with a leader, so a first produce does not race auto-creation. */
+  const ready = new Set<string>()
+
+  const ensureTopics = async (topics: readonly string[]): Promise<void> => {
+    const missing = topics.filter((t) => !ready.has(t))
+    if (missing.length === 0) return
+    const admin = client().admin({ retry: { retries: 0 } })
+    try {
+      await admin.connect()
+      // What the broker's auto-creation would make (its default partitions and replication),
+      // waiting for the leaders; an existing topic is fine, a refusal (ACLs) leaves it to the broker.
+      await admin.createTopics({ topics: missing.map((topic) => ({ topic })), waitForLeaders: true, timeout: opts.requestTimeoutMs })
+    } catch (err) {
+      const name = (err as { name?: string; type?: string }).type ?? (err as { name?: string }).name
+      opts.log.debug('kafka: topics not created ahead; left to the broker', { exporter: opts.clientId, topics: missing, error: name })
+    } finally {
+      await admin.disconnect().catch(() => {})
+    }
+    for (const t of missing) ready.add(t)
+  }
 
   const ensure = async (): Promise<Producer> => {
     producer ??= client().producer({
@@ -89,6 +116,7 @@ export function createKafkaTransport(opts: KafkaTransportOptions): KafkaTranspor
   return {
     async produce(topics) {
       const p = await ensure()
+      await ensureTopics([...topics.keys()])
       await p.sendBatch({
         acks: -1,
         timeout: opts.requestTimeoutMs,

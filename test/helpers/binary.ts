@@ -1,0 +1,59 @@
+// The compiled binary (npm run build → dist/deepflow-relay), copied into an empty directory and
+// started there with no node_modules and a bare environment; its URL is read from its start log.
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { copyFileSync, existsSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const BUILT = join(import.meta.dirname, '..', '..', 'dist', 'deepflow-relay')
+
+export function isolatedBinary(): { dir: string; bin: string } {
+  assert.ok(existsSync(BUILT), `${BUILT} is missing: run npm run build (npm test does)`)
+  const dir = mkdtempSync(join(tmpdir(), 'deepflow-relay-e2e-'))
+  const bin = join(dir, 'deepflow-relay')
+  copyFileSync(BUILT, bin)
+  return { dir, bin }
+}
+
+export interface Running {
+  url: string
+  stdout: () => string
+  stderr: () => string
+  stop(signal?: NodeJS.Signals): Promise<number | null>
+}
+
+export async function start(bin: string, dir: string, args: string[]): Promise<Running> {
+  const child = spawn(bin, args, { cwd: dir, env: { PATH: '/usr/bin:/bin', HOME: dir }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  let err = ''
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`relay did not start:\n${err}`)), 10_000)
+    const check = () => {
+      const m = /"msg":"deepflow-relay started".*?"url":"([^"]+)"/.exec(err)
+      if (m !== null) {
+        clearTimeout(timer)
+        resolve(m[1]!)
+      } else if (child.exitCode !== null) {
+        clearTimeout(timer)
+        reject(new Error(`relay exited ${child.exitCode}:\n${err}`))
+      } else {
+        setTimeout(check, 10)
+      }
+    }
+    check()
+  })
+  return {
+    url,
+    stdout: () => out,
+    stderr: () => err,
+    async stop(signal = 'SIGTERM') {
+      child.kill(signal)
+      return exited
+    },
+  }
+}
+
