@@ -1,0 +1,92 @@
+// One exporter of the config, built for its protocol: the record plans (Kafka JSON lines or
+// remote-write series), the sink, and the queues around them.
+import type { ExporterConfig } from '../config/types.ts'
+import type { Logger } from '../observe/log.ts'
+import type { RelayMetrics } from '../observe/relay-metrics.ts'
+import type { Sized } from '../pipeline/batch-queue.ts'
+import { createExporter, type Exporter } from '../pipeline/exporter.ts'
+import { DEFAULT_RETRY, type RetryPolicy } from '../pipeline/worker.ts'
+import type { DictionaryHolder } from '../translate/dictionary.ts'
+import type { Clock } from '../util/clock.ts'
+import { shuffled } from '../util/shuffle.ts'
+import { VERSION } from '../version.ts'
+import { compileJsonPlans, type JsonItem } from './json-plan.ts'
+import { createKafkaSink } from './kafka/kafka-sink.ts'
+import { createKafkaTransport, type KafkaTransport } from './kafka/transport.ts'
+import { compileSeriesPlans, type SeriesItem } from './remote-write/rw-plan.ts'
+import { createRemoteWriteSinks, type HttpFetch, type RemoteWriteSinks, type TlsOptions } from './remote-write/sender.ts'
+import type { Sink } from '../pipeline/send-result.ts'
+
+export interface BuildContext {
+  readonly dictionary: DictionaryHolder
+  readonly formatTime: (us: number) => string
+  readonly stdout: Sink<JsonItem>
+  readonly clock: Clock
+  readonly log: Logger
+  readonly metrics: RelayMetrics
+  readonly fetch: HttpFetch | undefined
+  readonly retry: Omit<RetryPolicy, 'maxDurationMs'> | undefined
+}
+
+export interface BuiltExporter {
+  readonly exporter: Exporter<Sized>
+  /** TLS settings, filled when the relay starts (the CA file is read then). */
+  readonly tls: { current: TlsOptions | null }
+  /** The remote-write endpoints with their state (prometheus exporters only). */
+  readonly endpoints: RemoteWriteSinks | null
+}
+
+export function buildExporter(e: ExporterConfig, ctx: BuildContext): BuiltExporter {
+  const { dictionary, formatTime, clock, log, metrics } = ctx
+  const retry = { ...DEFAULT_RETRY, ...ctx.retry, maxDurationMs: e.maxRetryDuration * 1000 }
+  const tls = { current: null as TlsOptions | null }
+  const common = { config: e, clock, log, metrics, retry }
+
+  if (e.protocol === 'stdout') {
+    const plans = compileJsonPlans(e, { dictionary, formatTime })
+    return { tls, endpoints: null, exporter: createExporter<JsonItem>({ ...common, plans, sinkFor: () => ctx.stdout, close: async () => {} }) }
+  }
+
+  if (e.protocol === 'kafka') {
+    const sasl = e.sasl?.enabled === true ? e.sasl : null
+    const useTls = e.tls !== null || sasl?.securityProtocol === 'SASL_SSL'
+    const brokers = shuffled(e.endpoints, clock.random)
+    let transport: KafkaTransport | undefined
+    const sink = createKafkaSink({
+      exporter: e,
+      log,
+      metrics: { produceRequests: metrics.kafkaRequests, bytesSent: metrics.kafkaBytes, errors: metrics.kafkaErrors },
+      transport: () => (transport ??= createKafkaTransport({
+        clientId: `deepflow-relay-${e.name}`,
+        brokers,
+        sasl: sasl === null ? null : { mechanism: sasl.saslMechanism as 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512', username: sasl.username, password: sasl.password },
+        ssl: useTls ? (tls.current ?? { ca: null, insecureSkipVerify: false }) : null,
+        requestTimeoutMs: e.requestTimeout * 1000,
+        compression: e.compression,
+        log,
+      })),
+    })
+    const plans = compileJsonPlans(e, { dictionary, formatTime })
+    return {
+      tls,
+      endpoints: null,
+      exporter: createExporter<JsonItem>({ ...common, plans, sinkFor: () => sink, close: () => sink.close(), maxItemBytes: e.maxMessageBytes }),
+    }
+  }
+
+  if (ctx.fetch === undefined) throw new Error(`exporter "${e.name}": no HTTP client in this runtime`)
+  const sinks = createRemoteWriteSinks({
+    exporter: e, version: VERSION, fetch: ctx.fetch, tls: () => tls.current, clock, log,
+    metrics: { requests: metrics.rwRequests, failovers: metrics.failovers },
+  })
+  metrics.seriesSent.touch(e.name)
+  const plans = compileSeriesPlans(e, dictionary, (count, why) => {
+    metrics.seriesDropped.inc([e.name, 'invalid_labels'], count)
+    log.warnOncePerBurst(`${e.name}:invalid_labels`, 'series no receiver could accept dropped', { exporter: e.name, series: count, why })
+  })
+  return {
+    tls,
+    endpoints: sinks,
+    exporter: createExporter<SeriesItem>({ ...common, plans, sinkFor: sinks.sinkFor, healthy: sinks.healthy, close: async () => {}, countsSeries: true }),
+  }
+}
