@@ -1,6 +1,6 @@
 // Apache Kafka for the tests: the broker's jars resolved from Maven Central with scripts/kafka/pom.xml
 // into .cache/ (a second run downloads nothing), one KRaft node (broker + controller) on loopback with
-// listeners PLAINTEXT, SASL_PLAINTEXT and SASL_SSL (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512; a
+// listeners PLAINTEXT, SSL, SASL_PLAINTEXT and SASL_SSL (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512; a
 // self-signed certificate from the JDK's keytool, its CA exported as PEM), stopped and started again
 // by process id. `bun scripts/services/kafka.ts` runs one until Ctrl-C.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
@@ -37,6 +37,8 @@ export interface KafkaBroker {
   readonly plaintext: string
   readonly saslPlaintext: string
   readonly saslSsl: string
+  /** TLS without SASL. */
+  readonly ssl: string
   /** PEM of the broker's self-signed certificate (its own CA). */
   readonly caPem: string
   readonly caFile: string
@@ -70,7 +72,7 @@ export async function startKafka(extraProperties: Record<string, string> = {}): 
   const libs = kafkaLibs()
   const cp = `${libs}/*`
   const dir = mkdtempSync(join(tmpdir(), 'deepflow-relay-kafka-'))
-  const [plain, controller, saslPlain, saslSsl] = [await freePort(), await freePort(), await freePort(), await freePort()]
+  const [plain, controller, saslPlain, saslSsl, ssl] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()]
   const keystore = join(dir, 'broker.p12')
   execFileSync('keytool', ['-genkeypair', '-alias', 'broker', '-keyalg', 'RSA', '-keysize', '2048', '-keystore', keystore, '-storetype', 'PKCS12',
     '-storepass', 'changeit', '-keypass', 'changeit', '-dname', 'CN=127.0.0.1', '-ext', 'SAN=IP:127.0.0.1,DNS:localhost', '-validity', '3'], { stdio: 'pipe' })
@@ -82,11 +84,11 @@ export async function startKafka(extraProperties: Record<string, string> = {}): 
     'process.roles': 'broker,controller',
     'node.id': '1',
     'controller.quorum.voters': `1@127.0.0.1:${controller}`,
-    listeners: `PLAINTEXT://127.0.0.1:${plain},CONTROLLER://127.0.0.1:${controller},SASL_PLAINTEXT://127.0.0.1:${saslPlain},SASL_SSL://127.0.0.1:${saslSsl}`,
-    'advertised.listeners': `PLAINTEXT://127.0.0.1:${plain},SASL_PLAINTEXT://127.0.0.1:${saslPlain},SASL_SSL://127.0.0.1:${saslSsl}`,
+    listeners: `PLAINTEXT://127.0.0.1:${plain},CONTROLLER://127.0.0.1:${controller},SASL_PLAINTEXT://127.0.0.1:${saslPlain},SASL_SSL://127.0.0.1:${saslSsl},SSL://127.0.0.1:${ssl}`,
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${plain},SASL_PLAINTEXT://127.0.0.1:${saslPlain},SASL_SSL://127.0.0.1:${saslSsl},SSL://127.0.0.1:${ssl}`,
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
-    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL',
+    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL,SSL:SSL',
     'log.dirs': join(dir, 'data'),
     'num.partitions': '3',
     'offsets.topic.replication.factor': '1',
@@ -150,6 +152,7 @@ export async function startKafka(extraProperties: Record<string, string> = {}): 
     plaintext,
     saslPlaintext: `127.0.0.1:${saslPlain}`,
     saslSsl: `127.0.0.1:${saslSsl}`,
+    ssl: `127.0.0.1:${ssl}`,
     caPem: readFileSync(caFile, 'utf8'),
     caFile,
     log: () => output,

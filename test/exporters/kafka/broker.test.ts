@@ -84,6 +84,15 @@ ${exporterYaml('bad', `endpoints: [${broker.saslSsl}]\ndata-sources: [flow_metri
   assert.equal((await broker.consume('sasl-bad', 0, 500)).length, 0)
 })
 
+test('tls without sasl: SSL to a broker whose certificate is trusted through tls.ca-file', { timeout: 60_000 }, async () => {
+  const h = await startHarness(`exporters:
+${exporterYaml('ssl-only', `endpoints: [${broker.ssl}]\ndata-sources: [flow_metrics.network.1m]\ntopic: ssl-only\ntls: {ca-file: /ca.pem}`)}`,
+  { clock: createRealClock(), files: { '/ca.pem': broker.caPem } })
+  await h.post('flow_metrics.network.1m', JSON.stringify({ time: 1715133600, byte_tx: 5 }))
+  assert.deepEqual((await broker.consume('ssl-only', 1)).map((m) => m.value), ['{"datasource":"flow_metrics.network.1m","time":1715133600,"byte_tx":5,"time_str":"2024-05-08 02:00:00 +0000 UTC"}'])
+  await h.relay.stop()
+})
+
 test('a dead bootstrap address beside the live broker, in either order, does not stop delivery', { timeout: 60_000 }, async () => {
   const dead = `127.0.0.1:${await freePort()}`
   for (const [i, endpoints] of [[dead, broker.plaintext], [broker.plaintext, dead]].entries()) {
