@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The Debian packages the tests need, installed when missing (this machine kind runs as root and
-# reaches Debian's registry): the real remote-write receivers (prometheus, victoria-metrics), kcat
+# reaches Debian's registry): the real remote-write receivers (prometheus, victoria-metrics), the
+# ClickHouse server the ClickHouse source reads (clickhouse-server), kcat
 # (an independent Kafka client to read back what landed), Java 17 and Maven (Apache Kafka itself
 # comes from Maven Central: scripts/services/kafka.ts), openssl (a self-signed certificate for the
 # https tests) and tzdata (time_str in named zones).
@@ -9,6 +10,7 @@ set -euo pipefail
 need=()
 [ -x /usr/bin/prometheus ] || need+=(prometheus)
 [ -x /usr/bin/victoria-metrics ] || need+=(victoria-metrics)
+[ -x /usr/sbin/clickhouse-server ] || need+=(clickhouse-server clickhouse-client)
 command -v openssl >/dev/null || need+=(openssl)
 command -v kcat >/dev/null || need+=(kcat)
 command -v keytool >/dev/null || need+=(openjdk-17-jdk-headless)

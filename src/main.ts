@@ -90,6 +90,7 @@ async function run(runtime: Runtime, config: Config): Promise<number> {
       fileMtime: runtime.fileMtime,
       readZoneFile: runtime.readZoneFile,
       fetch: runtime.httpFetch,
+      writeTextFileAtomic: runtime.writeTextFileAtomic,
     })
     await relay.start()
   } catch (err) {

@@ -16,6 +16,10 @@ import type { RetryPolicy } from './pipeline/worker.ts'
 import { EMPTY_DICTIONARY, type DictionaryHolder } from './translate/dictionary.ts'
 import { loadDictionary, watchDictionary } from './translate/dictionary-file.ts'
 import type { Clock } from './util/clock.ts'
+import { admitGroups } from './pipeline/admission.ts'
+import { createClickHouseClient } from './sources/clickhouse/client.ts'
+import { createClickHouseSource, type Source } from './sources/clickhouse/source.ts'
+import { createWallClockParser } from './time/parse-wall-clock.ts'
 
 export { loadDictionary }
 
@@ -33,12 +37,15 @@ export interface RelayDeps {
   readonly retry?: Omit<RetryPolicy, 'maxDurationMs'>
   /** How often the universal-tags file is checked for changes. */
   readonly dictionaryPollMs?: number
+  /** For the ClickHouse source's cursor file. */
+  readonly writeTextFileAtomic?: (path: string, text: string) => Promise<void>
 }
 
 export interface Relay {
   readonly app: Hono
   readonly metrics: RelayMetrics
   readonly exporters: readonly Exporter<Sized>[]
+  readonly sources: readonly Source[]
   /** Loads the dictionary; throws StartError when it cannot. */
   start(): Promise<void>
   /** Stops admitting, flushes queues within relay.shutdown-timeout, closes sinks. Idempotent. */
@@ -63,6 +70,22 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
     }
   })
   const exporters = built.map((b) => b.exporter)
+  const sources: Source[] = config.sources.map((sc) => {
+    if (deps.fetch === undefined) throw new StartError(`sources: ${sc.name}: no HTTP client in this runtime`)
+    return createClickHouseSource({
+      config: sc,
+      client: createClickHouseClient({ url: sc.url, user: sc.user, password: sc.password, fetch: deps.fetch, clock, timeoutMs: 60_000 }),
+      admit: (groups) => admitGroups(groups, exporters),
+      wallClock: (zone) => createWallClockParser(zone, deps.readZoneFile),
+      clock,
+      log,
+      metrics: { rows: metrics.sourceRows, queries: metrics.sourceQueries, waits: metrics.sourceWaits, rejected: metrics.rejected, received: metrics.received, unknownFields: metrics.unknownFields },
+      readTextFile: deps.readTextFile,
+      writeTextFileAtomic: deps.writeTextFileAtomic ?? (async () => {
+        throw new Error('no file writer in this runtime')
+      }),
+    })
+  })
   let started = false
   let stopping: Promise<void> | undefined
   const pollAbort = new AbortController()
@@ -91,7 +114,9 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
       if (!started) return 'starting'
       if (stopping !== undefined) return 'shutting down'
       const down = exporters.filter((e) => !e.healthy()).map((e) => e.config.name)
-      return down.length === 0 ? null : `every endpoint failed its last attempt for exporter(s): ${down.join(', ')}`
+      if (down.length > 0) return `every endpoint failed its last attempt for exporter(s): ${down.join(', ')}`
+      const failing = sources.filter((s) => !s.healthy()).map((s) => s.name)
+      return failing.length === 0 ? null : `ClickHouse queries failing for source(s): ${failing.join(', ')}`
     },
   })
 
@@ -99,6 +124,7 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
     app,
     metrics,
     exporters,
+    sources,
     async start() {
       for (const { exporter, tls } of built) {
         const e = exporter.config
@@ -121,11 +147,19 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
         dictionary.current = loaded.dictionary
         void watchDictionary(path, mtime, dictionary, { ...deps, pollMs: deps.dictionaryPollMs ?? 5000 }, pollAbort.signal)
       }
+      for (const source of sources) {
+        try {
+          await source.start()
+        } catch (err) {
+          throw new StartError(err instanceof Error ? err.message : String(err))
+        }
+      }
       started = true
     },
     stop() {
       stopping ??= (async () => {
         pollAbort.abort()
+        await Promise.all(sources.map((s) => s.stop()))
         const deadline = clock.now() + config.relay.shutdownTimeout * 1000
         await Promise.all(exporters.map((e) => e.stop(deadline)))
       })()

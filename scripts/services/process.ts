@@ -30,7 +30,7 @@ export interface Service {
 /** Starts `command`, then polls `readyUrl` until it answers 200; fails loudly with the log. */
 export async function startService(name: string, command: string, args: (dir: string) => string[], readyUrl: string, timeoutMs = 30_000): Promise<Service> {
   if (!existsSync(command)) {
-    throw new Error(`${name}: ${command} is not installed (CI installs it: see .ci/run; by hand: apt-get install -y ${name === 'prometheus' ? 'prometheus' : 'victoria-metrics'})`)
+    throw new Error(`${name}: ${command} is not installed (npm test installs it: scripts/install-test-deps.sh)`)
   }
   const dir = mkdtempSync(join(tmpdir(), `deepflow-relay-${name}-`))
   let output = ''

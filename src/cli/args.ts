@@ -19,7 +19,7 @@ Options:
   --log-level LEVEL    debug, info, warn or error (logs are JSON lines on stderr)
 
 Ingest: POST /v1/records/{data-source} with a JSON object, a JSON array, or NDJSON (gzip ok).
-Also: GET /healthz, /readyz, /metrics.
+Also: POST /api/v1/write (remote write in), GET /healthz, /readyz, /metrics.
 `
 
 export type Command =

@@ -60,6 +60,20 @@ export function renderEffectiveConfig(config: Config): string {
       'log-level': relay.logLevel,
     },
     exporters: config.exporters.map(exporter),
+    ...(config.sources.length === 0 ? {} : {
+      sources: config.sources.map((src) => ({
+        clickhouse: {
+          url: src.url,
+          user: src.user,
+          password: src.password === '' ? '' : SECRET,
+          'data-sources': [...src.dataSources],
+          interval: src.interval,
+          since: src.since === null ? 'now' : src.since,
+          'batch-rows': src.batchRows,
+          ...(src.cursorFile === null ? {} : { 'cursor-file': src.cursorFile }),
+        },
+      })),
+    }),
     ...(config.skipped.length === 0 ? {} : { skipped: config.skipped.map((s) => ({ path: s.path, reason: s.reason })) }),
     ...(config.warnings.length === 0 ? {} : { warnings: [...config.warnings] }),
   }

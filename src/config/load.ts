@@ -7,6 +7,7 @@ import { DATA_SOURCES } from '../deepflow/schema.ts'
 import { isValidTimeZone } from '../encode/time-str.ts'
 import { DEFAULTS } from './defaults.ts'
 import { checkExporter } from './check-exporter.ts'
+import { parseSources } from './sources.ts'
 import { closest, ConfigError, issuesToProblems, type ConfigPath, type ConfigProblem } from './problems.ts'
 import { exporterKeysAt, ExporterSchema, ListenSchema, RELAY_KEYS, RelaySchema } from './schema.ts'
 import { PROTOCOLS, type Config, type ExporterConfig, type RelaySettings, type SkippedExporter } from './types.ts'
@@ -17,7 +18,7 @@ export interface Overrides {
   readonly logLevel?: { readonly value: string; readonly from: string }
 }
 
-const RELAY_FILE_KEYS = ['relay', 'exporters'] as const
+const RELAY_FILE_KEYS = ['relay', 'exporters', 'sources'] as const
 
 function isMapping(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x)
@@ -53,12 +54,13 @@ export function parseConfig(text: string, file: string | null, overrides: Overri
     for (const key of Object.keys(root)) {
       if (!(RELAY_FILE_KEYS as readonly string[]).includes(key)) {
         const guess = closest(key, [...RELAY_FILE_KEYS, 'ingester'])
-        problems.push({ path: [key], message: `unknown key${guess ? `; did you mean "${guess}"?` : ''} (valid top-level keys: relay, exporters, or a DeepFlow server.yaml's ingester)` })
+        problems.push({ path: [key], message: `unknown key${guess ? `; did you mean "${guess}"?` : ''} (valid top-level keys: relay, exporters, sources, or a DeepFlow server.yaml's ingester)` })
       }
     }
   }
 
   const relay = parseRelay(root.relay, overrides, problems)
+  const sources = parseSources(root.sources, problems, warnings)
   const exporters: ExporterConfig[] = []
   const skipped: SkippedExporter[] = []
   if (list === undefined || list === null) {
@@ -86,7 +88,7 @@ export function parseConfig(text: string, file: string | null, overrides: Overri
     for (const p of problems) p.line = lineOf(doc, lineCounter, p.path)
     throw new ConfigError(problems)
   }
-  return { file, relay, exporters: exporters.filter((e) => e.enabled), skipped, warnings }
+  return { file, relay, exporters: exporters.filter((e) => e.enabled), skipped, sources, warnings }
 }
 
 function lineOf(doc: YAML.Document, counter: LineCounter, path: ConfigPath): number | undefined {

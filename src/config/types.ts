@@ -1,3 +1,5 @@
+import type { ClickHouseSourceConfig } from './sources.ts'
+
 // The validated, internal configuration. External kebab-case keys (DeepFlow's spelling) are mapped
 // to these camelCase names in config/schema.ts only.
 
@@ -104,5 +106,7 @@ export interface Config {
   /** Enabled exporters of a known protocol, in file order. */
   readonly exporters: readonly ExporterConfig[]
   readonly skipped: readonly SkippedExporter[]
+  /** Feeders that pull records (ClickHouse), in file order. */
+  readonly sources: readonly ClickHouseSourceConfig[]
   readonly warnings: readonly string[]
 }

@@ -58,7 +58,8 @@ function isSafeZoneName(zone: string): boolean {
   return !zone.split('/').includes('..')
 }
 
-function zoneLookup(zone: string, readZoneFile: ZoneFileReader | undefined): PeriodLookup {
+/** The zone's offset and abbreviation periods: from the TZif file when there is one, else Intl. */
+export function zoneLookup(zone: string, readZoneFile: ZoneFileReader | undefined): PeriodLookup {
   if (isUtc(zone)) return () => UTC_PERIOD
   if (!isSafeZoneName(zone)) throw new Error(`unknown time zone ${JSON.stringify(zone)}: not a zone name`)
   const intl = intlZone(zone)

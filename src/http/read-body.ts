@@ -7,7 +7,8 @@ export type BodyResult =
   | { readonly ok: true; readonly text: string }
   | { readonly ok: false; readonly status: 400 | 413 | 415; readonly error: string }
 
-async function readLimited(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array | 'too_large'> {
+/** The stream's bytes, or 'too_large' as soon as they pass `limit` (the rest is not read). */
+export async function readLimited(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array | 'too_large'> {
   const reader = stream.getReader()
   const chunks: Uint8Array[] = []
   let total = 0

@@ -21,6 +21,13 @@ export function createRelayMetrics(registry = new Registry()) {
     kafkaRequests: registry.counter('deepflow_relay_kafka_produce_requests_total', 'Kafka produce calls by outcome (ok, error).', ['exporter', 'outcome']),
     kafkaBytes: registry.counter('deepflow_relay_kafka_bytes_sent_total', 'Bytes of Kafka message values delivered (JSON lines, before compression).', ['exporter']),
     kafkaErrors: registry.counter('deepflow_relay_kafka_errors_total', 'Kafka produce errors by kind: too_large, authentication, connection, timeout, retriable, rejected.', ['exporter', 'kind']),
+    rwIngestRequests: registry.counter('deepflow_relay_remote_write_ingest_requests_total', 'Remote-write ingest requests (POST /api/v1/write) by response status code.', ['code']),
+    rwSeriesReceived: registry.counter('deepflow_relay_remote_write_series_received_total', 'Valid series in remote-write ingest requests (accepted or refused).', ['data_source']),
+    rwSeriesRejected: registry.counter('deepflow_relay_remote_write_series_rejected_total', 'Invalid series in remote-write ingest requests (never queued), by reason; data_source is empty when the datasource label is missing or not a flow_metrics data source.', ['data_source', 'reason']),
+    rwSeriesUnrouted: registry.counter('deepflow_relay_remote_write_series_unrouted_total', 'Valid remote-write series of a data source that no prometheus exporter takes (not queued).', ['data_source']),
+    sourceRows: registry.counter('deepflow_relay_source_rows_total', 'Rows a source read from ClickHouse.', ['source', 'data_source']),
+    sourceQueries: registry.counter('deepflow_relay_source_queries_total', 'ClickHouse queries of a source by outcome (ok, error).', ['source', 'outcome']),
+    sourceWaits: registry.counter('deepflow_relay_source_waits_total', 'Times a source waited because the exporter queues were full.', ['source']),
     sendDuration: registry.histogram('deepflow_relay_send_duration_seconds', 'Time of one batch send attempt.', ['exporter']),
   }
 }

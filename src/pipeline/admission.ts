@@ -1,5 +1,5 @@
-// All-or-nothing admission of one request's records: every exporter that takes the data source
-// stages them; only if every exporter has room is anything queued.
+// All-or-nothing admission of one request's records: every exporter that takes a data source stages
+// its records; only if every exporter has room for all of them is anything queued.
 import type { DeepFlowRecord } from '../record/normalize.ts'
 import type { Sized } from './batch-queue.ts'
 import type { Exporter, Staged } from './exporter.ts'
@@ -11,16 +11,39 @@ export type Admission =
   /** The request alone exceeds an exporter's queue bounds: it can never fit (413). */
   | { readonly status: 'never'; readonly exporter: string }
 
+/** Records of one data source. */
+export interface RecordGroup {
+  readonly ds: string
+  readonly records: readonly DeepFlowRecord[]
+}
+
 export function admit(ds: string, records: readonly DeepFlowRecord[], exporters: readonly Exporter<Sized>[]): Admission {
-  const staged: [Exporter<Sized>, Staged<Sized>][] = []
-  for (const e of exporters) if (e.wants(ds)) staged.push([e, e.stage(ds, records)])
+  return admitGroups([{ ds, records }], exporters)
+}
+
+/** Several data sources at once (a remote-write request, a ClickHouse page): still all or nothing. */
+export function admitGroups(groups: readonly RecordGroup[], exporters: readonly Exporter<Sized>[]): Admission {
+  const staged: [Exporter<Sized>, string, Staged<Sized>][] = []
+  for (const { ds, records } of groups) {
+    for (const e of exporters) if (e.wants(ds)) staged.push([e, ds, e.stage(ds, records)])
+  }
+  // An exporter may take several groups: check its room for all of them together.
+  const byExporter = new Map<Exporter<Sized>, Staged<Sized>>()
+  for (const [e, , s] of staged) {
+    const prior = byExporter.get(e)
+    byExporter.set(e, prior === undefined ? s : {
+      perQueue: prior.perQueue.map((items, i) => [...items, ...s.perQueue[i]!]),
+      filtered: prior.filtered + s.filtered,
+      tooLarge: prior.tooLarge + s.tooLarge,
+    })
+  }
   let full: string | undefined
-  for (const [e, s] of staged) {
+  for (const [e, s] of byExporter) {
     const fit = e.fits(s)
     if (fit === 'never') return { status: 'never', exporter: e.config.name }
     if (fit === 'full') full ??= e.config.name
   }
   if (full !== undefined) return { status: 'full', exporter: full }
-  for (const [e, s] of staged) e.commit(ds, s)
+  for (const [e, ds, s] of staged) e.commit(ds, s)
   return { status: 'accepted' }
 }

@@ -139,7 +139,31 @@ const parseF64Array: FieldParser = (raw) => {
   return out
 }
 
-export function fieldParser(field: FieldSpec): FieldParser {
+/** Fields that ClickHouse stores as DateTime (seconds) or DateTime64(6) (microseconds). */
+const DATE_TIME_FIELDS: Readonly<Record<string, number>> = { time: 1e6, start_time: 1, end_time: 1 }
+
+export interface FieldParserOptions {
+  /** Wall-clock text ("2026-11-21 23:52:29[.123456]") → µs, for the DateTime fields. */
+  readonly wallClock?: (text: string) => number | undefined
+}
+
+export function fieldParser(field: FieldSpec, opts: FieldParserOptions = {}): FieldParser {
+  const divisor = DATE_TIME_FIELDS[field.name]
+  const wallClock = opts.wallClock
+  if (divisor !== undefined && wallClock !== undefined) {
+    const numeric = baseParser(field)
+    return (raw) => {
+      if (typeof raw === 'string' && raw.includes('-')) {
+        const us = wallClock(raw)
+        if (us !== undefined) return Math.floor(us / divisor)
+      }
+      return numeric(raw)
+    }
+  }
+  return baseParser(field)
+}
+
+function baseParser(field: FieldSpec): FieldParser {
   const range = INT_RANGES[field.type]
   if (range !== undefined) {
     const acceptsNames = field.translate !== null && !('format' in field.translate)

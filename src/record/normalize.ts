@@ -1,7 +1,8 @@
 // Validates one inbound JSON object against its data source and turns it into a DeepFlow record:
 // values indexed by the schema's field order. Compiled once per data source.
 import type { DataSourceSpec, FieldSpec } from '../deepflow/schema.ts'
-import { describe, fieldParser, Invalid, type FieldParser } from './field-parsers.ts'
+import { describe, fieldParser, Invalid, type FieldParser, type FieldParserOptions } from './field-parsers.ts'
+import { createWallClockParser } from '../time/parse-wall-clock.ts'
 import type { Value } from './values.ts'
 
 export interface DeepFlowRecord {
@@ -29,10 +30,16 @@ function spellings(field: FieldSpec): string[] {
   return [...new Set(names)]
 }
 
-export function compileNormalizer(ds: DataSourceSpec): Normalizer {
+const UTC_WALL_CLOCK = createWallClockParser('UTC')
+
+/**
+ * DateTime text (`time`, `start_time`, `end_time` as ClickHouse writes them) is read in UTC unless
+ * `opts.wallClock` says otherwise (the ClickHouse source passes the server's zone).
+ */
+export function compileNormalizer(ds: DataSourceSpec, opts: FieldParserOptions = { wallClock: UTC_WALL_CLOCK }): Normalizer {
   const bindings = new Map<string, Binding>()
   for (const field of ds.fields) {
-    const binding = { field, parse: fieldParser(field) }
+    const binding = { field, parse: fieldParser(field, opts) }
     for (const key of spellings(field)) if (!bindings.has(key)) bindings.set(key, binding)
   }
   const width = ds.fields.length

@@ -1,6 +1,6 @@
 // The Bun runtime adapter: the only file that touches the `Bun` global.
 import { readFileSync } from 'node:fs'
-import { stat } from 'node:fs/promises'
+import { rename, stat, writeFile } from 'node:fs/promises'
 import type { HttpFetch } from '../exporters/remote-write/sender.ts'
 import type { Runtime } from './types.ts'
 
@@ -27,6 +27,11 @@ export function createBunRuntime(): Runtime {
       }
     },
     readTextFile: (path) => Bun.file(path).text(),
+    async writeTextFileAtomic(path, text) {
+      const tmp = `${path}.tmp-${process.pid}`
+      await writeFile(tmp, text)
+      await rename(tmp, path)
+    },
     async fileMtime(path) {
       try {
         return (await stat(path)).mtimeMs

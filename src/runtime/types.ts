@@ -21,6 +21,8 @@ export interface Runtime {
   /** Throws when the address cannot be bound. */
   serve(options: ServeOptions): Listener
   readTextFile(path: string): Promise<string>
+  /** Writes a file so that a crash leaves the old or the new content, never a mix (temp + rename). */
+  writeTextFileAtomic(path: string, text: string): Promise<void>
   fileMtime(path: string): Promise<number | undefined>
   readZoneFile: ZoneFileReader
   /** fetch with TLS options (CA, skip-verify) for https endpoints. */

@@ -91,7 +91,7 @@ test('an unknown key in a group and in tag-filter-condition', () => {
 
 test('an unknown top-level key in the relay format: did you mean', () => {
   assert.deepEqual(formatted('exporter: []\n'), [
-    'exporter: unknown key; did you mean "exporters"? (valid top-level keys: relay, exporters, or a DeepFlow server.yaml\'s ingester) (line 1)',
+    'exporter: unknown key; did you mean "exporters"? (valid top-level keys: relay, exporters, sources, or a DeepFlow server.yaml\'s ingester) (line 1)',
   ])
 })
 

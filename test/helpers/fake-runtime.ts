@@ -25,6 +25,9 @@ export function createFakeRuntime(opts: { args: string[]; env?: Record<string, s
       if (text === undefined) throw new Error(`ENOENT: no such file or directory, open '${path}'`)
       return text
     },
+    async writeTextFileAtomic(path, text) {
+      files[path] = text
+    },
     fileMtime: async (path) => (files[path] === undefined ? undefined : 1),
     readZoneFile: () => undefined,
     httpFetch: () => Promise.reject(new Error('the fake runtime has no network')),

@@ -40,6 +40,9 @@ export async function startHarness(yaml: string, opts: { files?: Record<string, 
     },
     fileMtime: async (p) => (files[p] === undefined ? undefined : files[p]!.length),
     fetch: bunHttpFetch,
+    writeTextFileAtomic: async (p, text) => {
+      files[p] = text
+    },
   })
   await relay.start()
   return {

@@ -103,6 +103,7 @@ test('429 with Retry-After: 2 is not resent before 2 s', async () => {
     r.script({ status: 429, headers: { 'Retry-After': '2' } })
     await h.post(DS, JSON.stringify(rec(1)))
     await flush(h, [r], 1)
+    await until(() => h.metric(`deepflow_relay_remote_write_requests_total{exporter="rw",endpoint="${r.url}",status="4xx"}`) === 1, 'the 429 seen')
     await h.clock.advance(1999)
     await new Promise((res) => setTimeout(res, 50))
     assert.equal(r.requests.length, 1)

@@ -1,0 +1,97 @@
+// The top-level `sources:` list: feeders that pull DeepFlow records instead of waiting for POSTs.
+// Exactly one kind today: `- clickhouse: {url, user, password, data-sources, interval, since,
+// batch-rows, cursor-file}`, reading DeepFlow's own ClickHouse.
+import * as v from 'valibot'
+import { DATA_SOURCES, dataSource } from '../deepflow/schema.ts'
+import { closest, issuesToProblems, type ConfigPath, type ConfigProblem } from './problems.ts'
+
+const never = v.never('unknown key')
+
+const positiveInt = (what: string) => v.pipe(v.number(`expected ${what}`), v.integer(`expected ${what}`), v.minValue(1, `expected ${what}`))
+
+/** Unix seconds or RFC 3339 text → Unix seconds. */
+export function parseSince(value: number | string): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? Math.floor(value) : undefined
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(value)) return undefined
+  const ms = Date.parse(value)
+  return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000)
+}
+
+const CLICKHOUSE_ENTRIES = {
+  url: v.pipe(v.string('expected the URL of ClickHouse\'s HTTP interface'), v.check((u: string) => /^https?:\/\/[^\s]+$/.test(u), 'expected an http:// or https:// URL')),
+  user: v.optional(v.string('expected a user name'), 'default'),
+  password: v.optional(v.string('expected a password'), ''),
+  'data-sources': v.array(v.string('expected a data source'), 'expected a list of data sources'),
+  interval: v.optional(v.pipe(v.number('expected a positive number of seconds'), v.gtValue(0, 'expected a positive number of seconds')), 5),
+  since: v.optional(v.pipe(
+    v.union([v.number(), v.string()], 'expected Unix seconds or an RFC 3339 time'),
+    v.check((x: number | string) => parseSince(x) !== undefined, (i) => `expected Unix seconds or an RFC 3339 time such as 2026-11-01T00:00:00Z, got ${i.received}`),
+    v.transform((x: number | string) => parseSince(x)!),
+  )),
+  'batch-rows': v.optional(positiveInt('a positive number of rows'), 10_000),
+  'cursor-file': v.optional(v.string('expected a file path')),
+}
+
+const SourceSchema = v.objectWithRest({ clickhouse: v.objectWithRest(CLICKHOUSE_ENTRIES, never) }, never)
+
+export interface ClickHouseSourceConfig {
+  /** `clickhouse-<index>`: the `source` label in /metrics. */
+  readonly name: string
+  readonly url: string
+  readonly user: string
+  readonly password: string
+  readonly dataSources: readonly string[]
+  /** Seconds between polls once caught up. */
+  readonly interval: number
+  /** Unix seconds to start from when the cursor file has no position; null: now (no backfill). */
+  readonly since: number | null
+  readonly batchRows: number
+  readonly cursorFile: string | null
+}
+
+export function parseSources(raw: unknown, problems: ConfigProblem[], warnings: string[]): ClickHouseSourceConfig[] {
+  if (raw === undefined || raw === null) return []
+  const base: ConfigPath = ['sources']
+  if (!Array.isArray(raw)) {
+    problems.push({ path: base, message: 'expected a list of sources, e.g. - clickhouse: {url: http://127.0.0.1:8123, data-sources: [...]}' })
+    return []
+  }
+  const out: ClickHouseSourceConfig[] = []
+  raw.forEach((entry, i) => {
+    const result = v.safeParse(SourceSchema, entry)
+    if (!result.success) {
+      problems.push(...issuesToProblems([...base, i], result.issues, (p) => (p.length === 0 ? ['clickhouse'] : Object.keys(CLICKHOUSE_ENTRIES))))
+      return
+    }
+    const c = result.output.clickhouse
+    const name = `clickhouse-${i}`
+    let ok = true
+    c['data-sources'].forEach((ds, j) => {
+      if (dataSource(ds) === undefined) {
+        ok = false
+        const guess = closest(ds, DATA_SOURCES)
+        problems.push({ path: [...base, i, 'clickhouse', 'data-sources', j], message: `unknown data source ${JSON.stringify(ds)}${guess ? `; did you mean "${guess}"?` : ''}` })
+      }
+    })
+    if (c['data-sources'].length === 0) {
+      ok = false
+      problems.push({ path: [...base, i, 'clickhouse', 'data-sources'], message: 'at least one data source is required' })
+    }
+    if (c['cursor-file'] === undefined) {
+      warnings.push(`sources[${i}].clickhouse: no cursor-file; a restart starts again from \`since\` (or now)`)
+    }
+    if (!ok) return
+    out.push({
+      name,
+      url: c.url,
+      user: c.user,
+      password: c.password,
+      dataSources: c['data-sources'],
+      interval: c.interval,
+      since: c.since ?? null,
+      batchRows: c['batch-rows'],
+      cursorFile: c['cursor-file'] ?? null,
+    })
+  })
+  return out
+}
