@@ -50,12 +50,14 @@ export async function main(runtime: Runtime): Promise<number> {
 
   const envConfig = runtime.env('DEEPFLOW_RELAY_CONFIG')
   const envListen = runtime.env('DEEPFLOW_RELAY_LISTEN')
+  const envToken = runtime.env('DEEPFLOW_RELAY_AUTH_TOKEN')
   const file = command.config ?? (envConfig === '' ? undefined : envConfig)
   const overrides: Overrides = {
     ...(command.listen !== undefined
       ? { listen: { value: command.listen, from: '--listen' } }
       : envListen !== undefined && envListen !== '' ? { listen: { value: envListen, from: 'DEEPFLOW_RELAY_LISTEN' } } : {}),
     ...(command.logLevel === undefined ? {} : { logLevel: { value: command.logLevel, from: '--log-level' } }),
+    ...(envToken === undefined || envToken === '' ? {} : { authToken: envToken }),
   }
 
   let config: Config

@@ -61,6 +61,7 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
   const formatTime = createTimeFormatter(config.relay.timeZone, deps.readZoneFile)
   const context = {
     dictionary, formatTime, stdout: createStdoutSink(deps.writeStdout), clock, log, metrics, fetch: deps.fetch, retry: deps.retry,
+    overflow: config.relay.overflow,
   }
   const built: BuiltExporter[] = config.exporters.map((e) => {
     try {
@@ -108,6 +109,7 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
     metrics,
     log,
     maxBodyBytes: config.relay.maxBodyBytes,
+    limits: config.relay.limits,
     shuttingDown: () => stopping !== undefined,
     renderMetrics: () => metrics.registry.render(),
     notReadyReason: () => {

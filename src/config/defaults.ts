@@ -8,6 +8,17 @@ export const DEFAULTS = {
     timeZone: 'UTC',
     shutdownTimeout: 10,
     logLevel: 'info',
+    overflow: 'reject',
+    protectMetrics: true,
+    limits: {
+      maxRecordsPerRequest: 100_000,
+      maxLineBytes: 1024 * 1024,
+      maxDepth: 16,
+      maxFields: 1024,
+      maxStringBytes: 64 * 1024,
+    },
+    /** Seconds a client may take to send its request (slow or idle connections are closed). */
+    clientTimeout: 30,
   },
   exporter: {
     queueCount: 4, // DeepFlow DefaultExportQueueCount

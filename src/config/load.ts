@@ -13,6 +13,8 @@ import { exporterKeysAt, ExporterSchema, ListenSchema, RELAY_KEYS, RelaySchema }
 import { PROTOCOLS, type Config, type ExporterConfig, type RelaySettings, type SkippedExporter } from './types.ts'
 
 export interface Overrides {
+  /** DEEPFLOW_RELAY_AUTH_TOKEN: wins over relay.auth-token (keeps the secret out of files). */
+  readonly authToken?: string
   /** HOST:PORT from --listen or DEEPFLOW_RELAY_LISTEN; wins over `relay.listen`. */
   readonly listen?: { readonly value: string; readonly from: string }
   readonly logLevel?: { readonly value: string; readonly from: string }
@@ -130,6 +132,18 @@ function parseRelay(raw: unknown, overrides: Overrides, problems: ConfigProblem[
     universalTags: r?.['universal-tags'] ?? null,
     shutdownTimeout: r?.['shutdown-timeout'] ?? DEFAULTS.relay.shutdownTimeout,
     logLevel,
+    authToken: overrides.authToken ?? r?.['auth-token'] ?? null,
+    protectMetrics: r?.['protect-metrics'] ?? DEFAULTS.relay.protectMetrics,
+    tls: r?.tls === undefined ? null : { certFile: r.tls['cert-file'], keyFile: r.tls['key-file'] },
+    overflow: r?.overflow ?? DEFAULTS.relay.overflow,
+    limits: {
+      maxRecordsPerRequest: r?.['max-records-per-request'] ?? DEFAULTS.relay.limits.maxRecordsPerRequest,
+      maxLineBytes: r?.['max-line-bytes'] ?? DEFAULTS.relay.limits.maxLineBytes,
+      maxDepth: r?.['max-depth'] ?? DEFAULTS.relay.limits.maxDepth,
+      maxFields: r?.['max-fields'] ?? DEFAULTS.relay.limits.maxFields,
+      maxStringBytes: r?.['max-string-bytes'] ?? DEFAULTS.relay.limits.maxStringBytes,
+    },
+    clientTimeout: r?.['client-timeout'] ?? DEFAULTS.relay.clientTimeout,
   }
 }
 

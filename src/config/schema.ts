@@ -2,7 +2,7 @@
 // `tag-filters-groups`, ...) and are mapped to the internal camelCase config here and only here.
 import * as v from 'valibot'
 import { DEFAULTS } from './defaults.ts'
-import { KAFKA_COMPRESSIONS, LOG_LEVELS, OPERATORS, type KafkaCompression, type Operator } from './types.ts'
+import { KAFKA_COMPRESSIONS, LOG_LEVELS, OPERATORS, OVERFLOW_MODES, type KafkaCompression, type Operator } from './types.ts'
 
 /** A mapping that rejects every key it does not name (each one reported, with its path). */
 export const UNKNOWN_KEY = 'unknown key'
@@ -173,6 +173,16 @@ export const RelaySchema = strict({
   'universal-tags': v.optional(text('a file path')),
   'shutdown-timeout': seconds(DEFAULTS.relay.shutdownTimeout, true),
   'log-level': v.optional(v.picklist(LOG_LEVELS, `expected one of ${LOG_LEVELS.join(', ')}`), DEFAULTS.relay.logLevel),
+  'auth-token': v.optional(v.pipe(text('a token'), v.minLength(16, 'expected a token of at least 16 characters'))),
+  'protect-metrics': bool(DEFAULTS.relay.protectMetrics),
+  tls: v.optional(strict({ 'cert-file': text('a PEM certificate file'), 'key-file': text('a PEM key file') })),
+  overflow: v.optional(v.picklist(OVERFLOW_MODES, 'expected reject or drop-oldest'), DEFAULTS.relay.overflow),
+  'max-records-per-request': v.optional(positiveInt('a positive number of records'), DEFAULTS.relay.limits.maxRecordsPerRequest),
+  'max-line-bytes': v.optional(positiveInt('a positive number of bytes'), DEFAULTS.relay.limits.maxLineBytes),
+  'max-depth': v.optional(positiveInt('a positive nesting depth'), DEFAULTS.relay.limits.maxDepth),
+  'max-fields': v.optional(positiveInt('a positive number of fields'), DEFAULTS.relay.limits.maxFields),
+  'max-string-bytes': v.optional(positiveInt('a positive number of bytes'), DEFAULTS.relay.limits.maxStringBytes),
+  'client-timeout': seconds(DEFAULTS.relay.clientTimeout),
 })
 
 export type RawRelay = v.InferOutput<typeof RelaySchema>

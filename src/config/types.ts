@@ -92,6 +92,32 @@ export interface RelaySettings {
   /** Seconds allowed for flushing queues on SIGTERM/SIGINT. */
   readonly shutdownTimeout: number
   readonly logLevel: LogLevel
+  /** Bearer token ingest requires (relay.auth-token or DEEPFLOW_RELAY_AUTH_TOKEN); null: none. */
+  readonly authToken: string | null
+  /** Whether /metrics also requires the token (when one is set). */
+  readonly protectMetrics: boolean
+  /** TLS for the listener. */
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | null
+  /** A full queue: answer 429 (reject) or evict the oldest records (drop-oldest, DeepFlow's ring buffer). */
+  readonly overflow: Overflow
+  readonly limits: IngestLimits
+  /** Seconds a client may take to send its request. */
+  readonly clientTimeout: number
+}
+
+export const OVERFLOW_MODES = ['reject', 'drop-oldest'] as const
+export type Overflow = (typeof OVERFLOW_MODES)[number]
+
+export interface IngestLimits {
+  readonly maxRecordsPerRequest: number
+  /** Longest NDJSON line, and longest single-object body. */
+  readonly maxLineBytes: number
+  /** Deepest nesting of arrays and objects inside a record. */
+  readonly maxDepth: number
+  /** Most keys in one record. */
+  readonly maxFields: number
+  /** Longest string value. */
+  readonly maxStringBytes: number
 }
 
 export interface SkippedExporter {

@@ -1,6 +1,6 @@
 // One exporter of the config, built for its protocol: the record plans (Kafka JSON lines or
 // remote-write series), the sink, and the queues around them.
-import type { ExporterConfig } from '../config/types.ts'
+import type { ExporterConfig, Overflow } from '../config/types.ts'
 import type { Logger } from '../observe/log.ts'
 import type { RelayMetrics } from '../observe/relay-metrics.ts'
 import type { Sized } from '../pipeline/batch-queue.ts'
@@ -26,6 +26,7 @@ export interface BuildContext {
   readonly metrics: RelayMetrics
   readonly fetch: HttpFetch | undefined
   readonly retry: Omit<RetryPolicy, 'maxDurationMs'> | undefined
+  readonly overflow: Overflow
 }
 
 export interface BuiltExporter {
@@ -40,7 +41,7 @@ export function buildExporter(e: ExporterConfig, ctx: BuildContext): BuiltExport
   const { dictionary, formatTime, clock, log, metrics } = ctx
   const retry = { ...DEFAULT_RETRY, ...ctx.retry, maxDurationMs: e.maxRetryDuration * 1000 }
   const tls = { current: null as TlsOptions | null }
-  const common = { config: e, clock, log, metrics, retry }
+  const common = { config: e, clock, log, metrics, retry, overflow: ctx.overflow }
 
   if (e.protocol === 'stdout') {
     const plans = compileJsonPlans(e, { dictionary, formatTime })

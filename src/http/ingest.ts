@@ -1,6 +1,7 @@
 // POST /v1/records/{data-source}: one JSON object, a JSON array of objects, or NDJSON; gzip
 // allowed. Valid records are admitted all-or-nothing; invalid ones are reported by position.
 import type { Context } from 'hono'
+import type { IngestLimits } from '../config/types.ts'
 import { DATA_SOURCES, dataSource } from '../deepflow/schema.ts'
 import type { Logger } from '../observe/log.ts'
 import type { RelayMetrics } from '../observe/relay-metrics.ts'
@@ -19,6 +20,7 @@ export interface IngestDeps {
   readonly metrics: RelayMetrics
   readonly log: Logger
   readonly maxBodyBytes: number
+  readonly limits: IngestLimits
   readonly shuttingDown: () => boolean
 }
 

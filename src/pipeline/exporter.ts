@@ -2,7 +2,7 @@
 // queues, each drained by one worker that batches (batch-size or flush-timeout), sends through the
 // exporter's sink, and retries what may be retried. Records of one series hash to one queue, so
 // their order holds. Admission is staged so that a request is queued whole or not at all.
-import type { ExporterConfig } from '../config/types.ts'
+import type { ExporterConfig, Overflow } from '../config/types.ts'
 import { dataSource } from '../deepflow/schema.ts'
 import type { RecordPredicate } from '../filter/compile-filter.ts'
 import type { Logger } from '../observe/log.ts'
@@ -44,6 +44,8 @@ export interface Exporter<T extends Sized> {
 
 export interface ExporterDeps<T> {
   readonly config: ExporterConfig
+  /** relay.overflow: what a full queue does (reject: 429; drop-oldest: evict, counted). Default reject. */
+  readonly overflow?: Overflow
   readonly plans: ReadonlyMap<string, RecordPlan<T>>
   /** The sink a queue sends through (one per queue where the sink keeps per-queue state). */
   readonly sinkFor: (queue: number) => Sink<T>

@@ -69,7 +69,11 @@ const EFFECTIVE_KAFKA = {
   compression: 'snappy',
   'max-message-bytes': 1000000,
 }
-const DEFAULT_RELAY = { listen: '127.0.0.1:20480', 'max-body-bytes': 16777216, 'time-zone': 'UTC', 'shutdown-timeout': 10, 'log-level': 'info' }
+const DEFAULT_RELAY = {
+  listen: '127.0.0.1:20480', 'max-body-bytes': 16777216, 'time-zone': 'UTC', 'shutdown-timeout': 10, 'log-level': 'info',
+  'protect-metrics': true, overflow: 'reject', 'max-records-per-request': 100000, 'max-line-bytes': 1048576, 'max-depth': 16,
+  'max-fields': 1024, 'max-string-bytes': 65536, 'client-timeout': 30,
+}
 
 test('--help prints the usage on stdout and exits 0', async () => {
   const r = await run(['--help'])
@@ -259,7 +263,7 @@ test('DEEPFLOW_RELAY_LISTEN is used by check and wins over relay.listen', async 
   const r = await run(['check'], { env: { DEEPFLOW_RELAY_CONFIG: '/e.yaml', DEEPFLOW_RELAY_LISTEN: '0.0.0.0:9000' }, files: { '/e.yaml': 'relay:\n  listen: 127.0.0.1:1\nexporters: []\n' } })
   assert.deepEqual(r, {
     code: 0,
-    stdout: '# deepflow-relay check: /e.yaml is valid; effective configuration:\nrelay:\n  listen: 0.0.0.0:9000\n  max-body-bytes: 16777216\n  time-zone: UTC\n  shutdown-timeout: 10\n  log-level: info\nexporters: []\n',
+    stdout: '# deepflow-relay check: /e.yaml is valid; effective configuration:\nrelay:\n  listen: 0.0.0.0:9000\n  max-body-bytes: 16777216\n  time-zone: UTC\n  shutdown-timeout: 10\n  log-level: info\n  protect-metrics: true\n  overflow: reject\n  max-records-per-request: 100000\n  max-line-bytes: 1048576\n  max-depth: 16\n  max-fields: 1024\n  max-string-bytes: 65536\n  client-timeout: 30\nexporters: []\n',
     stderr: '',
   })
 })

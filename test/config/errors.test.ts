@@ -97,8 +97,8 @@ test('an unknown top-level key in the relay format: did you mean', () => {
 
 test('unknown keys in relay', () => {
   assert.deepEqual(formatted('relay:\n  time-zon: UTC\n  listen-port: 1\nexporters: []\n'), [
-    'relay.time-zon: unknown key; did you mean "time-zone"? (valid keys: listen, max-body-bytes, time-zone, universal-tags, shutdown-timeout, log-level) (line 2)',
-    'relay.listen-port: unknown key (valid keys: listen, max-body-bytes, time-zone, universal-tags, shutdown-timeout, log-level) (line 3)',
+    'relay.time-zon: unknown key; did you mean "time-zone"? (valid keys: listen, max-body-bytes, time-zone, universal-tags, shutdown-timeout, log-level, auth-token, protect-metrics, tls, overflow, max-records-per-request, max-line-bytes, max-depth, max-fields, max-string-bytes, client-timeout) (line 2)',
+    'relay.listen-port: unknown key (valid keys: listen, max-body-bytes, time-zone, universal-tags, shutdown-timeout, log-level, auth-token, protect-metrics, tls, overflow, max-records-per-request, max-line-bytes, max-depth, max-fields, max-string-bytes, client-timeout) (line 3)',
   ])
 })
 

@@ -76,6 +76,12 @@ const DEFAULT_RELAY = {
   universalTags: null,
   shutdownTimeout: 10,
   logLevel: 'info',
+  authToken: null,
+  protectMetrics: true,
+  tls: null,
+  overflow: 'reject',
+  limits: { maxRecordsPerRequest: 100000, maxLineBytes: 1048576, maxDepth: 16, maxFields: 1024, maxStringBytes: 65536 },
+  clientTimeout: 30,
 }
 
 test('a whole DeepFlow server.yaml: ingester.exporters is read, every other section ignored', () => {
@@ -128,6 +134,12 @@ exporters:
     universalTags: '/etc/relay/tags.json',
     shutdownTimeout: 0,
     logLevel: 'debug',
+    authToken: null,
+    protectMetrics: true,
+    tls: null,
+    overflow: 'reject',
+    limits: { maxRecordsPerRequest: 100000, maxLineBytes: 1048576, maxDepth: 16, maxFields: 1024, maxStringBytes: 65536 },
+    clientTimeout: 30,
   })
   assert.deepEqual(config.exporters, [{
     ...FULL_DEFAULTS,
