@@ -7,7 +7,8 @@ import { embeddedDefaultConfig, parseConfig, type Overrides } from './config/loa
 import { ConfigError, formatProblem } from './config/problems.ts'
 import type { Config } from './config/types.ts'
 import { createLogger } from './observe/log.ts'
-import { createRelay, loadDictionary, StartError } from './relay.ts'
+import { createRelay, loadDictionary, StartError, type Relay } from './relay.ts'
+import type { Logger } from './observe/log.ts'
 import type { Runtime } from './runtime/types.ts'
 import { systemClock } from './util/clock.ts'
 import { VERSION } from './version.ts'
@@ -75,10 +76,36 @@ export async function main(runtime: Runtime): Promise<number> {
     for (const w of config.warnings) stderr(`warning: ${w}`)
     return EXIT_OK
   }
-  return run(runtime, config)
+  return run(runtime, config, overrides)
 }
 
-async function run(runtime: Runtime, config: Config): Promise<number> {
+/**
+ * SIGHUP: read the config file again; an invalid one is refused with its problems logged and the
+ * running config stays; a valid one is applied to the exporters (relay.reload).
+ */
+export async function reloadConfig(runtime: Runtime, file: string | null, overrides: Overrides, relay: Relay, log: Logger): Promise<void> {
+  if (file === null) {
+    log.warn('SIGHUP: the relay runs on its embedded default; there is no config file to reload')
+    return
+  }
+  let next: Config
+  try {
+    next = await loadConfig(runtime, file, overrides)
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err
+    log.error('config reload refused; the running config stays', { file, problems: err.problems.map(formatProblem) })
+    return
+  }
+  try {
+    const result = await relay.reload(next)
+    log.info('config reloaded', { file, ...result })
+    if (result.needRestart.length > 0) log.warn('these relay settings changed but apply only at a restart', { settings: result.needRestart })
+  } catch (err) {
+    log.error('config reload refused; the running config stays', { file, error: err })
+  }
+}
+
+async function run(runtime: Runtime, config: Config, overrides: Overrides): Promise<number> {
   const log = createLogger({ write: runtime.writeStderr, now: systemClock.now, level: config.relay.logLevel })
   runtime.onWarning((w) => log.debug('runtime warning', { name: w.name, warning: w.message }))
   for (const w of config.warnings) log.warn(w)
@@ -102,9 +129,19 @@ async function run(runtime: Runtime, config: Config): Promise<number> {
   }
 
   const { host, port } = config.relay.listen
+  let tls: { cert: string; key: string } | undefined
+  if (config.relay.tls !== null) {
+    try {
+      tls = { cert: await runtime.readTextFile(config.relay.tls.certFile), key: await runtime.readTextFile(config.relay.tls.keyFile) }
+    } catch (err) {
+      log.error('cannot read relay.tls files', { error: err })
+      await relay.stop()
+      return EXIT_FAILURE
+    }
+  }
   let listener
   try {
-    listener = runtime.serve({ host, port, fetch: relay.app.fetch })
+    listener = runtime.serve({ host, port, fetch: relay.app.fetch, idleTimeoutSeconds: config.relay.clientTimeout, ...(tls === undefined ? {} : { tls }) })
   } catch (err) {
     log.error('cannot listen', { host, port, error: err })
     await relay.stop()
@@ -140,5 +177,9 @@ async function run(runtime: Runtime, config: Config): Promise<number> {
     }
     runtime.onSignal('SIGTERM', () => shutdown('SIGTERM'))
     runtime.onSignal('SIGINT', () => shutdown('SIGINT'))
+    runtime.onSignal('SIGHUP', () => {
+      log.info('SIGHUP: reloading the config', { file: config.file })
+      void reloadConfig(runtime, config.file, overrides, relay, log)
+    })
   })
 }

@@ -2,7 +2,7 @@
 // config entry (plans, queues, sink), and the HTTP app. No runtime globals: everything that
 // touches the outside world comes in through RelayDeps.
 import type { Hono } from 'hono'
-import type { Config } from './config/types.ts'
+import type { Config, ExporterConfig } from './config/types.ts'
 import { createTimeFormatter, type ZoneFileReader } from './encode/time-str.ts'
 import { buildExporter, type BuiltExporter } from './exporters/build-exporter.ts'
 import type { HttpFetch } from './exporters/remote-write/sender.ts'
@@ -50,6 +50,26 @@ export interface Relay {
   start(): Promise<void>
   /** Stops admitting, flushes queues within relay.shutdown-timeout, closes sinks. Idempotent. */
   stop(): Promise<void>
+  /**
+   * Applies a new config's exporters (SIGHUP): unchanged ones keep their queues and in-flight
+   * batches; changed and removed ones drain to their old endpoints while new records go to the new
+   * ones. Throws (changing nothing) when a new exporter cannot be built.
+   */
+  reload(next: Config): Promise<ReloadResult>
+}
+
+export interface ReloadResult {
+  readonly kept: readonly string[]
+  readonly replaced: readonly string[]
+  readonly added: readonly string[]
+  readonly removed: readonly string[]
+  /** Relay settings that differ but only apply at a restart. */
+  readonly needRestart: readonly string[]
+}
+
+/** Exporter configs compared as their content, whatever their position in the file. */
+function sameExporter(a: ExporterConfig, b: ExporterConfig): boolean {
+  return JSON.stringify({ ...a, index: 0 }) === JSON.stringify({ ...b, index: 0 })
 }
 
 export class StartError extends Error {}
@@ -63,14 +83,32 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
     dictionary, formatTime, stdout: createStdoutSink(deps.writeStdout), clock, log, metrics, fetch: deps.fetch, retry: deps.retry,
     overflow: config.relay.overflow,
   }
-  const built: BuiltExporter[] = config.exporters.map((e) => {
+  const build = (e: ExporterConfig): BuiltExporter => {
     try {
       return buildExporter(e, context)
     } catch (err) {
       throw new StartError(err instanceof Error ? err.message : String(err))
     }
-  })
-  const exporters = built.map((b) => b.exporter)
+  }
+  let built: BuiltExporter[] = config.exporters.map(build)
+  let exporters = built.map((b) => b.exporter)
+  /** Exporters retired by a reload, still draining to their old endpoints. */
+  const draining: Promise<void>[] = []
+
+  /** Reads the CA file of an exporter's tls settings. */
+  const loadTls = async ({ exporter, tls }: BuiltExporter) => {
+    const e = exporter.config
+    if (e.tls === null) return
+    let ca: string | null = null
+    if (e.tls.caFile !== null) {
+      try {
+        ca = await deps.readTextFile(e.tls.caFile)
+      } catch (err) {
+        throw new StartError(`exporter "${e.name}": tls.ca-file: cannot read ${e.tls.caFile}: ${err instanceof Error ? err.message : String(err)}`)
+      }
+    }
+    tls.current = { ca, insecureSkipVerify: e.tls.insecureSkipVerify }
+  }
   const sources: Source[] = config.sources.map((sc) => {
     if (deps.fetch === undefined) throw new StartError(`sources: ${sc.name}: no HTTP client in this runtime`)
     return createClickHouseSource({
@@ -110,6 +148,8 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
     log,
     maxBodyBytes: config.relay.maxBodyBytes,
     limits: config.relay.limits,
+    authToken: config.relay.authToken,
+    protectMetrics: config.relay.protectMetrics,
     shuttingDown: () => stopping !== undefined,
     renderMetrics: () => metrics.registry.render(),
     notReadyReason: () => {
@@ -125,22 +165,43 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
   return {
     app,
     metrics,
-    exporters,
+    get exporters() {
+      return exporters
+    },
     sources,
-    async start() {
-      for (const { exporter, tls } of built) {
-        const e = exporter.config
-        if (e.tls === null) continue
-        let ca: string | null = null
-        if (e.tls.caFile !== null) {
-          try {
-            ca = await deps.readTextFile(e.tls.caFile)
-          } catch (err) {
-            throw new StartError(`exporter "${e.name}": tls.ca-file: cannot read ${e.tls.caFile}: ${err instanceof Error ? err.message : String(err)}`)
-          }
+    async reload(next) {
+      if (stopping !== undefined) throw new StartError('shutting down')
+      const old = new Map(built.map((b) => [b.exporter.config.name, b]))
+      const nextBuilt: BuiltExporter[] = []
+      const kept: string[] = []
+      const replaced: string[] = []
+      const added: string[] = []
+      for (const e of next.exporters) {
+        const prior = old.get(e.name)
+        if (prior !== undefined && sameExporter(prior.exporter.config, e)) {
+          nextBuilt.push(prior)
+          kept.push(e.name)
+          old.delete(e.name)
+          continue
         }
-        tls.current = { ca, insecureSkipVerify: e.tls.insecureSkipVerify }
+        const b = build(e)
+        await loadTls(b)
+        nextBuilt.push(b)
+        ;(prior === undefined ? added : replaced).push(e.name)
       }
+      const removed = [...old.keys()].filter((name) => !replaced.includes(name))
+      built = nextBuilt
+      exporters = built.map((b) => b.exporter)
+      const deadline = clock.now() + config.relay.shutdownTimeout * 1000
+      for (const retired of old.values()) draining.push(retired.exporter.stop(deadline))
+      const needRestart = (['listen', 'tls', 'authToken', 'protectMetrics', 'overflow', 'limits', 'maxBodyBytes', 'timeZone', 'clientTimeout', 'universalTags'] as const)
+        .filter((k) => JSON.stringify(config.relay[k]) !== JSON.stringify(next.relay[k]))
+        .map((k) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`))
+      if (JSON.stringify(config.sources) !== JSON.stringify(next.sources)) needRestart.push('sources')
+      return { kept, replaced, added, removed, needRestart }
+    },
+    async start() {
+      for (const b of built) await loadTls(b)
       const path = config.relay.universalTags
       if (path !== null) {
         const mtime = await deps.fileMtime(path)
@@ -163,7 +224,7 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
         pollAbort.abort()
         await Promise.all(sources.map((s) => s.stop()))
         const deadline = clock.now() + config.relay.shutdownTimeout * 1000
-        await Promise.all(exporters.map((e) => e.stop(deadline)))
+        await Promise.all([...exporters.map((e) => e.stop(deadline)), ...draining])
       })()
       return stopping
     },

@@ -4,8 +4,12 @@ import { Hono } from 'hono'
 import type { IngestDeps } from './ingest.ts'
 import { createIngestHandler } from './ingest.ts'
 import { createRemoteWriteHandler } from './remote-write-ingest.ts'
+import { requireBearerToken } from './auth.ts'
 
 export interface AppDeps extends IngestDeps {
+  /** relay.auth-token: required on ingest (and /metrics when protectMetrics); null: open. */
+  readonly authToken: string | null
+  readonly protectMetrics: boolean
   /** null when ready, else why not. */
   readonly notReadyReason: () => string | null
   readonly renderMetrics: () => string
@@ -13,6 +17,12 @@ export interface AppDeps extends IngestDeps {
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono()
+  if (deps.authToken !== null) {
+    const auth = requireBearerToken(deps.authToken, () => deps.metrics.requests.inc(['401']))
+    app.use('/v1/*', auth)
+    app.use('/api/*', auth)
+    if (deps.protectMetrics) app.use('/metrics', auth)
+  }
   app.post('/v1/records/:dataSource', createIngestHandler(deps))
   app.post('/api/v1/write', createRemoteWriteHandler(deps))
   app.get('/healthz', (c) => c.json({ status: 'ok' }))

@@ -1,5 +1,7 @@
 // All-or-nothing admission of one request's records: every exporter that takes a data source stages
-// its records; only if every exporter has room for all of them is anything queued.
+// its records; only if every exporter has room for all of them is anything queued. With
+// relay.overflow drop-oldest an exporter never answers 'full' (its commit evicts its oldest waiting
+// records instead), so only 'never' (413) refuses; nothing is evicted for a refused request.
 import type { DeepFlowRecord } from '../record/normalize.ts'
 import type { Sized } from './batch-queue.ts'
 import type { Exporter, Staged } from './exporter.ts'

@@ -1,5 +1,6 @@
 // One bounded FIFO of an exporter: items waiting for their batch, with the time each arrived
-// (for flush-timeout) and the bytes they hold. Bounds are enforced by the exporter's admission.
+// (for flush-timeout), its admission order within the exporter (for drop-oldest eviction across
+// queues) and the bytes they hold. Bounds are enforced by the exporter's admission.
 
 export interface Sized {
   readonly bytes: number
@@ -10,6 +11,7 @@ export interface Sized {
 export class BatchQueue<T extends Sized> {
   private items: T[] = []
   private arrived: number[] = []
+  private seqs: number[] = []
   private head = 0
   /** Bytes of waiting items. */
   bytes = 0
@@ -20,9 +22,11 @@ export class BatchQueue<T extends Sized> {
     return this.items.length - this.head
   }
 
-  push(item: T, now: number): void {
+  /** `seq`: the exporter-wide admission order of the item (only eviction across queues reads it). */
+  push(item: T, now: number, seq = 0): void {
     this.items.push(item)
     this.arrived.push(now)
+    this.seqs.push(seq)
     this.bytes += item.bytes
     this.units += item.units
   }
@@ -30,6 +34,22 @@ export class BatchQueue<T extends Sized> {
   /** Arrival time of the oldest waiting item (undefined when empty). */
   oldestArrival(): number | undefined {
     return this.length === 0 ? undefined : this.arrived[this.head]
+  }
+
+  /** Admission order of the oldest waiting item (undefined when empty). */
+  oldestSeq(): number | undefined {
+    return this.length === 0 ? undefined : this.seqs[this.head]
+  }
+
+  /** Removes the oldest waiting item (drop-oldest overflow); undefined when none waits. */
+  evictOldest(): T | undefined {
+    if (this.length === 0) return undefined
+    const item = this.items[this.head]!
+    this.head++
+    this.bytes -= item.bytes
+    this.units -= item.units
+    this.compact()
+    return item
   }
 
   /** Takes items until they add up to `maxUnits` or more (at least one item when any wait). */
@@ -43,12 +63,17 @@ export class BatchQueue<T extends Sized> {
       this.bytes -= item.bytes
       this.units -= item.units
     }
+    this.compact()
+    return batch
+  }
+
+  private compact(): void {
     if (this.head > 4096 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head)
       this.arrived = this.arrived.slice(this.head)
+      this.seqs = this.seqs.slice(this.head)
       this.head = 0
     }
-    return batch
   }
 
   /** Empties the queue, returning what was waiting. */

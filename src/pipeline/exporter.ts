@@ -2,6 +2,18 @@
 // queues, each drained by one worker that batches (batch-size or flush-timeout), sends through the
 // exporter's sink, and retries what may be retried. Records of one series hash to one queue, so
 // their order holds. Admission is staged so that a request is queued whole or not at all.
+//
+// relay.overflow decides what happens when a queue lacks room. `reject`: fits() answers 'full' and
+// the request is refused (429). `drop-oldest` (DeepFlow's ring buffer): fits() never answers 'full'
+// (only 'never' when the request alone exceeds queue-size or queue-max-bytes); commit() appends the
+// records, then evicts the oldest WAITING records until the bounds hold again:
+//   - queue-size (records held, per queue): from that same queue, oldest first;
+//   - queue-max-bytes (bytes held, across the exporter): the exporter's oldest waiting record,
+//     whichever queue holds it (admission order, exporter-wide), so no queue is favoured and eviction
+//     follows age alone.
+// In-flight batches belong to the worker and are never evicted; when they take the room, the oldest
+// records of the request itself go (they were accepted, so they count as evicted too). Every eviction
+// is counted as dropped{reason="evicted"} (and series_dropped for remote write), logged once per burst.
 import type { ExporterConfig, Overflow } from '../config/types.ts'
 import { dataSource } from '../deepflow/schema.ts'
 import type { RecordPredicate } from '../filter/compile-filter.ts'
@@ -77,11 +89,50 @@ export function createExporter<T extends Sized>(deps: ExporterDeps<T>): Exporter
   metrics.sent.touch(name)
   metrics.batches.touch(name)
   for (const ds of config.dataSources) if (dataSource(ds) !== undefined) metrics.filtered.touch(name, ds)
+  if (deps.countsSeries) metrics.seriesDropped.touch(name, 'evicted')
+  const dropOldest = deps.overflow === 'drop-oldest'
+  /** Exporter-wide admission order of queued items: "oldest" across queues. */
+  let seq = 0
   let stopping: Promise<void> | undefined
   const maxItemBytes = Math.min(config.queueMaxBytes, deps.maxItemBytes ?? Infinity)
 
   const heldRecords = (i: number) => queues[i]!.length + workers[i]!.inFlight().records
   const heldBytes = () => queues.reduce((sum, q, i) => sum + q.bytes + workers[i]!.inFlight().bytes, 0)
+
+  /** drop-oldest: evicts waiting records, oldest first, until queue-size and queue-max-bytes hold. */
+  const evictOverflow = (ds: string) => {
+    const evicted: T[] = []
+    queues.forEach((queue, i) => {
+      while (heldRecords(i) > config.queueSize) {
+        const item = queue.evictOldest()
+        if (item === undefined) break
+        evicted.push(item)
+      }
+    })
+    let bytes = heldBytes()
+    while (bytes > config.queueMaxBytes) {
+      let oldest: BatchQueue<T> | undefined
+      let oldestSeq = Infinity
+      for (const queue of queues) {
+        const s = queue.oldestSeq()
+        if (s !== undefined && s < oldestSeq) {
+          oldest = queue
+          oldestSeq = s
+        }
+      }
+      const item = oldest?.evictOldest()
+      if (item === undefined) break
+      bytes -= item.bytes
+      evicted.push(item)
+    }
+    if (evicted.length === 0) return
+    metrics.dropped.inc([name, 'evicted'], evicted.length)
+    if (deps.countsSeries) metrics.seriesDropped.inc([name, 'evicted'], evicted.reduce((n, item) => n + item.units, 0))
+    deps.log.warnOncePerBurst(`${name}:evicted`, 'records dropped', {
+      exporter: name, reason: 'evicted', data_source: ds, records: evicted.length,
+      error: 'queue full (relay.overflow: drop-oldest): oldest waiting records evicted',
+    })
+  }
 
   return {
     config,
@@ -112,10 +163,10 @@ export function createExporter<T extends Sized>(deps: ExporterDeps<T>): Exporter
       staged.perQueue.forEach((items, i) => {
         for (const item of items) bytes += item.bytes
         if (items.length > config.queueSize) verdict = 'never'
-        else if (verdict === 'ok' && heldRecords(i) + items.length > config.queueSize) verdict = 'full'
+        else if (!dropOldest && verdict === 'ok' && heldRecords(i) + items.length > config.queueSize) verdict = 'full'
       })
       if (bytes > config.queueMaxBytes) return 'never'
-      if (verdict === 'ok' && heldBytes() + bytes > config.queueMaxBytes) return 'full'
+      if (!dropOldest && verdict === 'ok' && heldBytes() + bytes > config.queueMaxBytes) return 'full'
       return verdict
     },
     commit(ds, staged) {
@@ -126,10 +177,12 @@ export function createExporter<T extends Sized>(deps: ExporterDeps<T>): Exporter
       }
       const now = clock.now()
       staged.perQueue.forEach((items, i) => {
-        if (items.length === 0) return
         const queue = queues[i]!
-        for (const item of items) queue.push(item, now)
-        workers[i]!.notify()
+        for (const item of items) queue.push(item, now, seq++)
+      })
+      if (dropOldest) evictOverflow(ds)
+      staged.perQueue.forEach((items, i) => {
+        if (items.length > 0) workers[i]!.notify()
       })
     },
     held: () => ({ records: queues.reduce((n, _q, i) => n + heldRecords(i), 0), bytes: heldBytes() }),

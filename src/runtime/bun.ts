@@ -19,8 +19,10 @@ export function createBunRuntime(): Runtime {
     name: `bun ${Bun.version}`,
     args: Bun.argv.slice(2),
     env: (name) => Bun.env[name],
-    serve({ host, port, fetch }) {
-      const server = Bun.serve({ hostname: host, port, fetch, idleTimeout: 30 })
+    serve({ host, port, fetch, tls, idleTimeoutSeconds }) {
+      // Bun caps idleTimeout at 255 s.
+      const idleTimeout = Math.min(255, Math.max(1, Math.round(idleTimeoutSeconds ?? 30)))
+      const server = Bun.serve({ hostname: host, port, fetch, idleTimeout, ...(tls === undefined ? {} : { tls }) })
       return {
         url: server.url.href,
         stop: () => server.stop(),

@@ -11,6 +11,10 @@ export interface Listener {
 export interface ServeOptions {
   readonly host: string
   readonly port: number
+  /** PEM certificate and key: serve https. */
+  readonly tls?: { readonly cert: string; readonly key: string }
+  /** Seconds a connection may stay idle (a slow or silent client) before it is closed. */
+  readonly idleTimeoutSeconds?: number
   readonly fetch: (request: Request) => Response | Promise<Response>
 }
 
@@ -30,7 +34,7 @@ export interface Runtime {
   /** Resolves once the text has been handed to standard output (backpressure). */
   writeStdout(text: string): Promise<void>
   writeStderr(text: string): void
-  onSignal(signal: 'SIGTERM' | 'SIGINT', handler: () => void): void
+  onSignal(signal: 'SIGTERM' | 'SIGINT' | 'SIGHUP', handler: () => void): void
   /** Runtime warnings (deprecations, kafkajs's negative timeouts): handled, so stderr stays JSON lines. */
   onWarning(handler: (warning: Error) => void): void
   exit(code: number): never

@@ -23,8 +23,8 @@ export interface Running {
   stop(signal?: NodeJS.Signals): Promise<number | null>
 }
 
-export async function start(bin: string, dir: string, args: string[]): Promise<Running> {
-  const child = spawn(bin, args, { cwd: dir, env: { PATH: '/usr/bin:/bin', HOME: dir }, stdio: ['ignore', 'pipe', 'pipe'] })
+export async function start(bin: string, dir: string, args: string[], env: Record<string, string> = {}): Promise<Running> {
+  const child = spawn(bin, args, { cwd: dir, env: { PATH: '/usr/bin:/bin', HOME: dir, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   let err = ''
   child.stdout.on('data', (d: Buffer) => (out += d.toString()))
