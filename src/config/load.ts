@@ -37,7 +37,13 @@ export function parseConfig(text: string, file: string | null, overrides: Overri
   }
   if (problems.length > 0) throw new ConfigError(problems)
 
-  const root: unknown = doc.toJS({ maxAliasCount: 100 })
+  let root: unknown
+  try {
+    root = doc.toJS({ maxAliasCount: 100 })
+  } catch (err) {
+    // Unresolved aliases (`*a`), alias bombs: the YAML parses but cannot become data.
+    throw new ConfigError([{ path: [], message: `invalid YAML: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}` }])
+  }
   if (!isMapping(root)) {
     throw new ConfigError([{ path: [], message: 'expected a mapping with `exporters:` (or a DeepFlow server.yaml with `ingester.exporters:`)' }])
   }

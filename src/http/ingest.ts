@@ -9,7 +9,7 @@ import { admit } from '../pipeline/admission.ts'
 import type { Exporter } from '../pipeline/exporter.ts'
 import type { Sized } from '../pipeline/batch-queue.ts'
 import { compileNormalizer, type DeepFlowRecord, type Normalizer } from '../record/normalize.ts'
-import { parseBody, type RecordError } from '../record/parse-body.ts'
+import { parseBody, type ParseReason, type RecordError } from '../record/parse-body.ts'
 import { readBody } from './read-body.ts'
 
 export const MAX_REPORTED_ERRORS = 100
@@ -24,7 +24,8 @@ export interface IngestDeps {
   readonly shuttingDown: () => boolean
 }
 
-type Reason = 'invalid_json' | 'not_an_object' | 'invalid_value' | 'missing_field'
+/** Labels of deepflow_relay_records_rejected_total: invalid_json, duplicate_key, too_deep, too_many_fields, string_too_long, and the normaliser's. */
+type Reason = ParseReason | 'not_an_object' | 'invalid_value' | 'missing_field'
 
 function errorJson(error: RecordError): Record<string, unknown> {
   return { ...error.position, ...(error.field === undefined ? {} : { field: error.field }), error: error.error }
@@ -53,14 +54,14 @@ export function createIngestHandler(deps: IngestDeps) {
     }
     const body = await readBody(c.req.raw, deps.maxBodyBytes)
     if (!body.ok) return reply(c, body.status, { error: body.error })
-    const parsed = parseBody(body.text)
-    if (!parsed.ok) return reply(c, 400, { error: parsed.error })
+    const parsed = parseBody(body.text, deps.limits)
+    if (!parsed.ok) return reply(c, parsed.status, { error: parsed.error })
 
     const records: DeepFlowRecord[] = []
     const errors: RecordError[] = [...parsed.errors]
     const reasons = new Map<Reason, number>()
     const count = (r: Reason) => reasons.set(r, (reasons.get(r) ?? 0) + 1)
-    for (let i = 0; i < parsed.errors.length; i++) count('invalid_json')
+    for (const e of parsed.errors) count(e.reason)
     let unknown = 0
     for (const candidate of parsed.candidates) {
       const result = normalize(candidate.value)

@@ -12,12 +12,13 @@ import { DATA_SOURCES, dataSource } from '../deepflow/schema.ts'
 import { decodeWriteRequest, type TimeSeries } from '../exporters/remote-write/prompb.ts'
 import { admitGroups, type RecordGroup } from '../pipeline/admission.ts'
 import { describe } from '../record/field-parsers.ts'
+import { longerThan } from '../record/limits.ts'
 import { compileNormalizer, type DeepFlowRecord, type Normalizer } from '../record/normalize.ts'
 import { MAX_REPORTED_ERRORS, type IngestDeps } from './ingest.ts'
 
 const RETRY_AFTER_SECONDS = '1'
 
-type Reason = 'missing_datasource' | 'unknown_datasource' | 'not_a_metric' | 'duplicate_label' | 'no_samples' | 'invalid_value'
+type Reason = 'missing_datasource' | 'unknown_datasource' | 'not_a_metric' | 'duplicate_label' | 'no_samples' | 'invalid_value' | 'too_many_fields' | 'string_too_long'
 
 interface SeriesError {
   readonly series: number
@@ -100,6 +101,13 @@ export function createRemoteWriteHandler(deps: IngestDeps) {
     } catch (err) {
       return reply(c, 400, { error: `body is not a remote-write 1.0 WriteRequest (protobuf): ${err instanceof Error ? err.message : String(err)}` })
     }
+    // Each sample becomes a record: the request is bounded as POST /v1/records is.
+    const { maxRecordsPerRequest, maxFields, maxStringBytes } = deps.limits
+    let samples = 0
+    for (const s of timeseries) samples += s.samples.length
+    if (samples > maxRecordsPerRequest) {
+      return reply(c, 413, { error: `request has more than ${maxRecordsPerRequest} samples (relay.max-records-per-request); send fewer per request` })
+    }
 
     const groups = new Map<string, DeepFlowRecord[]>()
     const seriesByDs = new Map<string, number>()
@@ -129,6 +137,12 @@ export function createRemoteWriteHandler(deps: IngestDeps) {
       const source = sources.get(dsName)
       if (source === undefined) {
         return reject('', 'unknown_datasource', { series: index, error: `datasource ${describe(dsName)} is not a flow_metrics data source (valid: ${[...sources.keys()].join(', ')})` })
+      }
+      if (series.labels.length > maxFields) return reject(dsName, 'too_many_fields', { series: index, error: `more than ${maxFields} labels (relay.max-fields)` })
+      const long = series.labels.find((l) => longerThan(l.value, maxStringBytes) || longerThan(l.name, maxStringBytes))
+      if (long !== undefined) {
+        const field = long.name.length > 64 ? `${long.name.slice(0, 61)}...` : long.name
+        return reject(dsName, 'string_too_long', { series: index, field, error: `label longer than the limit of ${maxStringBytes} bytes (relay.max-string-bytes)` })
       }
       if (duplicate !== undefined) return reject(dsName, 'duplicate_label', { series: index, field: duplicate, error: 'label name given twice' })
       if (name === undefined || !source.metrics.has(name)) {

@@ -31,13 +31,21 @@ const MIN_SAFE = -MAX_SAFE
 
 export function describe(raw: unknown): string {
   if (raw === undefined) return 'nothing'
+  if (typeof raw === 'number' && !Number.isFinite(raw)) return String(raw) // 1e400: Infinity, not JSON's null
   let s: string
   try {
-    s = typeof raw === 'bigint' ? raw.toString() : JSON.stringify(raw)
+    // A long string is cut before quoting: only its start is shown.
+    s = typeof raw === 'bigint' ? raw.toString() : JSON.stringify(typeof raw === 'string' && raw.length > 64 ? raw.slice(0, 64) : raw)
   } catch {
     s = String(raw)
   }
   return s.length > 64 ? `${s.slice(0, 61)}...` : s
+}
+
+function significantDigits(text: string): number {
+  let i = text.charCodeAt(0) === 45 /* - */ ? 1 : 0
+  while (i < text.length - 1 && text.charCodeAt(i) === 48 /* 0 */) i++
+  return text.length - i
 }
 
 /** Integer within range as number (or bigint beyond 2^53), undefined when not an integer. */
@@ -54,6 +62,8 @@ function toInteger(raw: unknown, range: IntRange): number | bigint | undefined |
       const n = Number(raw)
       return n < Number(range.min) || n > Number(range.max) ? 'range' : n
     }
+    // More than 20 significant digits is beyond 64 bits: no need to make a (slow, huge) BigInt.
+    if (raw.length > 21 && significantDigits(raw) > 20) return 'range'
     big = BigInt(raw)
   } else {
     return undefined

@@ -10,6 +10,15 @@ export function parseJsonLossless(text: string): unknown {
   return JSON.parse(LONG_DIGIT_RUN.test(text) ? quoteLongIntegers(text) : text)
 }
 
+function beforeColon(text: string, i: number): boolean {
+  let j = i
+  for (;;) {
+    const c = text.charCodeAt(j)
+    if (c === 32 || c === 9 || c === 10 || c === 13) j++
+    else return c === 58 /* : */
+  }
+}
+
 /** Wrap every integer literal of 16+ digits that stands outside a string in double quotes. */
 export function quoteLongIntegers(text: string): string {
   let out = ''
@@ -39,8 +48,11 @@ export function quoteLongIntegers(text: string): string {
       }
       const next = i < n ? text.charCodeAt(i) : 0
       const isFraction = next === 46 /* . */ || next === 101 /* e */ || next === 69 /* E */
-      const digits = i - start - (c === 45 ? 1 : 0)
-      if (!isFraction && digits >= MIN_UNSAFE_DIGITS) {
+      const first = c === 45 ? start + 1 : start
+      const digits = i - first
+      // Quoting must not make invalid JSON valid: a leading zero (`0123…`) or a bare key (`{123…: 1}`)
+      // stays as written, for JSON.parse to refuse.
+      if (!isFraction && digits >= MIN_UNSAFE_DIGITS && text.charCodeAt(first) !== 48 /* 0 */ && !beforeColon(text, i)) {
         out += `${text.slice(copied, start)}"${text.slice(start, i)}"`
         copied = i
       }

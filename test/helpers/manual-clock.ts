@@ -64,10 +64,10 @@ export async function until(cond: () => boolean, what: string, timeoutMs = 10_00
 
 /** The system clock behind the ManualClock interface: advance() really waits. For tests against
  * real servers whose own timers (kafkajs, brokers) run in real time. */
-export function createRealClock(): ManualClock {
+export function createRealClock(random: () => number = Math.random): ManualClock {
   return {
     now: () => Date.now(),
-    random: () => Math.random(),
+    random,
     sleep: (ms, signal) => new Promise<void>((resolve) => {
       if (signal?.aborted) return resolve()
       const timer = setTimeout(done, Math.max(0, ms))

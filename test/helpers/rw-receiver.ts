@@ -15,13 +15,15 @@ export interface ReceivedRequest {
   readonly status: number
 }
 
-export type Reply = { status: number; body?: string; headers?: Record<string, string> } | 'hang'
+export type Reply = { status: number; body?: string; headers?: Record<string, string>; delayMs?: number } | 'hang'
 
 export interface Receiver {
   readonly url: string
   readonly requests: ReceivedRequest[]
-  /** Replies for the next requests, in order; afterwards 204. */
+  /** Replies for the next requests, in order; afterwards `fallback` (204 unless set). */
   script(...replies: Reply[]): void
+  /** The reply once the script is used up. */
+  setFallback(reply: Reply): void
   close(): Promise<void>
 }
 
@@ -29,13 +31,14 @@ export interface Receiver {
 export async function startReceiver(tls?: { key: string; cert: string }, port = 0): Promise<Receiver> {
   const requests: ReceivedRequest[] = []
   let replies: Reply[] = []
+  let fallback: Reply = { status: 204 }
   const hanging = new Set<() => void>()
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
       const body = new Uint8Array(Buffer.concat(chunks))
-      const reply = replies.shift() ?? { status: 204 }
+      const reply = replies.shift() ?? fallback
       let series: TimeSeries[] = []
       try {
         series = decodeWriteRequest(uncompress(body)).timeseries
@@ -45,9 +48,13 @@ export async function startReceiver(tls?: { key: string; cert: string }, port = 
         hanging.add(() => res.destroy())
         return
       }
-      requests.push({ headers: req.headers, clientPort: req.socket.remotePort ?? 0, series, status: reply.status })
-      res.writeHead(reply.status, reply.headers ?? {})
-      res.end(reply.body ?? '')
+      const answer = () => {
+        requests.push({ headers: req.headers, clientPort: req.socket.remotePort ?? 0, series, status: reply.status })
+        res.writeHead(reply.status, reply.headers ?? {})
+        res.end(reply.body ?? '')
+      }
+      if (reply.delayMs === undefined) answer()
+      else setTimeout(answer, reply.delayMs)
     })
   }
   const server = tls === undefined ? createServer(handle) : createHttpsServer(tls, handle)
@@ -58,6 +65,9 @@ export async function startReceiver(tls?: { key: string; cert: string }, port = 
     requests,
     script: (...r) => {
       replies = r
+    },
+    setFallback: (r) => {
+      fallback = r
     },
     close: () => new Promise<void>((resolve) => {
       for (const end of hanging) end()

@@ -106,7 +106,7 @@ ${exporterYaml('k', `endpoints: [${endpoints.join(', ')}]\ndata-sources: [flow_m
 })
 
 test('a record too large for the broker is dropped alone; the rest of its batch is delivered', { timeout: 60_000 }, async () => {
-  const h = await startHarness(`exporters:
+  const h = await startHarness(`relay:\n  max-string-bytes: 1048576\nexporters:
 ${exporterYaml('k', `endpoints: [${broker.plaintext}]\ndata-sources: [flow_log.l7_flow_log]\ntopic: too-large\nbatch-size: 10`)}`, { clock: createRealClock() })
   // Random base64 stays large after snappy: the broker checks the compressed batch.
   const big = Buffer.from(crypto.getRandomValues(new Uint8Array(300_000))).toString('base64')

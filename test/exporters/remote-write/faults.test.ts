@@ -183,15 +183,15 @@ test('after max-retry-duration the batch is dropped as retries_exhausted; readin
   }
 })
 
-test('a receiver down for 20 s under steady load: 429s while the queue is full, no accepted record lost once it is back', async () => {
+test('a receiver down for 30 s under steady load: 429s while the queue is full, no accepted record lost once it is back', async () => {
   const first = await startReceiver()
   const port = Number(new URL(first.url).port)
   await first.close()
   const h = await startHarness(yaml([first.url], 'queue-size: 6\nbatch-size: 2'))
   const accepted: number[] = []
   let refused = 0
-  // One record every 250 ms for 20 s while nothing listens on the port (connections refused).
-  for (let i = 1; i <= 80; i++) {
+  // One record every 250 ms for 30 s while nothing listens on the port (connections refused).
+  for (let i = 1; i <= 120; i++) {
     const res = await h.post(DS, JSON.stringify(rec(i)))
     if (res.status === 202) accepted.push(i)
     else if (res.status === 429) refused++
