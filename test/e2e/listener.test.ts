@@ -46,3 +46,22 @@ test('a client that connects and goes silent is cut off after relay.client-timeo
   assert.equal((await fetch(`${relay.url}healthz`)).status, 200)
   assert.equal(await relay.stop(), 0)
 })
+
+test('huge request headers get a 4xx and the relay stays healthy', { timeout: 30_000 }, async () => {
+  const { dir, bin } = isolatedBinary()
+  writeFileSync(join(dir, 'relay.yaml'), 'exporters: []\n')
+  const relay = await start(bin, dir, ['--config', 'relay.yaml', '--listen', '127.0.0.1:0'])
+  const { port } = new URL(relay.url)
+  const status = await new Promise<string>((resolve, reject) => {
+    let answer = ''
+    const socket = connect(Number(port), '127.0.0.1', () =>
+      socket.write(`POST /v1/records/flow_metrics.network.1m HTTP/1.1\r\nHost: x\r\nX-Huge: ${'a'.repeat(1024 * 1024)}\r\nContent-Length: 2\r\n\r\n{}`))
+    socket.on('data', (d: Buffer) => (answer += d.toString()))
+    socket.on('close', () => resolve(answer.split('\r\n')[0] ?? ''))
+    socket.on('error', () => resolve(answer.split('\r\n')[0] ?? 'connection reset'))
+    setTimeout(() => reject(new Error('no answer')), 20_000)
+  })
+  assert.match(status, /^HTTP\/1\.1 4\d\d |^connection reset$/)
+  assert.equal((await fetch(`${relay.url}healthz`)).status, 200)
+  assert.equal(await relay.stop(), 0)
+})
