@@ -29,7 +29,7 @@ writeFileSync(join(dir, 'relay.yaml'), `exporters:
   - {protocol: kafka, enabled: true, endpoints: [${kafka.plaintext}], data-sources: [flow_metrics.network.1s], export-fields: [$tag, $metrics], topic: soak}
   - {protocol: prometheus, enabled: true, endpoints: [${prom.writeUrl}], data-sources: [flow_metrics.network.1s], export-fields: [$tag, $metrics]}
 `)
-const child = spawn(join(dir, 'deepflow-relay'), ['--config', 'relay.yaml', '--listen', `127.0.0.1:${port}`, '--log-level', 'warn'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] })
+const child = spawn(join(dir, 'deepflow-relay'), ['--config', 'relay.yaml', '--listen', `127.0.0.1:${port}`, '--log-level', 'error'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] })
 const url = `http://127.0.0.1:${port}/v1/records/flow_metrics.network.1s`
 for (let i = 0; i < 100; i++) {
   try {
@@ -47,7 +47,11 @@ let nextSample = started
 console.log(`soak: ${minutes} min at ${rate} records/s in requests of ${batch}; RSS every 10 s`)
 while (Date.now() < end) {
   const t = Math.floor(Date.now() / 1000)
-  const body = Array.from({ length: batch }, (_, i) => JSON.stringify({ time: t, byte_tx: sent + i, ip4: `10.0.${(sent + i) % 200}.${i % 250}`, server_port: 9000 + (i % 50), protocol: 6 })).join('\n')
+  // 5000 distinct series, each seen at most once a second at rates up to 5000 records/s.
+  const body = Array.from({ length: batch }, (_, i) => {
+    const s = (sent + refused + i) % 5000
+    return JSON.stringify({ time: t, byte_tx: sent + i, ip4: `10.1.${s >> 8}.${s & 255}`, server_port: 9080, protocol: 6 })
+  }).join('\n')
   const res = await fetch(url, { method: 'POST', body })
   if (res.status === 202) sent += batch
   else refused += batch
