@@ -61,6 +61,8 @@ test('500 then 204: the same batch arrives exactly once more, on the next endpoi
     await h.post(DS, JSON.stringify([rec(1), rec(2)]))
     await flush(h, [a, b], 1)
     assert.equal(a.requests.length, 1)
+    // The 500 must be seen (and the retry's backoff started) before the clock moves on.
+    await until(() => h.metric(`deepflow_relay_remote_write_requests_total{exporter="rw",endpoint="${a.url}",status="5xx"}`) === 1, 'the 500 seen')
     await h.clock.advance(30)
     await until(() => b.requests.length === 1, 'the retry on b')
     assert.deepEqual(seriesText(b.requests[0]!.series), [LINE(1), LINE(2)])
