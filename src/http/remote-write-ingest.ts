@@ -7,7 +7,7 @@
 // skipped and counted; the valid ones of a request are admitted all-or-nothing.
 import type { Context } from 'hono'
 import { readLimited } from './read-body.ts'
-import { uncompress } from 'snappyjs'
+import { snappyBlockUncompress as uncompress } from '../util/snappy.ts'
 import { DATA_SOURCES, dataSource } from '../deepflow/schema.ts'
 import { decodeWriteRequest, type TimeSeries } from '../exporters/remote-write/prompb.ts'
 import { admitGroups, type RecordGroup } from '../pipeline/admission.ts'

@@ -1,7 +1,7 @@
 // The Bun runtime adapter: the only file that touches the `Bun` global.
 import { readFileSync } from 'node:fs'
 import { rename, stat, writeFile } from 'node:fs/promises'
-import type { HttpFetch } from '../exporters/remote-write/sender.ts'
+import { bunHttpFetch } from './bun-http-fetch.ts'
 import type { Runtime } from './types.ts'
 
 function writeTo(stream: NodeJS.WriteStream, text: string): Promise<void> {
@@ -9,10 +9,6 @@ function writeTo(stream: NodeJS.WriteStream, text: string): Promise<void> {
     stream.write(text, (err) => (err ? reject(err) : resolve()))
   })
 }
-
-/** fetch with TLS options through Bun's `tls` extension of RequestInit. */
-export const bunHttpFetch: HttpFetch = (url, init, tls) =>
-  fetch(url, tls === null ? init : { ...init, tls: { ...(tls.ca === null ? {} : { ca: tls.ca }), rejectUnauthorized: !tls.insecureSkipVerify } })
 
 export function createBunRuntime(): Runtime {
   return {

@@ -3,7 +3,7 @@
 import { parseConfig } from '../../src/config/load.ts'
 import { createLogger } from '../../src/observe/log.ts'
 import { createRelay, type Relay } from '../../src/relay.ts'
-import { bunHttpFetch } from '../../src/runtime/bun.ts'
+import { runtimeHttpFetch } from './runtime-fetch.ts'
 import { createManualClock, type ManualClock } from './manual-clock.ts'
 
 export interface Harness {
@@ -39,7 +39,7 @@ export async function startHarness(yaml: string, opts: { files?: Record<string, 
       return t
     },
     fileMtime: async (p) => (files[p] === undefined ? undefined : files[p]!.length),
-    fetch: bunHttpFetch,
+    fetch: runtimeHttpFetch,
     writeTextFileAtomic: async (p, text) => {
       files[p] = text
     },

@@ -4,7 +4,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
-import { uncompress } from 'snappyjs'
+import { snappyBlockUncompress as uncompress } from '../../src/util/snappy.ts'
 import { decodeWriteRequest, type TimeSeries } from '../../src/exporters/remote-write/prompb.ts'
 
 export interface ReceivedRequest {

@@ -5,7 +5,7 @@
 import test from 'node:test'
 import assert from 'node:assert/strict'
 import { gzipSync } from 'node:zlib'
-import { compress } from 'snappyjs'
+import { snappyBlockCompress as compress } from '../../src/util/snappy.ts'
 import { encodeWriteRequest, type TimeSeries } from '../../src/exporters/remote-write/prompb.ts'
 import { startHarness, STDOUT_EXPORTER, type Harness } from '../helpers/relay-harness.ts'
 

@@ -2,7 +2,7 @@
 // series shape) through the relay's prometheus exporters into a scripted receiver.
 import test from 'node:test'
 import assert from 'node:assert/strict'
-import { compress } from 'snappyjs'
+import { snappyBlockCompress as compress } from '../../src/util/snappy.ts'
 import { encodeWriteRequest, type TimeSeries } from '../../src/exporters/remote-write/prompb.ts'
 import { until } from '../helpers/manual-clock.ts'
 import { startHarness, type Harness } from '../helpers/relay-harness.ts'

@@ -2,7 +2,7 @@
 // (DeepFlow's client) does; brokers and librdkafka read it. Reading also accepts the xerial framing
 // Java producers write. (kafkajs ships no snappy codec; kafkajs-snappy would be a dependency for
 // these few lines.)
-import { compress, uncompress } from 'snappyjs'
+import { snappyBlockCompress as compress, snappyBlockUncompress as uncompress } from '../../util/snappy.ts'
 
 const XERIAL_MAGIC = [0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]
 const XERIAL_HEADER = 16

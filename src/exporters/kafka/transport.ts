@@ -10,7 +10,7 @@ import { snappyCompress, snappyDecompress } from './snappy-codec.ts'
 // starts at -1), which Bun and Node report as a TimeoutNegativeWarning on stderr, breaking the JSON
 // log lines. A negative delay already means 1 ms to both runtimes; clamping it says so quietly.
 const setTimeoutOriginal = globalThis.setTimeout
-globalThis.setTimeout = ((handler: TimerHandler, timeout?: number, ...args: unknown[]) =>
+globalThis.setTimeout = ((handler: Parameters<typeof setTimeout>[0], timeout?: number, ...args: unknown[]) =>
   setTimeoutOriginal(handler, timeout !== undefined && timeout < 0 ? 1 : timeout, ...args)) as typeof setTimeout
 
 CompressionCodecs[CompressionTypes.Snappy] = () => ({

@@ -1,6 +1,6 @@
 import test from 'node:test'
 import assert from 'node:assert/strict'
-import { compress } from 'snappyjs'
+import { snappyBlockCompress as compress } from '../../../src/util/snappy.ts'
 import { classifyKafkaError } from '../../../src/exporters/kafka/classify.ts'
 import { snappyCompress, snappyDecompress } from '../../../src/exporters/kafka/snappy-codec.ts'
 import { topicOf } from '../../../src/exporters/kafka/kafka-sink.ts'

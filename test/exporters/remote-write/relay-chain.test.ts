@@ -4,7 +4,7 @@
 // dead, fails over and stores the series in Debian's Prometheus, read back through its query API.
 import test from 'node:test'
 import assert from 'node:assert/strict'
-import { compress } from 'snappyjs'
+import { snappyBlockCompress as compress } from '../../../src/util/snappy.ts'
 import { encodeWriteRequest, type TimeSeries } from '../../../src/exporters/remote-write/prompb.ts'
 import { until } from '../../helpers/manual-clock.ts'
 import { startHarness } from '../../helpers/relay-harness.ts'
