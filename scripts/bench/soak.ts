@@ -8,6 +8,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } fr
 import { spawn } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { startKafka } from '../services/kafka.ts'
 import { startPrometheus } from '../services/prometheus.ts'
@@ -17,7 +18,7 @@ const { values } = parseArgs({ options: { minutes: { type: 'string', default: '1
 const minutes = Number(values.minutes)
 const rate = Number(values.rate)
 const batch = Number(values.batch)
-const BIN = join(import.meta.dirname, '..', '..', 'dist', 'deepflow-relay')
+const BIN = fileURLToPath(new URL('../../dist/deepflow-relay', import.meta.url))
 if (!existsSync(BIN)) throw new Error('build first: npm run build')
 
 const kafka = await startKafka()

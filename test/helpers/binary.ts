@@ -5,8 +5,9 @@ import { spawn } from 'node:child_process'
 import { copyFileSync, existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
-const BUILT = join(import.meta.dirname, '..', '..', 'dist', 'deepflow-relay')
+const BUILT = fileURLToPath(new URL('../../dist/deepflow-relay', import.meta.url))
 
 export function isolatedBinary(): { dir: string; bin: string } {
   assert.ok(existsSync(BUILT), `${BUILT} is missing: run npm run build (npm test does)`)
@@ -29,7 +30,13 @@ export async function start(bin: string, dir: string, args: string[], env: Recor
   let err = ''
   child.stdout.on('data', (d: Buffer) => (out += d.toString()))
   child.stderr.on('data', (d: Buffer) => (err += d.toString()))
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  // Deno's node:child_process reports (null, signal) for a child that was sent a signal, even when
+  // it handled the signal and exited 0 (Bun and Node report the real code). Under Deno the code is
+  // then taken as 0 only if the relay's last log line says it stopped cleanly.
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => {
+    const lastLine = err.trim().split('\n').at(-1) ?? ''
+    resolve(code ?? ('Deno' in globalThis && signal !== null && lastLine.includes('"msg":"stopped"') ? 0 : null))
+  }))
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`relay did not start:\n${err}`)), 10_000)
     const check = () => {

@@ -64,7 +64,7 @@ function bigRecord(bytes: number): string {
 
 test('truncated JSON, NaN text, 1e400, 64-bit overflow and arrays where objects belong: 400 with the reason', async () => {
   const h = await startHarness(STDOUT_EXPORTER())
-  await expectAnswer(h, `{"time": ${T}, "byte_tx"`, 400, rejected([{ line: 1, error: /^invalid JSON: JSON Parse error: / }]))
+  await expectAnswer(h, `{"time": ${T}, "byte_tx"`, 400, rejected([{ line: 1, error: /^invalid JSON: / }]))
   await expectAnswer(h, `{"time": ${T}, "byte_tx": 1`, 400, rejected([{ line: 1, error: /^invalid JSON: / }]))
   await expectAnswer(h, `[{"time": ${T}},`, 400, { error: /^body is not valid JSON: / })
   await expectAnswer(h, '{"time": NaN}', 400, rejected([{ line: 1, error: /^invalid JSON: .*NaN/ }]))

@@ -19,6 +19,8 @@ test('batch-size counts series: a request takes records until it holds batch-siz
     await h.post(DS, JSON.stringify([1, 2, 3].map((n) => ({ time: 1715133600 + n, byte_tx: n, packet_tx: n, ip4: '10.0.0.1' }))))
     await until(() => r.requests.length === 1, 'the first request')
     assert.equal(r.requests[0]!.series.length, 4)
+    // The answer must be in before the clock jumps, or the jump would also fire its request-timeout.
+    await until(() => h.metric('deepflow_relay_series_sent_total{exporter="rw"}') === 4, 'the first answer')
     await h.clock.advance(60_000)
     await until(() => r.requests.length === 2, 'the flush of the rest')
     assert.equal(r.requests[1]!.series.length, 2)
