@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The test command (`npm test`): every test, under Bun and under Deno.
+#   1. the Debian services the integration tests talk to (scripts/install-test-deps.sh)
+#   2. type checks: tsc (with bun-types) for all but the Deno adapter; deno check for the Deno side
+#   3. the compiled binary (the e2e tests run it)
+#   4. the whole suite under `bun test`, then under `deno test` (the same node:test files)
+# JUnit reports go to test-output/{bun,deno}.xml; scripts/junit-summary.ts counts them.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p test-output
+rm -f test-output/bun.xml test-output/deno.xml
+bash scripts/install-test-deps.sh || exit 1
+node_modules/.bin/tsc --noEmit -p . || exit 1
+node_modules/.bin/deno check src/entry/deno.ts || exit 1
+node_modules/.bin/bun run build || exit 1
+status=0
+echo "== bun test"
+node_modules/.bin/bun test --timeout 30000 --reporter=junit --reporter-outfile=test-output/bun.xml || status=1
+echo "== deno test"
+NO_COLOR=1 node_modules/.bin/deno test --allow-all --junit-path=test-output/deno.xml test/ || status=1
+node_modules/.bin/bun scripts/junit-summary.ts test-output/bun.xml test-output/deno.xml || status=1
+exit $status
