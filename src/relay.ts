@@ -6,6 +6,7 @@ import type { Config, ExporterConfig } from './config/types.ts'
 import { createTimeFormatter, type ZoneFileReader } from './encode/time-str.ts'
 import { buildExporter, type BuiltExporter } from './exporters/build-exporter.ts'
 import type { HttpFetch } from './exporters/remote-write/sender.ts'
+import { loadPrompb } from './exporters/remote-write/prompb-loader.ts'
 import { createStdoutSink, type WriteStdout } from './exporters/stdout/stdout-sink.ts'
 import { createApp } from './http/app.ts'
 import type { Logger } from './observe/log.ts'
@@ -171,6 +172,7 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
     sources,
     async reload(next) {
       if (stopping !== undefined) throw new StartError('shutting down')
+      if (next.exporters.some((e) => e.protocol === 'prometheus')) await loadPrompb()
       const old = new Map(built.map((b) => [b.exporter.config.name, b]))
       const nextBuilt: BuiltExporter[] = []
       const kept: string[] = []
@@ -201,6 +203,7 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
       return { kept, replaced, added, removed, needRestart }
     },
     async start() {
+      if (config.exporters.some((e) => e.protocol === 'prometheus')) await loadPrompb()
       for (const b of built) await loadTls(b)
       const path = config.relay.universalTags
       if (path !== null) {

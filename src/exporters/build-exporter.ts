@@ -12,7 +12,7 @@ import { shuffled } from '../util/shuffle.ts'
 import { VERSION } from '../version.ts'
 import { compileJsonPlans, type JsonItem } from './json-plan.ts'
 import { createKafkaSink } from './kafka/kafka-sink.ts'
-import { createKafkaTransport, type KafkaTransport } from './kafka/transport.ts'
+import type { KafkaTransport } from './kafka/transport.ts'
 import { compileSeriesPlans, type SeriesItem } from './remote-write/rw-plan.ts'
 import { createRemoteWriteSinks, type HttpFetch, type RemoteWriteSinks, type TlsOptions } from './remote-write/sender.ts'
 import type { Sink } from '../pipeline/send-result.ts'
@@ -52,12 +52,13 @@ export function buildExporter(e: ExporterConfig, ctx: BuildContext): BuiltExport
     const sasl = e.sasl?.enabled === true ? e.sasl : null
     const useTls = e.tls !== null || sasl?.securityProtocol === 'SASL_SSL'
     const brokers = shuffled(e.endpoints, clock.random)
-    let transport: KafkaTransport | undefined
+    let transport: Promise<KafkaTransport> | undefined
     const sink = createKafkaSink({
       exporter: e,
       log,
       metrics: { produceRequests: metrics.kafkaRequests, bytesSent: metrics.kafkaBytes, errors: metrics.kafkaErrors },
-      transport: () => (transport ??= createKafkaTransport({
+      // kafkajs is loaded with the first Kafka exporter's first batch: a relay without one never pays for it.
+      transport: () => (transport ??= import('./kafka/transport.ts').then(({ createKafkaTransport }) => createKafkaTransport({
         clientId: `deepflow-relay-${e.name}`,
         brokers,
         sasl: sasl === null ? null : { mechanism: sasl.saslMechanism as 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512', username: sasl.username, password: sasl.password },
@@ -65,7 +66,7 @@ export function buildExporter(e: ExporterConfig, ctx: BuildContext): BuiltExport
         requestTimeoutMs: e.requestTimeout * 1000,
         compression: e.compression,
         log,
-      })),
+      }))),
     })
     const plans = compileJsonPlans(e, { dictionary, formatTime })
     return {

@@ -9,7 +9,8 @@ import type { Context } from 'hono'
 import { readLimited } from './read-body.ts'
 import { snappyBlockUncompress as uncompress } from '../util/snappy.ts'
 import { DATA_SOURCES, dataSource } from '../deepflow/schema.ts'
-import { decodeWriteRequest, type TimeSeries } from '../exporters/remote-write/prompb.ts'
+import type { TimeSeries } from '../exporters/remote-write/prompb-types.ts'
+import { loadPrompb } from '../exporters/remote-write/prompb-loader.ts'
 import { admitGroups, type RecordGroup } from '../pipeline/admission.ts'
 import { describe } from '../record/field-parsers.ts'
 import { longerThan } from '../record/limits.ts'
@@ -97,7 +98,7 @@ export function createRemoteWriteHandler(deps: IngestDeps) {
     }
     let timeseries: TimeSeries[]
     try {
-      timeseries = decodeWriteRequest(bytes).timeseries
+      timeseries = (await loadPrompb()).decodeWriteRequest(bytes).timeseries
     } catch (err) {
       return reply(c, 400, { error: `body is not a remote-write 1.0 WriteRequest (protobuf): ${err instanceof Error ? err.message : String(err)}` })
     }

@@ -21,7 +21,8 @@ export interface KafkaMetrics {
 
 export interface KafkaSinkDeps {
   readonly exporter: ExporterConfig
-  readonly transport: () => KafkaTransport
+  /** The exporter's transport, created (and kafkajs loaded) on first use. */
+  readonly transport: () => Promise<KafkaTransport>
   readonly log: Logger
   readonly metrics: KafkaMetrics
 }
@@ -63,7 +64,7 @@ export function createKafkaSink(deps: KafkaSinkDeps): Sink<JsonItem> {
       log.warnOncePerBurst(`${name}:authentication`, 'Kafka authentication failed; retrying (fix the sasl settings: no restart needed)', { exporter: name, error })
     }
     if (kind !== 'too_large' && kind !== 'rejected') {
-      await deps.transport().reset(kind === 'connection' || kind === 'authentication' || kind === 'timeout')
+      await (await deps.transport()).reset(kind === 'connection' || kind === 'authentication' || kind === 'timeout')
     }
     return { kind, error }
   }
@@ -75,7 +76,7 @@ export function createKafkaSink(deps: KafkaSinkDeps): Sink<JsonItem> {
   const produce = async (batch: readonly JsonItem[]): Promise<{ kind: KafkaErrorKind; error: string } | undefined> => {
     const topics = group(exporter, batch.filter((item) => !delivered.has(item)))
     const results = await Promise.allSettled([...topics].map(async ([topic, items]) => {
-      await deps.transport().produce(new Map([[topic, items.map((i) => ({ value: i.line, timestampMs: i.timestampMs }))]]))
+      await (await deps.transport()).produce(new Map([[topic, items.map((i) => ({ value: i.line, timestampMs: i.timestampMs }))]]))
       metrics.produceRequests.inc([name, 'ok'])
       metrics.bytesSent.inc([name], items.reduce((n, item) => n + item.bytes, 0))
       for (const item of items) delivered.add(item)
@@ -104,7 +105,7 @@ export function createKafkaSink(deps: KafkaSinkDeps): Sink<JsonItem> {
       return { status: 'ok', tooLarge }
     },
     async close() {
-      await deps.transport().close()
+      await (await deps.transport()).close()
     },
   }
 }

@@ -1,26 +1,13 @@
 // The remote-write 1.0 protobuf types, loaded from the generated descriptor (proto/ → prompb.gen.ts).
 import protobuf from 'protobufjs/light.js'
 import { PROMPB_DESCRIPTOR } from './prompb.gen.ts'
+import type { TimeSeries } from './prompb-types.ts'
 
 const root = protobuf.Root.fromJSON(PROMPB_DESCRIPTOR as unknown as protobuf.INamespace)
 
 export const WriteRequest = root.lookupType('prometheus.WriteRequest')
 
-export interface Label {
-  readonly name: string
-  readonly value: string
-}
-
-export interface Sample {
-  readonly value: number
-  /** Milliseconds since the Unix epoch. */
-  readonly timestamp: number
-}
-
-export interface TimeSeries {
-  readonly labels: readonly Label[]
-  readonly samples: readonly Sample[]
-}
+export type { Label, Sample, TimeSeries } from './prompb-types.ts'
 
 /** Encodes series as WriteRequest bytes; concatenated encodings are again one WriteRequest. */
 export function encodeWriteRequest(timeseries: readonly TimeSeries[]): Uint8Array {

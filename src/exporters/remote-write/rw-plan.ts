@@ -6,7 +6,8 @@ import { dataSource } from '../../deepflow/schema.ts'
 import { compileFilter } from '../../filter/compile-filter.ts'
 import type { RecordPlan } from '../../pipeline/exporter.ts'
 import type { DictionaryHolder } from '../../translate/dictionary.ts'
-import { encodeWriteRequest, type TimeSeries } from './prompb.ts'
+import type { TimeSeries } from './prompb-types.ts'
+import { prompb } from './prompb-loader.ts'
 import { compileSeriesEncoder } from './to-series.ts'
 
 export interface SeriesItem {
@@ -53,7 +54,7 @@ export function compileSeriesPlans(
           onInvalid(series.length - valid.length, why)
           break
         }
-        const payload = encodeWriteRequest(valid)
+        const payload = prompb().encodeWriteRequest(valid)
         return { item: { payload, bytes: payload.byteLength, units: valid.length }, seriesHash }
       },
     })

@@ -13,7 +13,7 @@ import type { DeepFlowRecord } from '../../record/normalize.ts'
 import type { Value } from '../../record/values.ts'
 import type { DictionaryHolder } from '../../translate/dictionary.ts'
 import { compileTranslator, type TranslateContext } from '../../translate/translators.ts'
-import type { Label, TimeSeries } from './prompb.ts'
+import type { Label, TimeSeries } from './prompb-types.ts'
 import { FNV_OFFSET, fnv1a } from '../../util/fnv.ts'
 
 export interface RecordSeries {

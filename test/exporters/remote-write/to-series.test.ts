@@ -4,11 +4,14 @@ import { snappyBlockUncompress as uncompress } from '../../../src/util/snappy.ts
 import { dataSource } from '../../../src/deepflow/schema.ts'
 import { compileSeriesEncoder } from '../../../src/exporters/remote-write/to-series.ts'
 import { compileSeriesPlans, invalidSeries } from '../../../src/exporters/remote-write/rw-plan.ts'
+import { loadPrompb } from '../../../src/exporters/remote-write/prompb-loader.ts'
 import { decodeWriteRequest } from '../../../src/exporters/remote-write/prompb.ts'
 import { compileNormalizer } from '../../../src/record/normalize.ts'
 import { exporterFromYaml, dictionaryFrom } from '../../helpers/encode.ts'
 import { seriesText } from '../../helpers/rw-receiver.ts'
 import { snappyBlockCompress as compress } from '../../../src/util/snappy.ts'
+
+await loadPrompb()
 
 const DICT = dictionaryFrom({ agent: { 7: 'node-1-V3' }, pod: { 153: 'productpage-v1-7f9c' }, l3_epc: { 1: 'vpc-1' } })
 

@@ -1,0 +1,17 @@
+// protobufjs is loaded only by a relay that speaks remote write (a prometheus exporter, or the first
+// POST /api/v1/write): the embedded default starts without it (startup time and idle memory).
+type Prompb = typeof import('./prompb.ts')
+
+let loading: Promise<Prompb> | undefined
+let loaded: Prompb | undefined
+
+export function loadPrompb(): Promise<Prompb> {
+  loading ??= import('./prompb.ts').then((m) => (loaded = m))
+  return loading
+}
+
+/** The loaded module; throws when loadPrompb() was not awaited first (a bug). */
+export function prompb(): Prompb {
+  if (loaded === undefined) throw new Error('remote-write protobuf types used before loadPrompb() (bug)')
+  return loaded
+}
