@@ -4,7 +4,7 @@
 # ClickHouse server the ClickHouse source reads (clickhouse-server), kcat
 # (an independent Kafka client to read back what landed), Java 17 and Maven (Apache Kafka itself
 # comes from Maven Central: scripts/services/kafka.ts), openssl (a self-signed certificate for the
-# https tests) and tzdata (time_str in named zones).
+# https tests), tzdata (time_str in named zones) and chromium (the status page's browser test).
 # Fails loudly when something cannot be installed: tests never skip for a missing service.
 set -euo pipefail
 need=()
@@ -13,6 +13,7 @@ need=()
 [ -x /usr/sbin/clickhouse-server ] || need+=(clickhouse-server clickhouse-client)
 command -v openssl >/dev/null || need+=(openssl)
 command -v kcat >/dev/null || need+=(kcat)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 command -v keytool >/dev/null || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || need+=(maven)
 [ -e /usr/share/zoneinfo/Asia/Shanghai ] || need+=(tzdata)

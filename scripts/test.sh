@@ -3,12 +3,13 @@
 #   1. the Debian services the integration tests talk to (scripts/install-test-deps.sh)
 #   2. type checks: tsc (with bun-types) for all but the Deno adapter; deno check for the Deno side
 #   3. the compiled binary (the e2e tests run it)
-#   4. the whole suite under `bun test`, then under `deno test` (the same node:test files)
-# JUnit reports go to test-output/{bun,deno}.xml; scripts/junit-summary.ts counts them.
+#   4. the whole suite under `bun test`, then under `deno test` (the same node:test files), then the
+#      browser test under `node --test` (test/browser/*.browser.mjs)
+# JUnit reports go to test-output/{bun,deno,node}.xml; scripts/junit-summary.ts counts them.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p test-output
-rm -f test-output/bun.xml test-output/deno.xml
+rm -f test-output/bun.xml test-output/deno.xml test-output/node.xml
 bash scripts/install-test-deps.sh || exit 1
 node_modules/.bin/tsc --noEmit -p . || exit 1
 node_modules/.bin/deno check src/entry/deno.ts || exit 1
@@ -18,5 +19,7 @@ echo "== bun test"
 node_modules/.bin/bun test --timeout 30000 --reporter=junit --reporter-outfile=test-output/bun.xml || status=1
 echo "== deno test"
 NO_COLOR=1 node_modules/.bin/deno test --allow-all --junit-path=test-output/deno.xml test/ || status=1
-node_modules/.bin/bun scripts/junit-summary.ts test-output/bun.xml test-output/deno.xml || status=1
+echo "== node --test (the browser test: playwright-core drives Debian's chromium; Node is where playwright-core is supported)"
+node --test --test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit --test-reporter-destination=test-output/node.xml test/browser/*.browser.mjs || status=1
+node_modules/.bin/bun scripts/junit-summary.ts test-output/bun.xml test-output/deno.xml test-output/node.xml || status=1
 exit $status

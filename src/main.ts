@@ -120,6 +120,7 @@ async function run(runtime: Runtime, config: Config, overrides: Overrides): Prom
       readZoneFile: runtime.readZoneFile,
       fetch: runtime.httpFetch,
       writeTextFileAtomic: runtime.writeTextFileAtomic,
+      runtimeName: runtime.name,
     })
     await relay.start()
   } catch (err) {

@@ -7,6 +7,8 @@ import { createTimeFormatter, type ZoneFileReader } from './encode/time-str.ts'
 import { buildExporter, type BuiltExporter } from './exporters/build-exporter.ts'
 import type { HttpFetch } from './exporters/remote-write/sender.ts'
 import { loadPrompb } from './exporters/remote-write/prompb-loader.ts'
+import { createStatusTracker } from './observe/status.ts'
+import { VERSION } from './version.ts'
 import { createStdoutSink, type WriteStdout } from './exporters/stdout/stdout-sink.ts'
 import { createApp } from './http/app.ts'
 import type { Logger } from './observe/log.ts'
@@ -38,6 +40,8 @@ export interface RelayDeps {
   readonly retry?: Omit<RetryPolicy, 'maxDurationMs'>
   /** How often the universal-tags file is checked for changes. */
   readonly dictionaryPollMs?: number
+  /** Shown on the status page. */
+  readonly runtimeName?: string
   /** For the ClickHouse source's cursor file. */
   readonly writeTextFileAtomic?: (path: string, text: string) => Promise<void>
 }
@@ -143,6 +147,26 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
   metrics.registry.gauge('deepflow_relay_exporter_up', '1 unless the last send attempt of the exporter failed.', ['exporter'],
     () => exporters.map((e) => [[e.config.name], e.healthy() ? 1 : 0] as const))
 
+  function notReadyReason(): string | null {
+    if (!started) return 'starting'
+    if (stopping !== undefined) return 'shutting down'
+    const down = exporters.filter((e) => !e.healthy()).map((e) => e.config.name)
+    if (down.length > 0) return `every endpoint failed its last attempt for exporter(s): ${down.join(', ')}`
+    const failing = sources.filter((s) => !s.healthy()).map((s) => s.name)
+    return failing.length === 0 ? null : `ClickHouse queries failing for source(s): ${failing.join(', ')}`
+  }
+
+  const status = createStatusTracker({
+    clock,
+    metrics,
+    exporters: () => exporters,
+    endpointsOf: (name) => built.find((b) => b.exporter.config.name === name)?.endpoints ?? null,
+    version: VERSION,
+    runtime: deps.runtimeName ?? 'unknown',
+    configFile: config.file,
+    notReadyReason,
+  })
+
   const app = createApp({
     exporters: () => exporters,
     metrics,
@@ -153,14 +177,8 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
     protectMetrics: config.relay.protectMetrics,
     shuttingDown: () => stopping !== undefined,
     renderMetrics: () => metrics.registry.render(),
-    notReadyReason: () => {
-      if (!started) return 'starting'
-      if (stopping !== undefined) return 'shutting down'
-      const down = exporters.filter((e) => !e.healthy()).map((e) => e.config.name)
-      if (down.length > 0) return `every endpoint failed its last attempt for exporter(s): ${down.join(', ')}`
-      const failing = sources.filter((s) => !s.healthy()).map((s) => s.name)
-      return failing.length === 0 ? null : `ClickHouse queries failing for source(s): ${failing.join(', ')}`
-    },
+    notReadyReason,
+    status: () => status.snapshot(),
   })
 
   return {
@@ -220,6 +238,7 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
           throw new StartError(err instanceof Error ? err.message : String(err))
         }
       }
+      void status.run(pollAbort.signal)
       started = true
     },
     stop() {

@@ -1,5 +1,6 @@
 // The record plan shared by the stdout and Kafka exporters: per data source, the exporter's filter
-// and its Kafka JSON line encoder; a queue item is the finished line.
+// and its Kafka JSON line encoder; a queue item is the finished line. The tap shows that line itself
+// (the exact Kafka message value / stdout line).
 import type { ExporterConfig } from '../config/types.ts'
 import { dataSource } from '../deepflow/schema.ts'
 import { compileLineEncoder, type EncodedLine, type EncoderDeps } from '../encode/kafka-json.ts'
@@ -14,6 +15,11 @@ export interface JsonItem {
   /** UTF-16 length of the line: the unit of queue-max-bytes accounting (bytes for ASCII). */
   readonly bytes: number
   readonly units: 1
+}
+
+/** The tap's view of a JSON item: its line, as sent. */
+export function jsonTapLines(item: JsonItem): readonly string[] {
+  return [item.line]
 }
 
 export function compileJsonPlans(exporter: ExporterConfig, deps: EncoderDeps): Map<string, RecordPlan<JsonItem>> {
@@ -32,6 +38,7 @@ export function compileJsonPlans(exporter: ExporterConfig, deps: EncoderDeps): M
           seriesHash: out.seriesHash,
         }
       },
+      tapLines: jsonTapLines,
     })
   }
   return plans

@@ -5,6 +5,7 @@ import type { IngestDeps } from './ingest.ts'
 import { createIngestHandler } from './ingest.ts'
 import { createRemoteWriteHandler } from './remote-write-ingest.ts'
 import { requireBearerToken } from './auth.ts'
+import { STATUS_PAGE_HTML } from './status-page.ts'
 
 export interface AppDeps extends IngestDeps {
   /** relay.auth-token: required on ingest (and /metrics when protectMetrics); null: open. */
@@ -13,15 +14,18 @@ export interface AppDeps extends IngestDeps {
   /** null when ready, else why not. */
   readonly notReadyReason: () => string | null
   readonly renderMetrics: () => string
+  /** GET /v1/status (the status page's data). */
+  readonly status: () => unknown
 }
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono()
   if (deps.authToken !== null) {
     const auth = requireBearerToken(deps.authToken, () => deps.metrics.requests.inc(['401']))
-    app.use('/v1/*', auth)
+    app.use('/v1/records/*', auth)
     app.use('/api/*', auth)
-    if (deps.protectMetrics) app.use('/metrics', auth)
+    // What shows the relay's state follows relay.protect-metrics.
+    if (deps.protectMetrics) for (const path of ['/metrics', '/', '/v1/status', '/v1/tap']) app.use(path, auth)
   }
   app.post('/v1/records/:dataSource', createIngestHandler(deps))
   app.post('/api/v1/write', createRemoteWriteHandler(deps))
@@ -30,8 +34,10 @@ export function createApp(deps: AppDeps): Hono {
     const reason = deps.notReadyReason()
     return reason === null ? c.json({ status: 'ready' }) : c.json({ status: 'not ready', reason }, 503)
   })
+  app.get('/', (c) => c.html(STATUS_PAGE_HTML))
+  app.get('/v1/status', (c) => c.json(deps.status()))
   app.get('/metrics', (c) => c.text(deps.renderMetrics(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }))
-  app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}; see POST /v1/records/{data-source}, POST /api/v1/write, GET /healthz, /readyz, /metrics` }, 404))
+  app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}; see POST /v1/records/{data-source}, POST /api/v1/write, GET /, /v1/status, /healthz, /readyz, /metrics` }, 404))
   app.onError((err, c) => {
     deps.log.error('request failed', { path: new URL(c.req.url).pathname, error: err })
     return c.json({ error: 'internal error; the relay is still running' }, 500)

@@ -14,10 +14,14 @@
 // In-flight batches belong to the worker and are never evicted; when they take the room, the oldest
 // records of the request itself go (they were accepted, so they count as evicted too). Every eviction
 // is counted as dropped{reason="evicted"} (and series_dropped for remote write), logged once per burst.
+//
+// The tap (observe/tap.ts, GET /v1/tap) sees the items at commit, i.e. about to be sent (drop-oldest
+// may still evict them later). Its only cost while nobody listens is one boolean check in commit().
 import type { ExporterConfig, Overflow } from '../config/types.ts'
 import { dataSource } from '../deepflow/schema.ts'
 import type { RecordPredicate } from '../filter/compile-filter.ts'
 import type { Logger } from '../observe/log.ts'
+import { createTapHub, type ExporterTap } from '../observe/tap.ts'
 import type { RelayMetrics } from '../observe/relay-metrics.ts'
 import type { DeepFlowRecord } from '../record/normalize.ts'
 import type { Clock } from '../util/clock.ts'
@@ -30,6 +34,8 @@ export interface RecordPlan<T> {
   readonly filter: RecordPredicate | null
   /** Encodes a record into a queue item and the hash that picks its queue. */
   readonly encode: (record: DeepFlowRecord) => { item: T; seriesHash: number }
+  /** The tap's NDJSON lines of an item (only called for items a tap subscriber takes). Default: the item as JSON. */
+  readonly tapLines?: (item: T) => readonly string[]
 }
 
 /** A request's records for this exporter, sorted into queues but not yet queued. */
@@ -52,6 +58,8 @@ export interface Exporter<T extends Sized> {
   /** false when the last send attempt failed (and no send succeeded since). */
   healthy(): boolean
   stop(deadlineMs: number): Promise<void>
+  /** What this exporter is about to send, for GET /v1/tap. */
+  readonly tap: ExporterTap
 }
 
 export interface ExporterDeps<T> {
@@ -95,6 +103,10 @@ export function createExporter<T extends Sized>(deps: ExporterDeps<T>): Exporter
   let seq = 0
   let stopping: Promise<void> | undefined
   const maxItemBytes = Math.min(config.queueMaxBytes, deps.maxItemBytes ?? Infinity)
+  const tap = createTapHub<T>({
+    now: () => clock.now(),
+    render: (ds, item) => plans.get(ds)?.tapLines?.(item) ?? [JSON.stringify(item)],
+  })
 
   const heldRecords = (i: number) => queues[i]!.length + workers[i]!.inFlight().records
   const heldBytes = () => queues.reduce((sum, q, i) => sum + q.bytes + workers[i]!.inFlight().bytes, 0)
@@ -180,6 +192,7 @@ export function createExporter<T extends Sized>(deps: ExporterDeps<T>): Exporter
         const queue = queues[i]!
         for (const item of items) queue.push(item, now, seq++)
       })
+      if (tap.listening) for (const items of staged.perQueue) tap.offer(ds, items)
       if (dropOldest) evictOverflow(ds)
       staged.perQueue.forEach((items, i) => {
         if (items.length > 0) workers[i]!.notify()
@@ -187,7 +200,9 @@ export function createExporter<T extends Sized>(deps: ExporterDeps<T>): Exporter
     },
     held: () => ({ records: queues.reduce((n, _q, i) => n + heldRecords(i), 0), bytes: heldBytes() }),
     healthy: () => (deps.healthy === undefined ? lastAttemptOk : deps.healthy()),
+    tap,
     stop(deadlineMs) {
+      tap.close()
       stopping ??= (async () => {
         await Promise.all(workers.map((w) => w.drain(deadlineMs)))
         await deps.close()

@@ -1,6 +1,11 @@
 // The record plan of a prometheus exporter: per data source its filter and series encoder; a
 // queue item is the record's series already encoded as WriteRequest bytes, so a batch is their
 // concatenation plus one snappy pass. batch-size counts series, as in DeepFlow.
+//
+// The tap (GET /v1/tap) decodes the payload of the items it samples — only while someone listens —
+// and shows one NDJSON line per series and sample, labels in the order they are sent (sorted):
+//   {"__name__":"byte_tx","labels":{"datasource":"flow_metrics.network.1m","ip4":"10.1.2.3"},"value":15320,"timestamp":1715133600000}
+// value is a JSON number ("NaN", "+Inf", "-Inf" as strings), timestamp is in ms.
 import type { ExporterConfig } from '../../config/types.ts'
 import { dataSource } from '../../deepflow/schema.ts'
 import { compileFilter } from '../../filter/compile-filter.ts'
@@ -32,6 +37,33 @@ export function invalidSeries(series: TimeSeries): string | null {
   return names.size === 0 ? 'empty label set' : null
 }
 
+function sampleValue(v: number): number | string {
+  if (Number.isFinite(v)) return v
+  return Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf'
+}
+
+/** The tap's lines of series: one per sample, `{"__name__","labels":{…},"value","timestamp"}`. */
+export function seriesTapLines(series: readonly TimeSeries[]): string[] {
+  const lines: string[] = []
+  for (const s of series) {
+    let name = ''
+    const labels: [string, string][] = []
+    for (const l of s.labels) {
+      if (l.name === '__name__') name = l.value
+      else labels.push([l.name, l.value])
+    }
+    // fromEntries defines own properties: a label called __proto__ stays a label.
+    const labelObject = Object.fromEntries(labels)
+    for (const x of s.samples) lines.push(JSON.stringify({ __name__: name, labels: labelObject, value: sampleValue(x.value), timestamp: x.timestamp }))
+  }
+  return lines
+}
+
+/** The tap's view of a series item: its payload decoded (what the receiver decodes). */
+export function seriesItemTapLines(item: SeriesItem): string[] {
+  return seriesTapLines(prompb().decodeWriteRequest(item.payload).timeseries)
+}
+
 export function compileSeriesPlans(
   exporter: ExporterConfig,
   dictionary: DictionaryHolder,
@@ -57,6 +89,7 @@ export function compileSeriesPlans(
         const payload = prompb().encodeWriteRequest(valid)
         return { item: { payload, bytes: payload.byteLength, units: valid.length }, seriesHash }
       },
+      tapLines: seriesItemTapLines,
     })
   }
   return plans

@@ -1,0 +1,144 @@
+// What the status page shows (GET /v1/status, GET /): per exporter its protocol, data sources,
+// endpoints with up/down and last error, queue fill against its bounds, records/s in and out over
+// the last minute, retries and drops by reason; the relay's version, runtime, uptime and config
+// file. Rates come from snapshots of the counters taken every few seconds (injected clock).
+import { DROP_REASONS } from '../pipeline/send-result.ts'
+import type { Sized } from '../pipeline/batch-queue.ts'
+import type { Exporter } from '../pipeline/exporter.ts'
+import type { RemoteWriteSinks } from '../exporters/remote-write/sender.ts'
+import type { Clock } from '../util/clock.ts'
+import type { RelayMetrics } from './relay-metrics.ts'
+
+export interface EndpointStatus {
+  readonly endpoint: string
+  readonly up: boolean
+  readonly last_error: string | null
+}
+
+export interface ExporterStatus {
+  readonly name: string
+  readonly protocol: string
+  readonly data_sources: readonly string[]
+  readonly up: boolean
+  readonly endpoints: readonly EndpointStatus[]
+  readonly queue: { readonly records: number; readonly capacity_records: number; readonly bytes: number; readonly capacity_bytes: number }
+  /** Records per second over the last minute: taken into the queues, and delivered. */
+  readonly rate: { readonly in_per_s: number; readonly out_per_s: number }
+  readonly sent: number
+  readonly retries: number
+  readonly dropped: Readonly<Record<string, number>>
+}
+
+export interface RelayStatus {
+  readonly version: string
+  readonly runtime: string
+  readonly config_file: string | null
+  readonly started_at: string
+  readonly uptime_s: number
+  readonly ready: boolean
+  readonly not_ready_reason: string | null
+  readonly exporters: readonly ExporterStatus[]
+}
+
+export interface StatusDeps {
+  readonly clock: Clock
+  readonly metrics: RelayMetrics
+  readonly exporters: () => readonly Exporter<Sized>[]
+  readonly endpointsOf: (exporter: string) => RemoteWriteSinks | null
+  readonly version: string
+  readonly runtime: string
+  readonly configFile: string | null
+  readonly notReadyReason: () => string | null
+}
+
+export const SAMPLE_EVERY_MS = 5000
+const WINDOW_MS = 60_000
+
+interface Sample {
+  readonly at: number
+  /** Per exporter: records that entered (sent + dropped + held) and records sent. */
+  readonly counts: ReadonlyMap<string, { readonly entered: number; readonly sent: number }>
+}
+
+export interface StatusTracker {
+  snapshot(): RelayStatus
+  /** Takes a sample now (the sampling loop calls this every SAMPLE_EVERY_MS). */
+  sample(): void
+  /** Samples until `signal` aborts. */
+  run(signal: AbortSignal): Promise<void>
+}
+
+export function createStatusTracker(deps: StatusDeps): StatusTracker {
+  const { metrics, clock } = deps
+  const startedAt = clock.now()
+  let samples: Sample[] = []
+
+  const countsOf = (e: Exporter<Sized>) => {
+    const name = e.config.name
+    const sent = metrics.sent.get([name])
+    const dropped = DROP_REASONS.reduce((n, r) => n + metrics.dropped.get([name, r]), 0)
+    return { entered: sent + dropped + e.held().records, sent }
+  }
+
+  const sample = () => {
+    const now = clock.now()
+    samples.push({ at: now, counts: new Map(deps.exporters().map((e) => [e.config.name, countsOf(e)])) })
+    samples = samples.filter((s) => now - s.at <= WINDOW_MS)
+  }
+
+  const rate = (e: Exporter<Sized>) => {
+    const oldest = samples.find((s) => s.counts.has(e.config.name))
+    const then = oldest?.counts.get(e.config.name)
+    const seconds = oldest === undefined ? 0 : (clock.now() - oldest.at) / 1000
+    if (then === undefined || seconds <= 0) return { in_per_s: 0, out_per_s: 0 }
+    const now = countsOf(e)
+    const round = (x: number) => Math.round(x * 10) / 10
+    return { in_per_s: round((now.entered - then.entered) / seconds), out_per_s: round((now.sent - then.sent) / seconds) }
+  }
+
+  return {
+    sample,
+    async run(signal) {
+      sample()
+      while (!signal.aborted) {
+        await clock.sleep(SAMPLE_EVERY_MS, signal)
+        if (!signal.aborted) sample()
+      }
+    },
+    snapshot() {
+      const now = clock.now()
+      const reason = deps.notReadyReason()
+      return {
+        version: deps.version,
+        runtime: deps.runtime,
+        config_file: deps.configFile,
+        started_at: new Date(startedAt).toISOString(),
+        uptime_s: Math.floor((now - startedAt) / 1000),
+        ready: reason === null,
+        not_ready_reason: reason,
+        exporters: deps.exporters().map((e) => {
+          const c = e.config
+          const rw = deps.endpointsOf(c.name)
+          const held = e.held()
+          const endpoints: EndpointStatus[] = rw !== null
+            ? rw.endpoints.map((ep) => ({ endpoint: ep.label, up: ep.lastOk !== false, last_error: ep.lastError ?? null }))
+            : c.protocol === 'stdout'
+              ? [{ endpoint: 'stdout', up: e.healthy(), last_error: null }]
+              : c.endpoints.map((b) => ({ endpoint: b, up: e.healthy(), last_error: null }))
+          return {
+            name: c.name,
+            protocol: c.protocol,
+            data_sources: c.dataSources,
+            up: e.healthy(),
+            endpoints,
+            queue: { records: held.records, capacity_records: c.queueSize * c.queueCount, bytes: held.bytes, capacity_bytes: c.queueMaxBytes },
+            rate: rate(e),
+            sent: metrics.sent.get([c.name]),
+            retries: metrics.retries.get([c.name]),
+            dropped: Object.fromEntries(DROP_REASONS.map((r) => [r, metrics.dropped.get([c.name, r])])),
+          }
+        }),
+      }
+    },
+  }
+}

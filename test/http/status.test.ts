@@ -1,0 +1,52 @@
+import test from 'node:test'
+import assert from 'node:assert/strict'
+import { startHarness } from '../helpers/relay-harness.ts'
+import { until } from '../helpers/manual-clock.ts'
+import { freePort } from '../../scripts/services/process.ts'
+
+const DS = 'flow_metrics.network.1m'
+
+test('GET /v1/status: exporters with endpoints up or down, queue fill, rates over the last minute, drops', async () => {
+  const dead = `http://127.0.0.1:${await freePort()}/api/v1/write`
+  const h = await startHarness(`exporters:
+  - {protocol: stdout, enabled: true, name: out, data-sources: [${DS}], export-fields: [$metrics], queue-count: 1, flush-timeout: 1}
+  - {protocol: prometheus, enabled: true, name: rw, endpoints: [${dead}], data-sources: [${DS}], export-fields: [byte_tx], queue-count: 1, request-timeout: 60}
+`)
+  for (let i = 0; i < 10; i++) await h.post(DS, JSON.stringify({ time: 1715133600 + i, byte_tx: i }))
+  await h.clock.advance(1000)
+  await until(() => (h.metric('deepflow_relay_send_retries_total{exporter="rw"}') ?? 0) >= 1, 'a failed remote write')
+  await h.clock.advance(4000)
+  const res = await h.relay.app.request('/v1/status')
+  assert.equal(res.status, 200)
+  const s = (await res.json()) as { version: string; ready: boolean; not_ready_reason: string; uptime_s: number; config_file: string; exporters: { name: string; protocol: string; up: boolean; endpoints: { endpoint: string; up: boolean; last_error: string | null }[]; queue: { records: number; capacity_records: number }; rate: { in_per_s: number; out_per_s: number }; sent: number; dropped: Record<string, number> }[] }
+  assert.equal(s.version, '0.1.0')
+  assert.equal(s.config_file, 'test.yaml')
+  assert.equal(s.uptime_s, 5)
+  assert.equal(s.ready, false)
+  assert.match(s.not_ready_reason, /rw/)
+  const [out, rw] = s.exporters
+  assert.deepEqual({ name: out!.name, protocol: out!.protocol, up: out!.up, endpoints: out!.endpoints, sent: out!.sent, queue: out!.queue.records }, { name: 'out', protocol: 'stdout', up: true, endpoints: [{ endpoint: 'stdout', up: true, last_error: null }], sent: 10, queue: 0 })
+  assert.deepEqual(out!.rate, { in_per_s: 2, out_per_s: 2 })
+  assert.equal(rw!.up, false)
+  assert.equal(rw!.endpoints[0]!.endpoint, dead)
+  assert.equal(rw!.endpoints[0]!.up, false)
+  assert.match(rw!.endpoints[0]!.last_error!, /connection error/)
+  assert.equal(rw!.queue.records, 10)
+  assert.equal(rw!.queue.capacity_records, 100000)
+  assert.deepEqual(rw!.rate, { in_per_s: 2, out_per_s: 0 })
+  assert.equal(rw!.dropped.retries_exhausted, 0)
+})
+
+test('GET / serves the self-contained status page; with a token it follows protect-metrics', async () => {
+  const h = await startHarness(`exporters:\n  - {protocol: stdout, enabled: true, data-sources: [${DS}], export-fields: [$metrics]}\n`)
+  const page = await h.relay.app.request('/')
+  assert.equal(page.status, 200)
+  assert.match(page.headers.get('content-type')!, /^text\/html/)
+  const html = await page.text()
+  assert.match(html, /<title>deepflow-relay<\/title>/)
+  assert.doesNotMatch(html, /https?:\/\/(?!127)/, 'no CDN or external resource')
+  const locked = await startHarness(`relay:\n  auth-token: 0123456789abcdef0123\nexporters:\n  - {protocol: stdout, enabled: true, data-sources: [${DS}], export-fields: [$metrics]}\n`)
+  assert.equal((await locked.relay.app.request('/')).status, 401)
+  assert.equal((await locked.relay.app.request('/v1/status')).status, 401)
+  assert.equal((await locked.relay.app.request('/v1/status', { headers: { Authorization: 'Bearer 0123456789abcdef0123' } })).status, 200)
+})
