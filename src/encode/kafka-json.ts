@@ -96,7 +96,7 @@ export function compileLineEncoder(exporter: ExporterConfig, ds: DataSourceSpec,
       const text = jsonValue(v, writer.field)
       const key = ctx.universalKey ? writer.universalKey : writer.plainKey
       line += key + text
-      if (writer.hashed) hash = fnv1a(hash, key + text)
+      if (writer.hashed) hash = fnv1a(fnv1a(hash, key), text)
     }
     if (labelsWanted !== null) {
       for (const side of labelSides) {
