@@ -6,6 +6,7 @@ import { createIngestHandler } from './ingest.ts'
 import { createRemoteWriteHandler } from './remote-write-ingest.ts'
 import { requireBearerToken } from './auth.ts'
 import { STATUS_PAGE_HTML } from './status-page.ts'
+import { createTapHandler } from './tap.ts'
 
 export interface AppDeps extends IngestDeps {
   /** relay.auth-token: required on ingest (and /metrics when protectMetrics); null: open. */
@@ -36,8 +37,9 @@ export function createApp(deps: AppDeps): Hono {
   })
   app.get('/', (c) => c.html(STATUS_PAGE_HTML))
   app.get('/v1/status', (c) => c.json(deps.status()))
+  app.get('/v1/tap', createTapHandler({ exporters: deps.exporters }))
   app.get('/metrics', (c) => c.text(deps.renderMetrics(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }))
-  app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}; see POST /v1/records/{data-source}, POST /api/v1/write, GET /, /v1/status, /healthz, /readyz, /metrics` }, 404))
+  app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}; see POST /v1/records/{data-source}, POST /api/v1/write, GET /, /v1/status, /v1/tap, /healthz, /readyz, /metrics` }, 404))
   app.onError((err, c) => {
     deps.log.error('request failed', { path: new URL(c.req.url).pathname, error: err })
     return c.json({ error: 'internal error; the relay is still running' }, 500)

@@ -234,6 +234,7 @@ export function createTapHub<T extends Sized>(deps: TapHubDeps<T>): TapHub<T> {
       const now = deps.now()
       const current = subs
       for (const item of items) {
+        if (!hub.listening) return
         offered++
         let lines: readonly string[] | undefined
         for (const s of current) {

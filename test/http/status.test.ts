@@ -50,3 +50,12 @@ test('GET / serves the self-contained status page; with a token it follows prote
   assert.equal((await locked.relay.app.request('/v1/status')).status, 401)
   assert.equal((await locked.relay.app.request('/v1/status', { headers: { Authorization: 'Bearer 0123456789abcdef0123' } })).status, 200)
 })
+
+test('GET /v1/tap is served by the relay app: the next record an exporter takes, as it will be sent', async () => {
+  const h = await startHarness(`exporters:\n  - {protocol: stdout, enabled: true, name: out, data-sources: [${DS}], export-fields: [$metrics], queue-count: 1}\n`)
+  const tap = await h.relay.app.request('/v1/tap?exporter=out&limit=1')
+  assert.equal(tap.status, 200)
+  await h.post(DS, JSON.stringify({ time: 1715133600, byte_tx: 7 }))
+  assert.equal(await tap.text(), '{"datasource":"flow_metrics.network.1m","byte_tx":7,"time_str":"2024-05-08 02:00:00 +0000 UTC"}\n')
+  assert.equal((await h.relay.app.request('/v1/tap?exporter=nope')).status, 404)
+})
