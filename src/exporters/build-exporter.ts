@@ -66,6 +66,7 @@ export function buildExporter(e: ExporterConfig, ctx: BuildContext): BuiltExport
         requestTimeoutMs: e.requestTimeout * 1000,
         compression: e.compression,
         log,
+        random: clock.random,
       }))),
     })
     const plans = compileJsonPlans(e, { dictionary, formatTime })

@@ -34,6 +34,8 @@ export interface KafkaTransportOptions {
   readonly requestTimeoutMs: number
   readonly compression: KafkaCompression
   readonly log: Logger
+  /** Picks the partition of each produce call (injected randomness). */
+  readonly random: () => number
 }
 
 export interface ProduceMessage {
@@ -78,8 +80,11 @@ export function createKafkaTransport(opts: KafkaTransportOptions): KafkaTranspor
   })
   let producer: Producer | undefined
   let connected = false
-  /** Topics known to exist with a leader, so a first produce does not race auto-creation. */
-  const ready = new Set<string>()
+  /**
+   * Topics known to exist with a leader (so a first produce does not race auto-creation), with
+   * their partition count when the broker told it (undefined: leave partitioning to kafkajs).
+   */
+  const ready = new Map<string, number | undefined>()
 
   const ensureTopics = async (topics: readonly string[]): Promise<void> => {
     const missing = topics.filter((t) => !ready.has(t))
@@ -90,13 +95,29 @@ export function createKafkaTransport(opts: KafkaTransportOptions): KafkaTranspor
       // What the broker's auto-creation would make (its default partitions and replication),
       // waiting for the leaders; an existing topic is fine, a refusal (ACLs) leaves it to the broker.
       await admin.createTopics({ topics: missing.map((topic) => ({ topic })), waitForLeaders: true, timeout: opts.requestTimeoutMs })
+        .catch((err: unknown) => {
+          const name = (err as { type?: string }).type ?? (err as { name?: string }).name
+          opts.log.debug('kafka: topics not created ahead; left to the broker', { exporter: opts.clientId, topics: missing, error: name })
+        })
+      const { topics: meta } = await admin.fetchTopicMetadata({ topics: missing })
+      for (const t of meta) ready.set(t.name, t.partitions.length > 0 ? t.partitions.length : undefined)
     } catch (err) {
-      const name = (err as { name?: string; type?: string }).type ?? (err as { name?: string }).name
-      opts.log.debug('kafka: topics not created ahead; left to the broker', { exporter: opts.clientId, topics: missing, error: name })
+      opts.log.debug('kafka: no topic metadata ahead; kafkajs partitions', { exporter: opts.clientId, topics: missing, error: (err as { name?: string }).name })
     } finally {
       await admin.disconnect().catch(() => {})
     }
-    for (const t of missing) ready.add(t)
+    for (const t of missing) if (!ready.has(t)) ready.set(t, undefined)
+  }
+
+  /**
+   * Null keys, as DeepFlow. A produce call of one topic goes to one random partition (what Kafka's
+   * own clients do for null keys, the "sticky" partitioner): the broker then takes or refuses the
+   * call whole, so a retry never duplicates part of it. Over many calls the partitions are used
+   * evenly, as with DeepFlow's random partitioner.
+   */
+  const partitionFor = (topic: string): number | undefined => {
+    const n = ready.get(topic)
+    return n === undefined ? undefined : Math.floor(opts.random() * n)
   }
 
   const ensure = async (): Promise<Producer> => {
@@ -121,14 +142,18 @@ export function createKafkaTransport(opts: KafkaTransportOptions): KafkaTranspor
         acks: -1,
         timeout: opts.requestTimeoutMs,
         compression: COMPRESSION[opts.compression],
-        topicMessages: [...topics].map(([topic, messages]) => ({
-          topic,
-          messages: messages.map((m) => ({ key: null, value: m.value, timestamp: String(m.timestampMs) })),
-        })),
+        topicMessages: [...topics].map(([topic, messages]) => {
+          const partition = partitionFor(topic)
+          return {
+            topic,
+            messages: messages.map((m) => ({ key: null, value: m.value, timestamp: String(m.timestampMs), ...(partition === undefined ? {} : { partition }) })),
+          }
+        }),
       })
     },
     async reset(nextBroker) {
       if (nextBroker) rotation++
+      ready.clear() // partition counts may have changed; topics are looked up again
       connected = false
       const p = producer
       producer = undefined
