@@ -13,7 +13,9 @@ import type { RecordPlan } from '../../pipeline/exporter.ts'
 import type { DictionaryHolder } from '../../translate/dictionary.ts'
 import type { TimeSeries } from './prompb-types.ts'
 import { prompb } from './prompb-loader.ts'
-import { compileSeriesEncoder } from './to-series.ts'
+import { compileSeriesSetEncoder } from './to-series.ts'
+
+const EMPTY = new Uint8Array(0)
 
 export interface SeriesItem {
   /** WriteRequest-encoded series of one record. */
@@ -73,21 +75,20 @@ export function compileSeriesPlans(
   for (const name of exporter.dataSources) {
     const ds = dataSource(name)
     if (ds === undefined || plans.has(name)) continue
-    const toSeries = compileSeriesEncoder(exporter, ds, dictionary)
+    const toSet = compileSeriesSetEncoder(exporter, ds, dictionary)
     plans.set(name, {
       filter: compileFilter(exporter, ds),
       encode(record) {
-        const { series, seriesHash } = toSeries(record)
-        let valid = series
-        for (const s of series) {
-          const why = invalidSeries(s)
-          if (why === null) continue
-          valid = series.filter((x) => invalidSeries(x) === null)
-          onInvalid(series.length - valid.length, why)
-          break
+        const set = toSet(record)
+        // Every series of the record has the same labels but __name__ (a schema field name): one
+        // check of the shared labels decides for all of them.
+        const why = set.metrics.length === 0 ? null : invalidSeries({ labels: [{ name: '__name__', value: set.metrics[0]!.name }, ...set.labels], samples: [] })
+        if (why !== null) {
+          onInvalid(set.metrics.length, why)
+          return { item: { payload: EMPTY, bytes: 0, units: 0 }, seriesHash: set.seriesHash }
         }
-        const payload = prompb().encodeWriteRequest(valid)
-        return { item: { payload, bytes: payload.byteLength, units: valid.length }, seriesHash }
+        const payload = prompb().encodeSeriesSet(set.labels, set.metrics, set.timestamp)
+        return { item: { payload, bytes: payload.byteLength, units: set.metrics.length }, seriesHash: set.seriesHash }
       },
       tapLines: seriesItemTapLines,
     })

@@ -24,13 +24,33 @@ export interface RecordSeries {
 
 export type SeriesEncoder = (record: DeepFlowRecord) => RecordSeries
 
+/** A record's series in shared form: the labels every series has (sorted, no `__name__`), and the metrics. */
+export interface SeriesSet {
+  readonly labels: readonly Label[]
+  readonly metrics: readonly { readonly name: string; readonly value: number }[]
+  /** Milliseconds. */
+  readonly timestamp: number
+  readonly seriesHash: number
+}
+
 function labelText(v: Value): string {
   if (typeof v === 'string') return v
   if (typeof v === 'number' || typeof v === 'bigint') return String(v)
   return v.join(',')
 }
 
+/** The full series of a record (each with all its labels): the shared form expanded. */
 export function compileSeriesEncoder(exporter: ExporterConfig, ds: DataSourceSpec, dictionary: DictionaryHolder): SeriesEncoder {
+  const toSet = compileSeriesSetEncoder(exporter, ds, dictionary)
+  return (record) => {
+    const set = toSet(record)
+    // __name__ sorts before every DeepFlow label name (all are lowercase).
+    const series: TimeSeries[] = set.metrics.map((m) => ({ labels: [{ name: '__name__', value: m.name }, ...set.labels], samples: [{ value: m.value, timestamp: set.timestamp }] }))
+    return { series, seriesHash: set.seriesHash }
+  }
+}
+
+export function compileSeriesSetEncoder(exporter: ExporterConfig, ds: DataSourceSpec, dictionary: DictionaryHolder): (record: DeepFlowRecord) => SeriesSet {
   const { selection } = parseExportFields(exporter.exportFields)
   const selected = selectFields(ds, selection)
   const opts = { enumNames: !exporter.enumTranslateToNameDisabled, universalNames: !exporter.universalTagTranslateToNameDisabled }
@@ -67,15 +87,14 @@ export function compileSeriesEncoder(exporter: ExporterConfig, ds: DataSourceSpe
     if (!dsPlaced) labels.push(dsLabel)
     hash = fnv1a(hash, ds.name)
     const timestamp = Number(values[timeIndex]) * 1000
-    const series: TimeSeries[] = []
+    const found: { name: string; value: number }[] = []
     for (const field of metrics) {
       const v = values[field.index]
       if (typeof v !== 'number' && typeof v !== 'bigint') continue
       const value = Number(v)
       if (dropZeros && value === 0) continue
-      // __name__ sorts before every DeepFlow label name (all are lowercase).
-      series.push({ labels: [{ name: '__name__', value: field.name }, ...labels], samples: [{ value, timestamp }] })
+      found.push({ name: field.name, value })
     }
-    return { series, seriesHash: hash }
+    return { labels, metrics: found, timestamp, seriesHash: hash }
   }
 }
