@@ -1,0 +1,124 @@
+// What one measurement is, and the loop shared by the paths: start the load generator on the other
+// core, wait until the sink holds everything, read the contender's CPU and peak memory.
+import type { ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { capture, collect, coreBusy, CORES, cpuSeconds, type LoadSnapshot, loadSnapshot, memory, now, sleep, spawnOn } from './proc.ts'
+
+export interface Measurement {
+  readonly path: string
+  readonly contender: string
+  readonly round: number
+  /** Records delivered (messages for Kafka). */
+  readonly records: number
+  /** Remote-write samples delivered (0 on other paths). */
+  readonly samples: number
+  /** Bytes behind MB/s: posted bodies (remote write, curves), message values the broker holds (Kafka). */
+  readonly bytes: number
+  readonly wallS: number
+  readonly cpuS: number
+  readonly peakRssMb: number
+  readonly idleRssMb: number | null
+  readonly startupMs: number | null
+  /** 429/503 answers the load generator retried. */
+  readonly retries: number
+  /** Requests the sink received (remote write), where known. */
+  readonly sinkRequests: number | null
+  /** CPU seconds of the counting receiver over the measurement (remote write), where known. */
+  readonly sinkCpuS: number | null
+  /** Busy share of the contender's core and of the other core while it ran (everything on them). */
+  readonly busy: { readonly contender: number; readonly rest: number }
+  /** Cores' worth of CPU that processes outside this benchmark used while it ran. */
+  readonly others: number
+}
+
+export const rate = (m: Measurement, what: 'records' | 'samples' | 'mb') =>
+  (what === 'records' ? m.records : what === 'samples' ? m.samples : m.bytes / 1e6) / m.wallS
+export const cpuPerMillion = (m: Measurement) => (m.cpuS / m.records) * 1e6
+
+const LOADGEN = fileURLToPath(new URL('./loadgen.ts', import.meta.url))
+
+export interface LoadResult {
+  readonly start: number
+  readonly end: number
+  readonly requests: number
+  readonly records: number
+  readonly bytes: number
+  readonly retries: number
+  readonly errors: number
+  readonly firstError: string
+}
+
+export interface Load {
+  readonly child: ChildProcess
+  readonly done: Promise<LoadResult>
+}
+
+/** Starts the load generator (bun, on the non-contender core) against `url`. */
+export function startLoad(
+  url: string,
+  file: string,
+  opts: { perRequest: number; concurrency: number; durationS?: number; contentType: string },
+): Load {
+  const args = [
+    LOADGEN,
+    '--url',
+    url,
+    '--file',
+    file,
+    '--per-request',
+    String(opts.perRequest),
+    '--concurrency',
+    String(opts.concurrency),
+    '--content-type',
+    opts.contentType,
+  ]
+  if (opts.durationS !== undefined) args.push('--duration', String(opts.durationS))
+  const child = spawnOn(CORES.rest, process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  const output = capture(child)
+  const done = collect(child, output).then((out) => {
+    const r = JSON.parse(out.trim().split('\n').at(-1)!) as LoadResult
+    if (r.errors > 0) throw new Error(`load generator: ${r.errors} requests failed, first: ${r.firstError}`)
+    return r
+  })
+  return { child, done }
+}
+
+/**
+ * Waits until `delivered()` reaches the target (known up front, or the load's record count times
+ * `perRecord` once it is done); polls every `pollMs`. Returns the load result and the time the
+ * target was first seen.
+ */
+export async function waitDelivered(
+  load: Load,
+  delivered: () => Promise<number>,
+  target: (load: LoadResult | undefined) => number | undefined,
+  opts: { timeoutMs: number; pollMs: number; what: string },
+): Promise<{ load: LoadResult; seenAt: number; delivered: number }> {
+  let result: LoadResult | undefined
+  let failure: unknown
+  load.done.then((r) => (result = r), (e) => (failure = e))
+  const t0 = now()
+  for (;;) {
+    if (failure !== undefined) throw failure
+    const want = target(result)
+    const got = await delivered()
+    if (want !== undefined && got >= want && result !== undefined) return { load: result, seenAt: now(), delivered: got }
+    if (now() - t0 > opts.timeoutMs) throw new Error(`${opts.what}: ${got} of ${want ?? '?'} delivered after ${opts.timeoutMs} ms`)
+    await sleep(opts.pollMs)
+  }
+}
+
+/** CPU seconds and peak RSS of a running contender, from a CPU reading taken before its load. */
+export function usage(pid: number, cpuBefore: number): { cpuS: number; peakRssMb: number } {
+  return { cpuS: cpuSeconds(pid) - cpuBefore, peakRssMb: memory(pid).hwmMb }
+}
+
+/** Busy shares of both cores, and what processes outside the benchmark used, since `before`. */
+export function busySince(before: LoadSnapshot): Pick<Measurement, 'busy' | 'others'> {
+  const after = loadSnapshot()
+  const wall = (after.at - before.at) / 1000
+  return {
+    busy: { contender: coreBusy(before.cores, after.cores, CORES.contender), rest: coreBusy(before.cores, after.cores, CORES.rest) },
+    others: Math.max(0, (after.machine - before.machine - (after.ours - before.ours)) / wall),
+  }
+}

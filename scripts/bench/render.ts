@@ -1,0 +1,175 @@
+// The whole benchmark report (printed, and written to BENCHMARKS.md by a full run): a verdict on
+// how quiet the machine was, how to run, machine and versions, inputs, the exact commands,
+// comparisons, curves, and every raw figure.
+import type { Dataset } from './data.ts'
+import { kcatArgs, vmagentArgs } from './contenders.ts'
+import { relayKafkaConfig } from './kafka-path.ts'
+import type { Measurement } from './measure.ts'
+import { comparison, type CurveRow, curveTable, datasetLine, fmt, machine, median, rawTable, table, versions } from './report.ts'
+import { relayRwConfig } from './rw-path.ts'
+import { relayCurveConfig } from './curves.ts'
+
+export interface Results {
+  smoke: boolean
+  startedAt: string
+  cfg: {
+    rounds: number
+    curveRounds: number
+    perRequest: number
+    concurrency: number
+    curveConcurrency: number
+    curveSeconds: number
+    rwRecords: number
+    kafkaRecords: number
+    l7Records: number
+    tagSets: number
+    check: boolean
+  }
+  cores: { contender: string; rest: string }
+  datasets: Dataset[]
+  rw: Measurement[]
+  kafka: Measurement[]
+  curves: { name: string; first: string; rows: CurveRow[] }[]
+  checks: string[]
+  background: { busyBefore: number; loadBefore: number; loadAfter: number }
+  wallS: number
+  bin: string
+}
+
+/** CPU share of core 0 that was not the contender's: other processes there. */
+const otherOnCore0 = (m: Measurement) => Math.max(0, m.busy.contender - m.cpuS / m.wallS)
+
+function verdict(r: Results): string {
+  const all = [...r.rw, ...r.kafka, ...new Set(r.curves.flatMap((c) => c.rows.flatMap((x) => x.all)))]
+  const others = median(all.map((m) => m.others))
+  const worst = Math.max(...all.map((m) => m.others))
+  const core0 = median(all.map(otherOnCore0))
+  const facts =
+    `While the contenders ran, processes outside the benchmark used a median ${fmt(others, 2)} cores (worst ${
+      fmt(worst, 2)
+    }) of the ${machine().nproc}: ` +
+    `${fmt(Math.min(others, core0), 2)} on the contenders' core 0 and ${
+      fmt(Math.max(0, others - core0), 2)
+    } on core 1, where the load generator, the receiver and the broker run ` +
+    `(before the run, ${
+      fmt(r.background.busyBefore * 100)
+    }% of all cores were busy; load average ${r.background.loadBefore} before, ${r.background.loadAfter} after).`
+  if (others > 0.1 || worst > 0.3) {
+    return `> **Warning: these figures are distorted by other load on the machine.** ${facts} ` +
+      "Load on core 1 slows the harness side (load generator, receiver, broker), which caps the faster contender first, so the peers' figures are understated and the relay/peer ratios flatter the relay; load on core 0 slows the contenders themselves. " +
+      'Ratios within a round are the most robust figures here; re-run on a quiet machine before quoting absolute numbers.'
+  }
+  return `> The machine was quiet: ${facts}`
+}
+
+export function renderReport(r: Results, kafkaVersion: string): string {
+  const rwData = r.datasets.find((d) => d.ds === 'flow_metrics.network.1s' && d.records === r.cfg.rwRecords)
+  const kData = r.datasets.find((d) => d.ds === 'flow_metrics.network.1s' && d.records === r.cfg.kafkaRecords)
+  const ex = rwData ?? kData ?? r.datasets[0]
+  const out: string[] = []
+  out.push(`# Benchmarks${r.smoke ? ' (smoke run: tiny inputs, not a measurement)' : ''}`, '')
+  out.push(verdict(r), '')
+  out.push(
+    `Run ${r.startedAt}, ${fmt(r.wallS)} s in all, with \`npm run bench\` (\`bun scripts/bench/run.ts\`; \`--smoke\` for CI). ` +
+      `Each path alternates its contenders over ${r.cfg.rounds} round(s) (odd rounds relay first, even rounds peer first), every contender started fresh per measurement.`,
+    '',
+  )
+
+  out.push('## Machine and versions', '')
+  out.push(table(['', ''], Object.entries({ ...machine(), ...versions(r.bin, kafkaVersion) }).map(([k, v]) => [k, v])), '')
+
+  out.push('## Setup', '')
+  out.push(
+    `- Contenders run pinned to core ${r.cores.contender} (\`taskset -c ${r.cores.contender}\`); the load generator, the counting receiver, the Kafka broker and the runner share core ${r.cores.rest}.`,
+    `- Inputs, generated once from \`src/deepflow/facts/schema.json\` into \`.cache/bench/\` (every field of the data source, realistic values, pod/service/node names from a universal-tags dictionary the relay is given):`,
+  )
+  for (const d of r.datasets) out.push(`  - ${datasetLine(d)}`)
+  out.push(
+    `- The relay is posted NDJSON, ${r.cfg.perRequest} records per request, from ${r.cfg.concurrency} keep-alive connection(s); a 429 is retried after 10 ms, doubling per refusal up to its Retry-After (1 s). This client is the default for the comparisons because it keeps the relay's remote-write queue from refusing: that queue (\`queue-max-bytes\` 64 MiB) holds only about 1 100 of these records once encoded as series (~59 KB each), and a refused request is parsed and encoded in full before the 429 (admission stages first), so 1000-record requests from several connections spend most of the relay's CPU on refusals — see the prometheus records-per-request curve, whose 10 s bursts from 4 connections also show what the relay reaches with other clients. vmagent is posted the same records as Influx line protocol (one line per record: the tags exactly as the relay labels them, translated, \`datasource\` included; every metric field), same batching. kcat reads the Kafka JSON lines the project's encoder renders for the same records.`,
+    '- Remote write: samples/s = samples the receiver counted / time from the first posted body to the arrival of the last sample. Kafka: messages/s = messages the broker holds (end offsets, `kcat -Q`) / time from the first posted body (relay) or from exec (kcat) until all were acknowledged; MB/s counts message values.',
+    '- CPU s per M records: utime+stime of the contender (`/proc/<pid>/stat`; kcat: read every 5 ms while it runs) over the measurement, per million records. Peak RSS: VmHWM at the end (kcat: its last reading). Idle RSS: VmRSS 1 s after ready. Ready: exec → first 200 on `/readyz` (vmagent: `/health`).',
+    "- Both remote-write contenders keep their defaults: the relay 4 queues, 1024 series per request, flush-timeout 1 s; vmagent `-remoteWrite.queues` 2 × available CPUs, at most 10 000 samples (`-remoteWrite.maxRowsPerBlock`) per request, partial blocks flushed every 1 s. Both therefore end a run with up to 1 s of tail; the inputs are sized so that the faster contender still runs for several seconds. Kafka: the relay's defaults (acks=all, snappy, 1024 records per produce, 4 queues, one produce in flight per queue); kcat `acks=all`, snappy, `batch.num.messages=1024`, `linger.ms=5`.",
+    '- The counting receiver inflates each body with scripts/bench/snappy-decode.ts (about 3× faster than snappyjs) and counts series and samples by walking the protobuf wire format; snappyjs plus a full protobufjs decode (`decodeWriteRequest`) cost about 40 ms per 1 000 of these series and made the receiver, not vmagent, the bottleneck. `--check` (always on with `--smoke`) also inflates every body with src/util/snappy.ts and decodes it with `decodeWriteRequest`, requires both to agree, and compares a digest of all samples (labels, timestamps, values) between the contenders; for Kafka it reads both topics back and compares them with the pre-rendered lines.',
+    '',
+  )
+  if (r.checks.length > 0) out.push('Checks of this run:', '', ...r.checks.map((c) => `- ${c}`), '')
+
+  out.push('### Exact commands', '', '```sh')
+  out.push(
+    '# counting receiver and load generator (core 1)',
+    `taskset -c ${r.cores.rest} bun scripts/bench/receiver.ts --port 0${r.cfg.check ? ' --check' : ''}`,
+    `taskset -c ${r.cores.rest} bun scripts/bench/loadgen.ts --url http://127.0.0.1:<relay>/v1/records/flow_metrics.network.1s --file records.ndjson --per-request ${r.cfg.perRequest} --concurrency ${r.cfg.concurrency} --content-type application/x-ndjson`,
+    `taskset -c ${r.cores.rest} bun scripts/bench/loadgen.ts --url 'http://127.0.0.1:<vmagent>/write?precision=s' --file influx.lp --per-request ${r.cfg.perRequest} --concurrency ${r.cfg.concurrency} --content-type text/plain`,
+    `taskset -c ${r.cores.rest} bun scripts/bench/loadgen.ts --url http://127.0.0.1:<relay>/v1/records/<data source> --file records.ndjson --per-request <n> --concurrency ${r.cfg.curveConcurrency} --duration ${r.cfg.curveSeconds}   # curves`,
+    '# contenders (core 0)',
+    `taskset -c ${r.cores.contender} dist/deepflow-relay --config relay.yaml --listen 127.0.0.1:<port> --log-level warn`,
+    `taskset -c ${r.cores.contender} vmagent ${
+      vmagentArgs('<port>', 'http://127.0.0.1:<receiver>/api/v1/write', '<tmp>/vmagent-data').join(' ')
+    }`,
+    `taskset -c ${r.cores.contender} kcat ${kcatArgs('127.0.0.1:<broker>', '<topic>', 'kafka.jsonl').join(' ')}`,
+    '```',
+    '',
+  )
+  if (ex !== undefined) {
+    out.push(
+      'relay.yaml, remote write:',
+      '',
+      '```yaml',
+      relayRwConfig(ex, 'http://127.0.0.1:<receiver>/api/v1/write').trimEnd(),
+      '```',
+      '',
+      'relay.yaml, Kafka:',
+      '',
+      '```yaml',
+      relayKafkaConfig(ex, '127.0.0.1:<broker>', '<topic>').trimEnd(),
+      '```',
+      '',
+      'relay.yaml, curves (n stdout exporters, standard output to /dev/null; or n prometheus exporters to the receiver):',
+      '',
+      '```yaml',
+      relayCurveConfig(ex, 2, 'stdout').trimEnd(),
+      '```',
+      '',
+    )
+  }
+
+  if (r.rw.length > 0) {
+    out.push(
+      '## Remote write: deepflow-relay vs vmagent',
+      '',
+      comparison(r.rw, 'vmagent', 'samples', ['records', 'mb'], { mb: 'input MB/s' }),
+      '',
+    )
+  }
+  if (r.kafka.length > 0) {
+    out.push(
+      '## Kafka: deepflow-relay vs kcat -P',
+      '',
+      comparison(r.kafka, 'kcat', 'records', ['mb'], { records: 'messages/s', mb: 'MB/s of values' }),
+      '',
+      'kcat only produces pre-rendered lines; the relay also parses, validates, translates and renders them.',
+      '',
+    )
+  }
+  if (r.curves.length > 0) {
+    out.push(
+      `## Growth curves of the relay (${r.cfg.curveSeconds} s of load per run from ${r.cfg.curveConcurrency} connections; ${r.cfg.curveRounds} run(s) per point, round-robin; the run with the median rate is shown)`,
+      '',
+    )
+    for (const c of r.curves) out.push(`### ${c.name[0]!.toUpperCase()}${c.name.slice(1)}`, '', curveTable(c.first, c.rows), '')
+  }
+  const raw = [
+    ...r.rw,
+    ...r.kafka,
+    ...[...new Set(r.curves.flatMap((c) => c.rows.flatMap((x) => x.all)))].sort((a, b) => a.round - b.round),
+  ]
+  out.push(
+    '## Raw figures, every measurement',
+    '',
+    rawTable(raw),
+    '',
+    '"receiver busy" is the counting receiver\'s CPU share of its core; "core 0 busy" is everything on the contender\'s core (the contender and anything else); "core 1 busy" the load generator, receiver or broker, and anything else; "other procs" the CPU (in cores) that processes outside the benchmark used meanwhile.',
+    '',
+  )
+  return out.join('\n')
+}

@@ -1,0 +1,253 @@
+// Benchmarks against the peers a user would pick instead (`npm run bench`, `npm run bench:smoke`):
+//   remote write: the relay's prometheus exporter vs vmagent, both forwarding to one counting receiver;
+//   Kafka:        the relay's kafka exporter vs kcat -P with the identical JSON lines, to one broker;
+//   curves:       the relay alone by records per request, number of exporters, record size.
+// Contenders run on core 0; the load generator, receiver, broker and this runner on core 1.
+// Inputs are generated once into .cache/bench/. The full run writes BENCHMARKS.md; --smoke runs
+// tiny inputs, one round and one point per curve, checks that both contenders of each path
+// delivered the same samples/messages, and never judges the numbers.
+// Usage: bun scripts/bench/run.ts [--smoke] [--rounds 3] [--only rw,kafka,curves] [--out FILE | --no-write]
+//        [--rw-records N] [--kafka-records N] [--l7-records N] [--tag-sets N] [--per-request 100] [--concurrency 1]
+//        [--curve-seconds 6] [--curve-rounds 3] [--curve-concurrency 4] [--check]
+import { execFileSync } from 'node:child_process'
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { KAFKA_VERSION, type KafkaBroker, startKafka } from '../services/kafka.ts'
+import { KCAT_BIN, VMAGENT_BIN } from './contenders.ts'
+import { type CurvePoint, curvePoint, pointKey } from './curves.ts'
+import { CACHE, type Dataset, ensureDataset } from './data.ts'
+import { kafkaRound } from './kafka-path.ts'
+import { type Measurement, rate } from './measure.ts'
+import { CORES, loadAverage, now, pinSelf, systemBusy } from './proc.ts'
+import { renderReport, type Results } from './render.ts'
+import { type Receiver, remoteWriteRound, startReceiver } from './rw-path.ts'
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+const { values } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    only: { type: 'string', default: 'rw,kafka,curves' },
+    out: { type: 'string' },
+    'no-write': { type: 'boolean', default: false },
+    check: { type: 'boolean', default: false },
+    'rw-records': { type: 'string' },
+    'kafka-records': { type: 'string' },
+    'l7-records': { type: 'string' },
+    'tag-sets': { type: 'string' },
+    'per-request': { type: 'string', default: '100' },
+    concurrency: { type: 'string', default: '1' },
+    'curve-seconds': { type: 'string' },
+    'curve-concurrency': { type: 'string', default: '4' },
+    'curve-rounds': { type: 'string' },
+  },
+})
+const smoke = values.smoke!
+const num = (v: string | undefined, full: number, small: number) => (v !== undefined ? Number(v) : smoke ? small : full)
+const cfg = {
+  rounds: num(values.rounds, 3, 1),
+  rwRecords: num(values['rw-records'], 50_000, 200),
+  kafkaRecords: num(values['kafka-records'], 200_000, 200),
+  l7Records: num(values['l7-records'], 20_000, 200),
+  tagSets: num(values['tag-sets'], 5_000, 200),
+  perRequest: Number(values['per-request']),
+  concurrency: Number(values.concurrency),
+  curveConcurrency: Number(values['curve-concurrency']),
+  curveSeconds: num(values['curve-seconds'], 6, 1),
+  curveRounds: num(values['curve-rounds'], 3, 1),
+  idleMs: smoke ? 200 : 1000,
+  timeoutMs: smoke ? 60_000 : 900_000,
+  check: smoke || values.check!,
+}
+const only = new Set(values.only!.split(','))
+const log = (m: string) => console.error(`[bench ${((now() - t0) / 1000).toFixed(1)} s] ${m}`)
+const t0 = now()
+
+const TOOLS = [['vmagent', VMAGENT_BIN, 'victoria-metrics'], ['kcat', KCAT_BIN, 'kcat'], ['taskset', '/usr/bin/taskset', 'util-linux']]
+for (const [what, path, pkg] of TOOLS) {
+  if (!existsSync(path!)) throw new Error(`${what} is missing (${path}): apt-get install -y ${pkg}`)
+}
+const built = join(ROOT, 'dist', 'deepflow-relay')
+if (!existsSync(built)) {
+  log('dist/deepflow-relay missing: npm run build')
+  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' })
+}
+// A private copy: others may rebuild dist/ while the benchmark runs.
+const workDir = mkdtempSync(join(tmpdir(), 'deepflow-relay-bench-'))
+const bin = join(workDir, 'deepflow-relay')
+copyFileSync(built, bin)
+pinSelf()
+
+const results: Results = {
+  smoke,
+  startedAt: new Date().toISOString(),
+  cfg,
+  cores: CORES,
+  datasets: [],
+  rw: [],
+  kafka: [],
+  curves: [],
+  checks: [],
+  background: { busyBefore: await systemBusy(smoke ? 300 : 2000), loadBefore: loadAverage(), loadAfter: Number.NaN },
+  wallS: 0,
+  bin: built,
+}
+log(
+  `background: ${
+    (results.background.busyBefore * 100).toFixed(0)
+  }% of all cores busy before start, load average ${results.background.loadBefore}`,
+)
+
+const rwData = ensureDataset({ ds: 'flow_metrics.network.1s', records: cfg.rwRecords, tagSets: cfg.tagSets }, log)
+const used = new Map<string, Dataset>()
+let receiver: Receiver | undefined
+let broker: KafkaBroker | undefined
+try {
+  if (only.has('rw')) {
+    used.set(rwData.dir, rwData)
+    receiver = await startReceiver(cfg.check)
+    for (let round = 1; round <= cfg.rounds; round++) {
+      const order = round % 2 === 1 ? (['relay', 'vmagent'] as const) : (['vmagent', 'relay'] as const)
+      const digests: Record<string, string> = {}
+      for (const c of order) {
+        log(`remote write, round ${round}: ${c} (${rwData.records} records, ${rwData.samples} samples)`)
+        const { m, digest } = await remoteWriteRound(c, rwData, receiver, round, {
+          bin,
+          workDir,
+          perRequest: cfg.perRequest,
+          concurrency: cfg.concurrency,
+          idleMs: cfg.idleMs,
+          timeoutMs: cfg.timeoutMs,
+        })
+        results.rw.push(m)
+        digests[c] = digest
+        log(`  ${(m.samples / m.wallS).toFixed(0)} samples/s, ${m.cpuS.toFixed(2)} CPU s`)
+      }
+      if (cfg.check) {
+        if (digests.relay !== digests.vmagent) {
+          throw new Error(
+            `remote write, round ${round}: the receiver got different samples from the relay (${digests.relay}) and vmagent (${digests.vmagent}); is dist/deepflow-relay built from this src/?`,
+          )
+        }
+        results.checks.push(
+          `remote write round ${round}: the receiver decoded the same ${rwData.samples} samples (labels, timestamps, values) from both contenders (digest ${
+            digests.relay!.slice(0, 12)
+          })`,
+        )
+      }
+    }
+    await receiver.stop()
+    receiver = undefined
+  }
+  if (only.has('kafka')) {
+    const kData = ensureDataset({ ds: 'flow_metrics.network.1s', records: cfg.kafkaRecords, tagSets: cfg.tagSets }, log)
+    used.set(kData.dir, kData)
+    log('starting Apache Kafka (on the non-contender core)')
+    broker = await startKafka()
+    for (let round = 1; round <= cfg.rounds; round++) {
+      const order = round % 2 === 1 ? (['relay', 'kcat'] as const) : (['kcat', 'relay'] as const)
+      for (const c of order) {
+        log(`kafka, round ${round}: ${c} (${kData.records} messages)`)
+        const m = await kafkaRound(c, kData, round, {
+          bin,
+          workDir,
+          broker: broker.plaintext,
+          perRequest: cfg.perRequest,
+          concurrency: cfg.concurrency,
+          idleMs: cfg.idleMs,
+          timeoutMs: cfg.timeoutMs,
+          check: cfg.check,
+        })
+        results.kafka.push(m)
+        log(`  ${(m.records / m.wallS).toFixed(0)} messages/s, ${m.cpuS.toFixed(2)} CPU s`)
+      }
+      if (cfg.check) results.checks.push(`kafka round ${round}: both topics hold exactly the ${kData.records} pre-rendered JSON lines`)
+    }
+    await broker.destroy()
+    broker = undefined
+  }
+  if (only.has('curves')) {
+    const l7Data = ensureDataset({ ds: 'flow_log.l7_flow_log', records: cfg.l7Records, tagSets: cfg.tagSets }, log)
+    used.set(rwData.dir, rwData).set(l7Data.dir, l7Data)
+    receiver = await startReceiver(false)
+    const base = { ds: rwData, perRequest: cfg.perRequest, exporters: 1, kind: 'stdout' } as const
+    const perRequest = smoke ? [10] : [1, 10, 100, 1000]
+    const curves: { name: string; first: string; points: { label: string; p: CurvePoint }[] }[] = [
+      {
+        name: 'records per request, stdout exporter',
+        first: 'records per request',
+        points: perRequest.map((n) => ({ label: String(n), p: { ...base, perRequest: n } })),
+      },
+      {
+        name: 'records per request, prometheus exporter (to the counting receiver)',
+        first: 'records per request',
+        points: perRequest.map((n) => ({ label: String(n), p: { ...base, perRequest: n, kind: 'prometheus' } })),
+      },
+      {
+        name: 'number of exporters (stdout)',
+        first: 'stdout exporters',
+        points: (smoke ? [2] : [1, 2, 4]).map((n) => ({ label: String(n), p: { ...base, exporters: n } })),
+      },
+      {
+        name: 'record size',
+        first: 'data source',
+        points: (smoke ? [l7Data] : [rwData, l7Data]).map((d) => ({
+          label: `${d.ds} (${Math.round(d.bytes.ndjson / d.records)} B/record in, ${Math.round(d.bytes.kafka / d.records)} B/line out)`,
+          p: { ...base, ds: d },
+        })),
+      },
+    ]
+    // Every distinct point, measured round-robin `curveRounds` times (so a burst of outside load
+    // hits one run of a point, not all of them); each row shows the run with the median rate.
+    const unique = new Map<string, { label: string; p: CurvePoint; name: string }>()
+    for (const curve of curves) {
+      for (const x of curve.points) if (!unique.has(pointKey(x.p))) unique.set(pointKey(x.p), { ...x, name: curve.name })
+    }
+    const runs = new Map<string, Measurement[]>()
+    for (let round = 1; round <= cfg.curveRounds; round++) {
+      for (const [key, { label, p, name }] of unique) {
+        log(`curve ${name}: ${label}, run ${round} (${cfg.curveSeconds} s of load)`)
+        const m = await curvePoint(p, round, {
+          bin,
+          workDir,
+          concurrency: cfg.curveConcurrency,
+          durationS: cfg.curveSeconds,
+          idleMs: cfg.idleMs,
+          timeoutMs: cfg.timeoutMs,
+          writeUrl: receiver.writeUrl,
+        })
+        runs.set(key, [...(runs.get(key) ?? []), m])
+        log(`  ${(m.records / m.wallS).toFixed(0)} records/s`)
+      }
+    }
+    for (const curve of curves) {
+      const rows = curve.points.map(({ label, p }) => {
+        const all = runs.get(pointKey(p))!
+        const sorted = [...all].sort((a, b) => rate(a, 'records') - rate(b, 'records'))
+        return { label, m: sorted[Math.floor((sorted.length - 1) / 2)]!, all }
+      })
+      results.curves.push({ name: curve.name, first: curve.first, rows })
+    }
+    await receiver.stop()
+    receiver = undefined
+  }
+} finally {
+  await receiver?.stop()
+  await broker?.destroy()
+  rmSync(workDir, { recursive: true, force: true })
+}
+results.datasets = [...used.values()]
+results.background.loadAfter = loadAverage()
+results.wallS = (now() - t0) / 1000
+const markdown = renderReport(results, KAFKA_VERSION)
+console.log(markdown)
+if (!values['no-write'] && (values.out !== undefined || !smoke)) {
+  const out = values.out ?? join(ROOT, 'BENCHMARKS.md')
+  writeFileSync(out, markdown)
+  log(`wrote ${out}`)
+}
+log(`done in ${results.wallS.toFixed(1)} s (inputs cached in ${CACHE})`)
+process.exit(0)
