@@ -1,5 +1,5 @@
 // A Clock whose time moves only when the test says so; sleeps resolve when advanced past.
-import type { Clock } from '../../src/util/clock.ts'
+import { systemClock, type Clock } from '../../src/util/clock.ts'
 
 interface Timer {
   at: number
@@ -66,18 +66,8 @@ export async function until(cond: () => boolean, what: string, timeoutMs = 10_00
  * real servers whose own timers (kafkajs, brokers) run in real time. */
 export function createRealClock(random: () => number = Math.random): ManualClock {
   return {
-    now: () => Date.now(),
+    ...systemClock,
     random,
-    sleep: (ms, signal) => new Promise<void>((resolve) => {
-      if (signal?.aborted) return resolve()
-      const timer = setTimeout(done, Math.max(0, ms))
-      function done() {
-        clearTimeout(timer)
-        signal?.removeEventListener('abort', done)
-        resolve()
-      }
-      signal?.addEventListener('abort', done, { once: true })
-    }),
     advance: (ms) => new Promise((r) => setTimeout(r, ms)),
     pending: () => 0,
   }
