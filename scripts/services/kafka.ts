@@ -91,6 +91,10 @@ export async function startKafka(extraProperties: Record<string, string> = {}): 
     'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL,SSL:SSL',
     'log.dirs': join(dir, 'data'),
     'num.partitions': '3',
+    // Test records carry 2024 timestamps and Kafka's default retention (7 days, by message
+    // time) deletes them at the first retention check, 30 s after start and every 5 min:
+    // the last tests of a long file then read an emptied topic. Keep everything.
+    'log.retention.ms': '-1',
     'offsets.topic.replication.factor': '1',
     'transaction.state.log.replication.factor': '1',
     'transaction.state.log.min.isr': '1',

@@ -149,7 +149,7 @@ test('the compiled binary produces to Kafka (kafkajs inside the binary)', { time
   assert.equal(res.status, 202)
   assert.equal((await broker.consume('binary-e2e', 1, 30_000)).length, 1)
   // Exactly one: nothing more arrives.
-  const got = await broker.consume('binary-e2e', 2, 5000)
+  const got = await broker.consume('binary-e2e', 2, 2000)
   assert.equal(got.length, 1)
   assert.equal(got[0]!.value, '{"datasource":"flow_log.l7_flow_log","_id":9007199254740993,"l7_protocol":"HTTP","time":1715133600,"end_time":1715133600123512,"time_str":"2024-05-08 02:00:00.123512 +0000 UTC"}')
   assert.equal(await relay.stop(), 0)
