@@ -56,11 +56,23 @@ const l7Line = (i: number) => {
 
 test('a backfill delivers every row exactly once across a relay restart in the middle', { timeout: 120_000 }, async () => {
   const files: Record<string, string> = {}
-  const first = await startHarness(config(ch.url), { files, clock: createRealClock() })
-  await until(() => first.lines().length >= 25, 'part of the backfill', 30_000)
-  await first.relay.stop()
+  // The first relay's output stalls after 25 lines, so its small queue fills and the source waits
+  // in the middle of the backfill (catching up, it would otherwise read all 80 rows between two
+  // looks of the test); then it is stopped and its queue drains.
+  const small = config(ch.url).replace('queue-count: 1}', 'queue-count: 1, queue-size: 5, batch-size: 5}')
+  const first = await startHarness(small, { files, clock: createRealClock() })
+  let release = () => {}
+  const stalled = new Promise<void>((r) => (release = r))
+  first.setWriter(async (text) => {
+    first.stdout.push(text)
+    if (first.lines().length >= 25) await stalled
+  })
+  await until(() => first.lines().length >= 25 && (first.metric('deepflow_relay_source_waits_total{source="clickhouse-0"}') ?? 0) > 0, 'part of the backfill, then the source waiting', 30_000)
+  const stopped = first.relay.stop()
+  release()
+  await stopped
   const firstLines = first.lines()
-  assert.ok(firstLines.length < L7_ROWS + NET_ROWS, 'stopped in the middle')
+  assert.ok(firstLines.length >= 25 && firstLines.length < L7_ROWS + NET_ROWS, `stopped in the middle: ${firstLines.length} lines`)
   const cursor = JSON.parse(files['/var/lib/relay/cursor.json']!) as { version: number; data_sources: Record<string, { time: number; tie: string | null }> }
   assert.equal(cursor.version, 1)
 

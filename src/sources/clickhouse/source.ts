@@ -100,19 +100,23 @@ export function createClickHouseSource(deps: SourceDeps): Source {
     return saving
   }
 
-  /** Admits the records, waiting while the queues are full; false when the source stopped first. */
-  const admitWaiting = async (ds: string, records: readonly DeepFlowRecord[]): Promise<boolean> => {
+  /**
+   * Admits the records in order, waiting while the queues are full: how many got in (a prefix),
+   * all of them unless the source stopped first. A group larger than the queues is split.
+   */
+  const admitWaiting = async (ds: string, records: readonly DeepFlowRecord[]): Promise<number> => {
     for (let delay = 50; ; delay = Math.min(delay * 2, 2000)) {
-      if (stop.signal.aborted) return false
+      if (stop.signal.aborted) return 0
       const a = deps.admit([{ ds, records }])
       if (a.status === 'accepted') {
         metrics.received.inc([ds], records.length)
-        return true
+        return records.length
       }
       if (a.status === 'never') {
-        if (records.length === 1) return true // cannot happen for one record: the exporter drops it as too large
+        if (records.length === 1) return 1 // cannot happen for one record: the exporter drops it as too large
         const half = Math.ceil(records.length / 2)
-        return (await admitWaiting(ds, records.slice(0, half))) && (await admitWaiting(ds, records.slice(half)))
+        const first = await admitWaiting(ds, records.slice(0, half))
+        return first < half ? first : half + (await admitWaiting(ds, records.slice(half)))
       }
       metrics.waits.inc([name])
       await sleep(delay)
@@ -144,12 +148,15 @@ export function createClickHouseSource(deps: SourceDeps): Source {
       const rows = text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>)
       metrics.rows.inc([name, ds], rows.length)
       const records: DeepFlowRecord[] = []
+      /** The row each record came from. */
+      const recordRows: Record<string, unknown>[] = []
       let unknown = 0
       for (const row of rows) {
         const { [TIE_COLUMN]: _tie, ...fields } = row
         const r = normalize(fields)
         if (r.ok) {
           records.push(r.record)
+          recordRows.push(row)
           unknown += r.unknownKeys
         } else {
           metrics.rejected.inc([ds, r.field === 'time' && r.error === 'required field is missing' ? 'missing_field' : 'invalid_value'])
@@ -157,7 +164,17 @@ export function createClickHouseSource(deps: SourceDeps): Source {
         }
       }
       if (unknown > 0) metrics.unknownFields.inc([ds], unknown)
-      if (records.length > 0 && !(await admitWaiting(ds, records))) return
+      const admitted = records.length > 0 ? await admitWaiting(ds, records) : 0
+      if (admitted < records.length) {
+        // Stopped while part of a page was queued (a page larger than the queues goes in parts):
+        // the cursor moves to the last queued row, so a restart does not repeat that part.
+        if (admitted > 0) {
+          const row = recordRows[admitted - 1]!
+          cursors.set(ds, { time: rowTime(row), tie: String(row[TIE_COLUMN]) })
+          await save()
+        }
+        return
+      }
       const last = rows[rows.length - 1]
       cursor = rows.length === config.batchRows && last !== undefined
         ? { time: rowTime(last), tie: String(last[TIE_COLUMN]) }
