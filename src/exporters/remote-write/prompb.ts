@@ -2,11 +2,13 @@
 import protobuf from 'protobufjs/light.js'
 import { PROMPB_DESCRIPTOR } from './prompb.gen.ts'
 import type { Label, TimeSeries } from './prompb-types.ts'
+import { encodeSeriesFragment, type SeriesFragment } from './series-fragment.ts'
 
 const root = protobuf.Root.fromJSON(PROMPB_DESCRIPTOR as unknown as protobuf.INamespace)
 
 export const WriteRequest = root.lookupType('prometheus.WriteRequest')
 const TimeSeriesType = root.lookupType('prometheus.TimeSeries')
+const SampleType = root.lookupType('prometheus.Sample')
 
 export type { Label, Sample, TimeSeries } from './prompb-types.ts'
 
@@ -23,27 +25,26 @@ export function decodeWriteRequest(bytes: Uint8Array): { timeseries: TimeSeries[
 /** TimeSeries bytes holding only the `__name__` label: cached per metric name (a few dozen names). */
 const nameBytes = new Map<string, Uint8Array>()
 
-/**
- * The series of one record, which share every label but `__name__`, as WriteRequest bytes. The shared
- * labels are encoded once: a TimeSeries message is the concatenation of its fields, so each series
- * is its `__name__` label, the shared labels and its sample, put together (the labels stay sorted:
- * `__name__` sorts first). The same bytes as encodeWriteRequest of the full series.
- */
-export function encodeSeriesSet(shared: readonly Label[], metrics: readonly { readonly name: string; readonly value: number }[], timestamp: number): Uint8Array {
-  const sharedBytes = TimeSeriesType.encode({ labels: shared }).finish()
-  const writer = protobuf.Writer.create()
-  for (const m of metrics) {
-    let head = nameBytes.get(m.name)
-    if (head === undefined) {
-      head = TimeSeriesType.encode({ labels: [{ name: '__name__', value: m.name }] }).finish()
-      nameBytes.set(m.name, head)
-    }
-    const tail = TimeSeriesType.encode({ samples: [{ value: m.value, timestamp }] }).finish()
-    const body = new Uint8Array(head.length + sharedBytes.length + tail.length)
-    body.set(head, 0)
-    body.set(sharedBytes, head.length)
-    body.set(tail, head.length + sharedBytes.length)
-    writer.uint32(10).bytes(body)
+function nameHead(name: string): Uint8Array {
+  let head = nameBytes.get(name)
+  if (head === undefined) {
+    head = TimeSeriesType.encode({ labels: [{ name: '__name__', value: name }] }).finish()
+    nameBytes.set(name, head)
   }
-  return writer.finish()
+  return head
+}
+
+/**
+ * The series of one record, which share every label but `__name__`, as a snappy fragment of
+ * WriteRequest bytes (series-fragment.ts): the shared labels are encoded once. Inflated, the same
+ * bytes as encodeWriteRequest of the full series (`__name__` sorts first).
+ */
+export function encodeSeriesSet(shared: readonly Label[], metrics: readonly { readonly name: string; readonly value: number }[], timestamp: number): SeriesFragment {
+  const heads: Uint8Array[] = new Array(metrics.length)
+  const values: number[] = new Array(metrics.length)
+  for (let i = 0; i < metrics.length; i++) {
+    heads[i] = nameHead(metrics[i]!.name)
+    values[i] = metrics[i]!.value
+  }
+  return encodeSeriesFragment(heads, values, TimeSeriesType.encode({ labels: shared }).finish(), SampleType.encode({ timestamp }).finish())
 }

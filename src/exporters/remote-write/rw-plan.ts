@@ -1,6 +1,7 @@
 // The record plan of a prometheus exporter: per data source its filter and series encoder; a
-// queue item is the record's series already encoded as WriteRequest bytes, so a batch is their
-// concatenation plus one snappy pass. batch-size counts series, as in DeepFlow.
+// queue item is the record's series already encoded as WriteRequest bytes and compressed as a
+// snappy fragment (series-fragment.ts), so a batch body is their concatenation behind one length.
+// batch-size counts series, as in DeepFlow.
 //
 // The tap (GET /v1/tap) decodes the payload of the items it samples — only while someone listens —
 // and shows one NDJSON line per series and sample, labels in the order they are sent (sorted):
@@ -14,12 +15,15 @@ import type { DictionaryHolder } from '../../translate/dictionary.ts'
 import type { TimeSeries } from './prompb-types.ts'
 import { prompb } from './prompb-loader.ts'
 import { compileSeriesSetEncoder } from './to-series.ts'
+import { type SeriesFragment, snappyBlockOf } from './series-fragment.ts'
+import { snappyBlockUncompress } from '../../util/snappy.ts'
 
-const EMPTY = new Uint8Array(0)
+const EMPTY: SeriesFragment = { ops: new Uint8Array(0), rawLength: 0 }
 
 export interface SeriesItem {
-  /** WriteRequest-encoded series of one record. */
-  readonly payload: Uint8Array
+  /** WriteRequest-encoded series of one record, as a snappy fragment. */
+  readonly payload: SeriesFragment
+  /** Compressed bytes held in the queue. */
   readonly bytes: number
   /** Number of series. */
   readonly units: number
@@ -63,7 +67,7 @@ export function seriesTapLines(series: readonly TimeSeries[]): string[] {
 
 /** The tap's view of a series item: its payload decoded (what the receiver decodes). */
 export function seriesItemTapLines(item: SeriesItem): string[] {
-  return seriesTapLines(prompb().decodeWriteRequest(item.payload).timeseries)
+  return seriesTapLines(prompb().decodeWriteRequest(snappyBlockUncompress(snappyBlockOf([item.payload]))).timeseries)
 }
 
 export function compileSeriesPlans(
@@ -88,7 +92,7 @@ export function compileSeriesPlans(
           return { item: { payload: EMPTY, bytes: 0, units: 0 }, seriesHash: set.seriesHash }
         }
         const payload = prompb().encodeSeriesSet(set.labels, set.metrics, set.timestamp)
-        return { item: { payload, bytes: payload.byteLength, units: set.metrics.length }, seriesHash: set.seriesHash }
+        return { item: { payload, bytes: payload.ops.byteLength, units: set.metrics.length }, seriesHash: set.seriesHash }
       },
       tapLines: seriesItemTapLines,
     })

@@ -7,9 +7,9 @@ import type { Sink } from '../../pipeline/send-result.ts'
 import { retryable } from '../../pipeline/send-result.ts'
 import type { Clock } from '../../util/clock.ts'
 import { shuffled } from '../../util/shuffle.ts'
-import { snappyBlockCompress as compress } from '../../util/snappy.ts'
 import { classifyStatus, statusClass, type StatusClass } from './classify.ts'
 import type { SeriesItem } from './rw-plan.ts'
+import { snappyBlockOf } from './series-fragment.ts'
 import type { Counter } from '../../observe/metrics.ts'
 
 /** Remote-write 1.0 headers (prometheus/docs docs/specs/prw/remote_write_spec.md). */
@@ -87,18 +87,6 @@ export function requestHeaders(extra: Readonly<Record<string, string>>, version:
   return headers
 }
 
-function concat(batch: readonly SeriesItem[]): Uint8Array<ArrayBuffer> {
-  let size = 0
-  for (const item of batch) size += item.payload.byteLength
-  const out = new Uint8Array(new ArrayBuffer(size))
-  let at = 0
-  for (const item of batch) {
-    out.set(item.payload, at)
-    at += item.payload.byteLength
-  }
-  return out
-}
-
 export function createRemoteWriteSinks(deps: RemoteWriteDeps): RemoteWriteSinks {
   const { exporter, clock, log, metrics } = deps
   const name = exporter.name
@@ -127,7 +115,7 @@ export function createRemoteWriteSinks(deps: RemoteWriteDeps): RemoteWriteSinks 
     return {
       async send(batch, signal) {
         const endpoint = endpoints[current]!
-        const body = compress(concat(batch))
+        const body = snappyBlockOf(batch.map((item) => item.payload))
         const ac = new AbortController()
         const onAbort = () => ac.abort()
         signal.addEventListener('abort', onAbort, { once: true })

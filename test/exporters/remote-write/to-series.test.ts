@@ -5,11 +5,11 @@ import { dataSource } from '../../../src/deepflow/schema.ts'
 import { compileSeriesEncoder } from '../../../src/exporters/remote-write/to-series.ts'
 import { compileSeriesPlans, invalidSeries } from '../../../src/exporters/remote-write/rw-plan.ts'
 import { loadPrompb } from '../../../src/exporters/remote-write/prompb-loader.ts'
-import { decodeWriteRequest } from '../../../src/exporters/remote-write/prompb.ts'
+import { decodeWriteRequest, encodeSeriesSet, encodeWriteRequest, type Label, type TimeSeries } from '../../../src/exporters/remote-write/prompb.ts'
+import { snappyBlockOf } from '../../../src/exporters/remote-write/series-fragment.ts'
 import { compileNormalizer } from '../../../src/record/normalize.ts'
 import { exporterFromYaml, dictionaryFrom } from '../../helpers/encode.ts'
 import { seriesText } from '../../helpers/rw-receiver.ts'
-import { snappyBlockCompress as compress } from '../../../src/util/snappy.ts'
 
 await loadPrompb()
 
@@ -67,7 +67,7 @@ test('records of one series hash alike whatever their metrics; other tags hash a
   assert.notEqual(a.seriesHash, c.seriesHash)
 })
 
-test('a record becomes WriteRequest bytes; concatenated records decode as one WriteRequest', () => {
+test('a record becomes a snappy fragment of WriteRequest bytes; a block of fragments inflates to one WriteRequest', () => {
   const exporter = exporterFromYaml('data-sources: [flow_metrics.network.1m]\nexport-fields: [byte_tx, ip4]')
   const plan = compileSeriesPlans(exporter, { current: DICT }, () => assert.fail('no invalid series expected')).get('flow_metrics.network.1m')!
   const norm = compileNormalizer(dataSource('flow_metrics.network.1m')!)
@@ -77,11 +77,39 @@ test('a record becomes WriteRequest bytes; concatenated records decode as one Wr
     return plan.encode(r.record).item
   })
   assert.deepEqual(items.map((i) => i.units), [1, 1])
-  const body = new Uint8Array([...items[0]!.payload, ...items[1]!.payload])
-  assert.deepEqual(seriesText(decodeWriteRequest(uncompress(compress(body))).timeseries), [
+  assert.deepEqual(items.map((i) => i.bytes), items.map((i) => i.payload.ops.length))
+  assert.deepEqual(seriesText(decodeWriteRequest(uncompress(snappyBlockOf(items.map((i) => i.payload)))).timeseries), [
     'byte_tx{datasource="flow_metrics.network.1m",ip4="10.0.0.1"} 1 @1715133600000',
     'byte_tx{datasource="flow_metrics.network.1m",ip4="10.0.0.2"} 2 @1715133600000',
   ])
+})
+
+test('a fragment inflates to exactly the bytes protobufjs encodes for the full series, whatever the values and sizes', () => {
+  const values = [0, -0, 1, -1.5, 0.1, NaN, Infinity, -Infinity, 2 ** 53, Number.MAX_VALUE, Number.MIN_VALUE]
+  const cases: [string, Label[], number][] = [
+    ['no shared labels but datasource', [{ name: 'datasource', value: 'd' }], 1715133600000],
+    ['timestamp 0 (left out)', [{ name: 'datasource', value: 'd' }, { name: 'ip4', value: '10.0.0.1' }], 0],
+    ['negative timestamp (10-byte varint)', [{ name: 'a', value: 'b' }], -1000],
+    ['labels longer than 64 bytes: several copy elements', [{ name: 'app_service', value: 'x'.repeat(200) }, { name: 'datasource', value: 'd' }], 1715133600000],
+    ['labels with a 100 kB value: literals, copies cannot reach back', [{ name: 'big', value: 'é'.repeat(50_000) }], 1715133600000],
+    ['multi-byte UTF-8', [{ name: 'pod', value: 'productpage-v1-7f9c-名前' }], 1715133600000],
+  ]
+  for (const [what, shared, timestamp] of cases) {
+    const metrics = values.map((value, i) => ({ name: `m${'_'.repeat(i * 7)}${i}`, value }))
+    const fragment = encodeSeriesSet(shared, metrics, timestamp)
+    const full: TimeSeries[] = metrics.map((m) => ({ labels: [{ name: '__name__', value: m.name }, ...shared], samples: [{ value: m.value, timestamp }] }))
+    const expected = encodeWriteRequest(full)
+    assert.equal(fragment.rawLength, expected.length, what)
+    assert.deepEqual(uncompress(snappyBlockOf([fragment])), new Uint8Array(expected), what)
+    // Placed behind another record's fragment, the same bytes follow it.
+    const before = encodeSeriesSet([{ name: 'z', value: 'y' }], [{ name: 'first', value: 3 }], 1)
+    assert.deepEqual(uncompress(snappyBlockOf([before, fragment])).subarray(before.rawLength), new Uint8Array(expected), `${what}, second`)
+  }
+  // The fragment is much smaller than the series it stands for.
+  const shared = Array.from({ length: 30 }, (_, i) => ({ name: `label_${String(i).padStart(2, '0')}`, value: `value-${i}-of-a-typical-length` }))
+  const metrics = Array.from({ length: 65 }, (_, i) => ({ name: `metric_${i}`, value: i * 1.5 }))
+  const f = encodeSeriesSet(shared, metrics, 1715133600000)
+  assert.ok(f.ops.length * 6 < f.rawLength, `${f.ops.length} B for ${f.rawLength} B`)
 })
 
 test('series no receiver could accept are recognised', () => {

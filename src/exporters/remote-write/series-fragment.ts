@@ -1,0 +1,178 @@
+// A record's series, written straight into the snappy block format (github.com/google/snappy
+// format_description.txt) at admission, so a queue holds compressed bytes and a batch body is the
+// total length plus the concatenation of its records' fragments: no second pass over the batch.
+//
+// Every series of a record is `timeseries` field bytes = [0x0a, len] + its `__name__` label + the
+// labels all of them share + its sample. The first series goes out as a literal; each later one
+// is a literal of its own head, a copy of the shared labels from the series before it (snappy's
+// copy ops reach back into the output already produced) and a literal of its sample. Copies never
+// cross a record, so fragments are valid wherever they stand in a block. The message bytes
+// themselves (labels, samples) are protobufjs's; only the framing is written here.
+//
+// A generic compressor (snappyjs) spends most of its time finding exactly these repeats: on
+// flow_metrics.network.1s records (65 series of ~900 B) this is about 10x faster, and its output is
+// ~1.4x snappyjs's (6 KB instead of 4.3 KB per record) because it does not look for the smaller
+// repeats inside heads and samples.
+
+export interface SeriesFragment {
+  /** Snappy elements (literals and copies) without the block's length preamble. */
+  readonly ops: Uint8Array
+  /** Bytes of WriteRequest these ops inflate to. */
+  readonly rawLength: number
+}
+
+const SERIES_TAG = 0x0a // WriteRequest.timeseries: field 1, length-delimited
+const SAMPLE_TAG = 0x12 // TimeSeries.samples: field 2, length-delimited
+const VALUE_TAG = 0x09 // Sample.value: field 1, 64-bit
+/** Longest copy element (snappy: 1..64 bytes). */
+const MAX_COPY = 64
+/** Farthest a 2-byte-offset copy reaches; a series longer than this goes out as a literal. */
+const MAX_COPY2_OFFSET = 0xffff
+
+function varintSize(n: number): number {
+  let size = 1
+  while (n >= 0x80) {
+    n = Math.floor(n / 128)
+    size++
+  }
+  return size
+}
+
+function putVarint(out: Uint8Array, at: number, n: number): number {
+  while (n >= 0x80) {
+    out[at++] = (n & 0x7f) | 0x80
+    n = Math.floor(n / 128)
+  }
+  out[at++] = n
+  return at
+}
+
+/** Snappy literal tag for `len` (≥ 1) bytes. */
+function putLiteralTag(out: Uint8Array, at: number, len: number): number {
+  const n = len - 1
+  if (n < 60) {
+    out[at++] = n << 2
+  } else if (n < 0x100) {
+    out[at++] = 60 << 2
+    out[at++] = n
+  } else if (n < 0x10000) {
+    out[at++] = 61 << 2
+    out[at++] = n & 0xff
+    out[at++] = n >>> 8
+  } else if (n < 0x1000000) {
+    out[at++] = 62 << 2
+    out[at++] = n & 0xff
+    out[at++] = (n >>> 8) & 0xff
+    out[at++] = n >>> 16
+  } else {
+    out[at++] = 63 << 2
+    out[at++] = n & 0xff
+    out[at++] = (n >>> 8) & 0xff
+    out[at++] = (n >>> 16) & 0xff
+    out[at++] = n >>> 24
+  }
+  return at
+}
+
+const f64 = new Float64Array(1)
+const f64Bytes = new Uint8Array(f64.buffer)
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+
+function putDouble(out: Uint8Array, at: number, v: number): number {
+  f64[0] = v
+  for (let i = 0; i < 8; i++) out[at + i] = f64Bytes[LITTLE_ENDIAN ? i : 7 - i]!
+  return at + 8
+}
+
+/** Copies a few bytes: a loop beats TypedArray.prototype.set's call overhead below ~64 bytes. */
+function putSmall(out: Uint8Array, at: number, bytes: Uint8Array): number {
+  if (bytes.length > 64) {
+    out.set(bytes, at)
+    return at + bytes.length
+  }
+  for (let i = 0; i < bytes.length; i++) out[at + i] = bytes[i]!
+  return at + bytes.length
+}
+
+/** protobufjs leaves a zero value out of a Sample (but writes -0): so do we, byte for byte. */
+function hasValue(v: number): boolean {
+  return v !== 0 || 1 / v < 0
+}
+
+/**
+ * `heads[i]` = TimeSeries bytes of series i's `__name__` label, `shared` = TimeSeries bytes of the
+ * labels every series has, `timestampField` = Sample bytes of the timestamp alone (empty for 0).
+ */
+export function encodeSeriesFragment(heads: readonly Uint8Array[], values: readonly number[], shared: Uint8Array, timestampField: Uint8Array): SeriesFragment {
+  const n = heads.length
+  let maxHead = 0
+  for (let i = 0; i < n; i++) if (heads[i]!.length > maxHead) maxHead = heads[i]!.length
+  // A copy reaches back over the shared labels, the previous sample (≤ 22 bytes) and this head.
+  const copyable = shared.length > 0 && shared.length + 22 + 6 + maxHead <= MAX_COPY2_OFFSET
+  const copyOps = Math.ceil(shared.length / MAX_COPY) * 3
+  // Upper bound (literal tags ≤ 5 bytes, series tag + length ≤ 6, sample ≤ 2 + 9 + timestamp).
+  let bound = 0
+  for (let i = 0; i < n; i++) bound += 10 + 6 + heads[i]!.length + (copyable && i > 0 ? copyOps : shared.length) + 11 + timestampField.length
+  const out = new Uint8Array(bound)
+  let at = 0
+  let raw = 0
+  /** Raw offset of the previous series' shared labels. */
+  let prevShared = 0
+  for (let i = 0; i < n; i++) {
+    const head = heads[i]!
+    const value = values[i]!
+    const sampleLength = (hasValue(value) ? 9 : 0) + timestampField.length
+    const seriesLength = head.length + shared.length + 1 + varintSize(sampleLength) + sampleLength
+    const prefixLength = 1 + varintSize(seriesLength) + head.length
+    const copy = copyable && i > 0
+    // Literal: series tag, length, head (and the shared labels when not copied).
+    at = putLiteralTag(out, at, copy ? prefixLength : prefixLength + shared.length)
+    out[at++] = SERIES_TAG
+    at = putVarint(out, at, seriesLength)
+    at = putSmall(out, at, head)
+    raw += prefixLength
+    if (copy) {
+      const offset = raw - prevShared
+      for (let left = shared.length; left > 0; left -= MAX_COPY) {
+        const len = left < MAX_COPY ? left : MAX_COPY
+        out[at++] = 2 | ((len - 1) << 2)
+        out[at++] = offset & 0xff
+        out[at++] = offset >>> 8
+      }
+    } else {
+      out.set(shared, at)
+      at += shared.length
+    }
+    prevShared = raw
+    raw += shared.length
+    // Literal: the sample.
+    const tailLength = 1 + varintSize(sampleLength) + sampleLength
+    at = putLiteralTag(out, at, tailLength)
+    out[at++] = SAMPLE_TAG
+    at = putVarint(out, at, sampleLength)
+    if (hasValue(value)) {
+      out[at++] = VALUE_TAG
+      at = putDouble(out, at, value)
+    }
+    at = putSmall(out, at, timestampField)
+    raw += tailLength
+  }
+  return { ops: out.subarray(0, at), rawLength: raw }
+}
+
+/** One snappy block of fragments: the inflated length, then their elements in order. */
+export function snappyBlockOf(fragments: readonly SeriesFragment[]): Uint8Array<ArrayBuffer> {
+  let raw = 0
+  let size = 0
+  for (const f of fragments) {
+    raw += f.rawLength
+    size += f.ops.length
+  }
+  const out = new Uint8Array(new ArrayBuffer(varintSize(raw) + size))
+  let at = putVarint(out, 0, raw)
+  for (const f of fragments) {
+    out.set(f.ops, at)
+    at += f.ops.length
+  }
+  return out
+}
