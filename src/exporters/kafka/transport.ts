@@ -1,17 +1,12 @@
-// The only file that imports kafkajs: one producer per exporter, acks = all, no idempotence (as
-// DeepFlow), null keys (random partition), kafkajs's own retries off (the relay's retry loop owns
-// the budget), snappy through snappyjs. A swap of Kafka client touches this file alone.
+// The only file that uses kafkajs (with kafkajs-idle-fix.ts, which mends its request queue): one
+// producer per exporter, acks = all, no idempotence (as DeepFlow), null keys (random partition),
+// kafkajs's own retries off (the relay's retry loop owns the budget), snappy through snappyjs. A
+// swap of Kafka client touches these files alone.
 import { CompressionCodecs, CompressionTypes, Kafka, logLevel, Partitioners, type Producer, type SASLOptions } from 'kafkajs'
 import type { KafkaCompression } from '../../config/types.ts'
 import type { Logger } from '../../observe/log.ts'
 import { snappyCompress, snappyDecompress } from './snappy-codec.ts'
-
-// kafkajs 2.2.4's request queue calls setTimeout with a hugely negative delay (throttledUntil
-// starts at -1), which Bun and Node report as a TimeoutNegativeWarning on stderr, breaking the JSON
-// log lines. A negative delay already means 1 ms to both runtimes; clamping it says so quietly.
-const setTimeoutOriginal = globalThis.setTimeout
-globalThis.setTimeout = ((handler: Parameters<typeof setTimeout>[0], timeout?: number, ...args: unknown[]) =>
-  setTimeoutOriginal(handler, timeout !== undefined && timeout < 0 ? 1 : timeout, ...args)) as typeof setTimeout
+import './kafkajs-idle-fix.ts'
 
 CompressionCodecs[CompressionTypes.Snappy] = () => ({
   compress: async (encoder: { buffer: Buffer }) => Buffer.from(snappyCompress(encoder.buffer)),

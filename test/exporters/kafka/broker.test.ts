@@ -129,6 +129,32 @@ ${exporterYaml('m', `endpoints: [${broker.plaintext}]\ndata-sources: [flow_log.l
   await small.relay.stop()
 })
 
+test('an idle connection leaves no timer spinning (kafkajs re-armed a 1 ms check forever: kafkajs-idle-fix.ts)', { timeout: 60_000 }, async () => {
+  const { createKafkaTransport } = await import('../../../src/exporters/kafka/transport.ts')
+  const { createLogger } = await import('../../../src/observe/log.ts')
+  const transport = createKafkaTransport({
+    clientId: 'idle', brokers: [broker.plaintext], sasl: null, ssl: null, requestTimeoutMs: 10_000, compression: 'none',
+    log: createLogger({ write: () => {}, now: Date.now, level: 'error' }), random: () => 0,
+  })
+  await transport.produce(new Map([['idle', [{ value: 'v', timestampMs: 1 }]]]))
+  assert.deepEqual((await broker.consume('idle', 1)).map((m) => m.value), ['v'])
+  const original = globalThis.setTimeout
+  let timers = 0
+  // Only the request queue's timers count: other tests' relays may still be retrying.
+  globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
+    if (/requestQueue/.test(new Error().stack ?? '')) timers++
+    return original(...args)
+  }) as typeof setTimeout
+  try {
+    await new Promise((r) => original(r, 500))
+  } finally {
+    globalThis.setTimeout = original
+  }
+  // Unpatched: 200 to 400 in these 500 ms (Deno, Bun).
+  assert.equal(timers, 0)
+  await transport.close()
+})
+
 test('the compiled binary produces to Kafka (kafkajs inside the binary)', { timeout: 60_000 }, async () => {
   const { writeFileSync } = await import('node:fs')
   const { join } = await import('node:path')
