@@ -5,7 +5,7 @@
 import type { ExporterConfig } from '../config/types.ts'
 import type { Logger } from '../observe/log.ts'
 import type { RelayMetrics } from '../observe/relay-metrics.ts'
-import type { Clock } from '../util/clock.ts'
+import { type Clock, NOT_NEEDED } from '../util/clock.ts'
 import type { BatchQueue, Sized } from './batch-queue.ts'
 import type { DropReason, Sink } from './send-result.ts'
 
@@ -61,7 +61,7 @@ export function createWorker<T extends Sized>(deps: WorkerDeps<T>): Worker<T> {
   }
   const waitUntil = (ms: number): Promise<void> => {
     const ac = new AbortController()
-    wake = () => ac.abort()
+    wake = () => ac.abort(NOT_NEEDED)
     waitingFor = 'full'
     return clock.sleep(ms, ac.signal)
   }
@@ -151,13 +151,13 @@ export function createWorker<T extends Sized>(deps: WorkerDeps<T>): Worker<T> {
       const timer = new AbortController()
       const timeout = clock.sleep(Math.max(0, deadlineMs - clock.now()), timer.signal).then(() => 'timeout' as const)
       const outcome = await Promise.race([running.then(() => 'done' as const), timeout])
-      timer.abort()
+      timer.abort(NOT_NEEDED)
       if (outcome === 'timeout') {
         abort.abort()
         // A send that ignores the abort (a blocked pipe) gets a short grace, then counts as lost.
         const grace = new AbortController()
         const settled = await Promise.race([running.then(() => true), clock.sleep(1000, grace.signal).then(() => false)])
-        grace.abort()
+        grace.abort(NOT_NEEDED)
         if (!settled && flightBatch.length > 0) drop(flightBatch, 'shutdown', 'send still blocked at shutdown')
         const left = queue.drain()
         if (left.length > 0) drop(left, 'shutdown', 'shutdown timeout reached')

@@ -24,3 +24,9 @@ export const systemClock: Clock = {
       signal?.addEventListener('abort', done, { once: true })
     }),
 }
+
+/**
+ * The reason to give when cancelling a sleep that is no longer needed: with a reason, abort()
+ * does not build an AbortError (and its stack) on every request and every wake-up.
+ */
+export const NOT_NEEDED = 'not needed'

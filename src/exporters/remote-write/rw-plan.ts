@@ -80,13 +80,13 @@ export function compileSeriesPlans(
     const ds = dataSource(name)
     if (ds === undefined || plans.has(name)) continue
     const toSet = compileSeriesSetEncoder(exporter, ds, dictionary)
+    // Label names are schema field names and values are never empty (to-series.ts drops empty
+    // ones): whether a receiver can accept these series is known here, once, not per record.
+    const why = invalidSeries({ labels: toSet.labelNames.map((name) => ({ name, value: 'x' })), samples: [] })
     plans.set(name, {
       filter: compileFilter(exporter, ds),
       encode(record) {
         const set = toSet(record)
-        // Every series of the record has the same labels but __name__ (a schema field name): one
-        // check of the shared labels decides for all of them.
-        const why = set.metrics.length === 0 ? null : invalidSeries({ labels: [{ name: '__name__', value: set.metrics[0]!.name }, ...set.labels], samples: [] })
         if (why !== null) {
           onInvalid(set.metrics.length, why)
           return { item: { payload: EMPTY, bytes: 0, units: 0 }, seriesHash: set.seriesHash }

@@ -5,7 +5,7 @@ import type { ExporterConfig } from '../../config/types.ts'
 import type { Logger } from '../../observe/log.ts'
 import type { Sink } from '../../pipeline/send-result.ts'
 import { retryable } from '../../pipeline/send-result.ts'
-import type { Clock } from '../../util/clock.ts'
+import { type Clock, NOT_NEEDED } from '../../util/clock.ts'
 import { shuffled } from '../../util/shuffle.ts'
 import { classifyStatus, statusClass, type StatusClass } from './classify.ts'
 import type { SeriesItem } from './rw-plan.ts'
@@ -145,7 +145,7 @@ export function createRemoteWriteSinks(deps: RemoteWriteDeps): RemoteWriteSinks 
           advance()
           return retryable(`${endpoint.label}: ${why}`)
         } finally {
-          timer.abort()
+          timer.abort(NOT_NEEDED)
           signal.removeEventListener('abort', onAbort)
         }
       },

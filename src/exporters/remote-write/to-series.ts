@@ -50,7 +50,13 @@ export function compileSeriesEncoder(exporter: ExporterConfig, ds: DataSourceSpe
   }
 }
 
-export function compileSeriesSetEncoder(exporter: ExporterConfig, ds: DataSourceSpec, dictionary: DictionaryHolder): (record: DeepFlowRecord) => SeriesSet {
+export interface SeriesSetEncoder {
+  (record: DeepFlowRecord): SeriesSet
+  /** Every label name a series of this encoder can have, `__name__` and `datasource` included. */
+  readonly labelNames: readonly string[]
+}
+
+export function compileSeriesSetEncoder(exporter: ExporterConfig, ds: DataSourceSpec, dictionary: DictionaryHolder): SeriesSetEncoder {
   const { selection } = parseExportFields(exporter.exportFields)
   const selected = selectFields(ds, selection)
   const opts = { enumNames: !exporter.enumTranslateToNameDisabled, universalNames: !exporter.universalTagTranslateToNameDisabled }
@@ -64,7 +70,7 @@ export function compileSeriesSetEncoder(exporter: ExporterConfig, ds: DataSource
   const dropZeros = exporter.exportEmptyMetricsDisabled
   const ctx: TranslateContext = { dict: dictionary.current, universalKey: false }
 
-  return (record) => {
+  const encode = (record: DeepFlowRecord): SeriesSet => {
     const values = record.values
     ctx.dict = dictionary.current
     const labels: Label[] = []
@@ -97,4 +103,5 @@ export function compileSeriesSetEncoder(exporter: ExporterConfig, ds: DataSource
     }
     return { labels, metrics: found, timestamp, seriesHash: hash }
   }
+  return Object.assign(encode, { labelNames: ['__name__', 'datasource', ...tags.map((t) => t.field.name)] })
 }

@@ -1,7 +1,7 @@
 // ClickHouse's HTTP interface: a query in the body, the user in X-ClickHouse-User/Key headers, the
 // answer as text. Never throws: errors come back as values (retried by the source).
 import type { HttpFetch } from '../../exporters/remote-write/sender.ts'
-import type { Clock } from '../../util/clock.ts'
+import { type Clock, NOT_NEEDED } from '../../util/clock.ts'
 
 export type QueryResult = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly error: string }
 
@@ -35,7 +35,7 @@ export function createClickHouseClient(opts: { url: string; user: string; passwo
       } catch (err) {
         return { ok: false, error: timedOut ? `timeout after ${opts.timeoutMs / 1000} s` : `connection error: ${err instanceof Error ? err.message : String(err)}` }
       } finally {
-        timer.abort()
+        timer.abort(NOT_NEEDED)
         signal.removeEventListener('abort', onAbort)
       }
     },

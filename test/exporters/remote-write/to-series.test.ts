@@ -2,7 +2,8 @@ import test from 'node:test'
 import assert from 'node:assert/strict'
 import { snappyBlockUncompress as uncompress } from '../../../src/util/snappy.ts'
 import { dataSource } from '../../../src/deepflow/schema.ts'
-import { compileSeriesEncoder } from '../../../src/exporters/remote-write/to-series.ts'
+import { compileSeriesEncoder, compileSeriesSetEncoder } from '../../../src/exporters/remote-write/to-series.ts'
+import { DATA_SOURCES } from '../../../src/deepflow/schema.ts'
 import { compileSeriesPlans, invalidSeries } from '../../../src/exporters/remote-write/rw-plan.ts'
 import { loadPrompb } from '../../../src/exporters/remote-write/prompb-loader.ts'
 import { decodeWriteRequest, encodeSeriesSet, encodeWriteRequest, type Label, type TimeSeries } from '../../../src/exporters/remote-write/prompb.ts'
@@ -110,6 +111,14 @@ test('a fragment inflates to exactly the bytes protobufjs encodes for the full s
   const metrics = Array.from({ length: 65 }, (_, i) => ({ name: `metric_${i}`, value: i * 1.5 }))
   const f = encodeSeriesSet(shared, metrics, 1715133600000)
   assert.ok(f.ops.length * 6 < f.rawLength, `${f.ops.length} B for ${f.rawLength} B`)
+})
+
+test('every label a flow_metrics series can have is one a receiver accepts (checked once per data source, not per record)', () => {
+  for (const ds of DATA_SOURCES.filter((d) => d.startsWith('flow_metrics.'))) {
+    const { labelNames } = compileSeriesSetEncoder(exporterFromYaml(`data-sources: [${ds}]\nexport-fields: [$tag, $metrics]`), dataSource(ds)!, { current: DICT })
+    assert.ok(labelNames.length > 10, ds)
+    assert.equal(invalidSeries({ labels: labelNames.map((name) => ({ name, value: 'x' })), samples: [] }), null, ds)
+  }
 })
 
 test('series no receiver could accept are recognised', () => {
