@@ -13,16 +13,23 @@ export type FieldParser = (raw: unknown) => Value | Invalid
 interface IntRange {
   readonly min: bigint
   readonly max: bigint
+  /** min and max as the nearest numbers: a safe integer compares with them as with the bigints. */
+  readonly minNumber: number
+  readonly maxNumber: number
   readonly label: string
 }
 
+function intRange(min: bigint, max: bigint, label: string): IntRange {
+  return { min, max, minNumber: Number(min), maxNumber: Number(max), label }
+}
+
 const INT_RANGES: Partial<Record<FieldType, IntRange>> = {
-  u8: { min: 0n, max: 255n, label: 'an unsigned 8-bit integer' },
-  u16: { min: 0n, max: 65535n, label: 'an unsigned 16-bit integer' },
-  u32: { min: 0n, max: 4294967295n, label: 'an unsigned 32-bit integer' },
-  u64: { min: 0n, max: 18446744073709551615n, label: 'an unsigned 64-bit integer' },
-  i32: { min: -2147483648n, max: 2147483647n, label: 'a signed 32-bit integer' },
-  i64: { min: -9223372036854775808n, max: 9223372036854775807n, label: 'a signed 64-bit integer' },
+  u8: intRange(0n, 255n, 'an unsigned 8-bit integer'),
+  u16: intRange(0n, 65535n, 'an unsigned 16-bit integer'),
+  u32: intRange(0n, 4294967295n, 'an unsigned 32-bit integer'),
+  u64: intRange(0n, 18446744073709551615n, 'an unsigned 64-bit integer'),
+  i32: intRange(-2147483648n, 2147483647n, 'a signed 32-bit integer'),
+  i64: intRange(-9223372036854775808n, 9223372036854775807n, 'a signed 64-bit integer'),
 }
 
 const INTEGER_TEXT = /^-?\d+$/
@@ -54,13 +61,13 @@ function toInteger(raw: unknown, range: IntRange): number | bigint | undefined |
   if (typeof raw === 'number') {
     if (!Number.isInteger(raw)) return undefined
     if (Number.isSafeInteger(raw)) {
-      return raw < Number(range.min) || raw > Number(range.max) ? 'range' : raw
+      return raw < range.minNumber || raw > range.maxNumber ? 'range' : raw
     }
     big = BigInt(raw)
   } else if (typeof raw === 'string' && INTEGER_TEXT.test(raw)) {
     if (raw.length <= 15) {
       const n = Number(raw)
-      return n < Number(range.min) || n > Number(range.max) ? 'range' : n
+      return n < range.minNumber || n > range.maxNumber ? 'range' : n
     }
     // More than 20 significant digits is beyond 64 bits: no need to make a (slow, huge) BigInt.
     if (raw.length > 21 && significantDigits(raw) > 20) return 'range'
