@@ -1,8 +1,9 @@
 // Sends batches of Kafka JSON lines with one produce call: one message per record, value = the
 // line, key null, timestamp = the record's end time, no headers, topic `topic` or
-// `deepflow.<data-source>`. One produce call per topic; after a failure only the topics that did
-// not get through are sent again. A batch the broker refuses as too large is split and sent record
-// by record, so only the oversize record is dropped. Errors are classified once (classify.ts).
+// `deepflow.<data-source>`. One produce call per topic (uncompressed: per max-message-bytes of
+// it); after a failure only the calls that did not get through are sent again. A batch the broker
+// refuses as too large is split and sent record by record, so only the oversize record is dropped.
+// Errors are classified once (classify.ts).
 import type { ExporterConfig } from '../../config/types.ts'
 import type { Logger } from '../../observe/log.ts'
 import type { Counter } from '../../observe/metrics.ts'
@@ -44,6 +45,34 @@ function group(exporter: ExporterConfig, batch: readonly JsonItem[]): Map<string
   return topics
 }
 
+/** Bytes a record adds to a record batch besides its value (length, attributes, deltas, key, headers). */
+const RECORD_OVERHEAD = 32
+
+/**
+ * Produce calls of one topic. Uncompressed, a record batch is as large as its records, and the
+ * broker refuses one over its message.max.bytes: the items go in calls of at most
+ * max-message-bytes, as sarama (DeepFlow's client) cuts its message sets. Compressed, the size
+ * the broker checks is not known before compressing: one call, split only if the broker refuses it.
+ */
+function calls(exporter: ExporterConfig, items: readonly JsonItem[]): JsonItem[][] {
+  if (exporter.compression !== 'none') return [[...items]]
+  const out: JsonItem[][] = []
+  let current: JsonItem[] = []
+  let bytes = 0
+  for (const item of items) {
+    const size = item.bytes + RECORD_OVERHEAD
+    if (current.length > 0 && bytes + size > exporter.maxMessageBytes) {
+      out.push(current)
+      current = []
+      bytes = 0
+    }
+    current.push(item)
+    bytes += size
+  }
+  if (current.length > 0) out.push(current)
+  return out
+}
+
 export function createKafkaSink(deps: KafkaSinkDeps): Sink<JsonItem> {
   const { exporter, metrics, log } = deps
   const name = exporter.name
@@ -70,12 +99,14 @@ export function createKafkaSink(deps: KafkaSinkDeps): Sink<JsonItem> {
   }
 
   /**
-   * One produce call per topic, in parallel: undefined when all worked, else the first error. A
-   * topic that worked is remembered, so the retry of the batch does not send it twice.
+   * One produce call per topic (or per max-message-bytes of it, uncompressed), in parallel:
+   * undefined when all worked, else the first error. Items whose call worked are remembered, so
+   * the retry of the batch does not send them twice.
    */
   const produce = async (batch: readonly JsonItem[]): Promise<{ kind: KafkaErrorKind; error: string } | undefined> => {
     const topics = group(exporter, batch.filter((item) => !delivered.has(item)))
-    const results = await Promise.allSettled([...topics].map(async ([topic, items]) => {
+    const produceCalls = [...topics].flatMap(([topic, items]) => calls(exporter, items).map((chunk) => [topic, chunk] as const))
+    const results = await Promise.allSettled(produceCalls.map(async ([topic, items]) => {
       await (await deps.transport()).produce(new Map([[topic, items.map((i) => ({ value: i.line, timestampMs: i.timestampMs }))]]))
       metrics.produceRequests.inc([name, 'ok'])
       metrics.bytesSent.inc([name], items.reduce((n, item) => n + item.bytes, 0))

@@ -129,6 +129,22 @@ ${exporterYaml('m', `endpoints: [${broker.plaintext}]\ndata-sources: [flow_log.l
   await small.relay.stop()
 })
 
+test('uncompressed, a batch larger than max-message-bytes goes out in several produce calls, none refused as too large', { timeout: 60_000 }, async () => {
+  // The broker takes at most 200 000 bytes per record batch (message.max.bytes above).
+  const h = await startHarness(`exporters:
+${exporterYaml('plain', `endpoints: [${broker.plaintext}]\ndata-sources: [flow_log.l7_flow_log]\ntopic: uncompressed-split\ncompression: none\nbatch-size: 1000\nmax-message-bytes: 150000`)}`, { clock: createRealClock() })
+  const records = Array.from({ length: 400 }, (_, i) => ({ time: 1, request_domain: `${i}`.padEnd(1000, 'x') }))
+  assert.equal((await h.post('flow_log.l7_flow_log', JSON.stringify(records))).status, 202)
+  const got = await broker.consume('uncompressed-split', 400, 30_000)
+  assert.deepEqual(got.map((m) => Number.parseInt(JSON.parse(m.value).request_domain, 10)).sort((a, b) => a - b), records.map((_, i) => i))
+  assert.equal(h.metric('deepflow_relay_kafka_errors_total{exporter="plain",kind="too_large"}'), 0)
+  assert.equal(h.metric('deepflow_relay_records_sent_total{exporter="plain"}'), 400)
+  // ~1 100 bytes per message: 400 of them need at least 3 calls of 150 000 bytes, not 400.
+  const calls = h.metric('deepflow_relay_kafka_produce_requests_total{exporter="plain",outcome="ok"}')!
+  assert.ok(calls >= 3 && calls <= 6, `${calls} produce calls`)
+  await h.relay.stop()
+})
+
 test('an idle connection leaves no timer spinning (kafkajs re-armed a 1 ms check forever: kafkajs-idle-fix.ts)', { timeout: 60_000 }, async () => {
   const { createKafkaTransport } = await import('../../../src/exporters/kafka/transport.ts')
   const { createLogger } = await import('../../../src/observe/log.ts')
