@@ -6,6 +6,7 @@ import { type ChildProcess, execFileSync } from 'node:child_process'
 import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { freePort } from '../services/process.ts'
+import type { Dataset } from './data.ts'
 import { capture, CORES, cpuSeconds, memory, now, sleep, spawnOn, stop, waitReady } from './proc.ts'
 
 export const VMAGENT_BIN = '/usr/bin/vmagent'
@@ -27,6 +28,23 @@ async function serve(name: string, child: ChildProcess, url: string, readyPath: 
   await sleep(idleMs)
   const idleRssMb = memory(child.pid!).rssMb
   return { name, pid: child.pid!, url, startupMs, idleRssMb, output, stop: () => stop(child) }
+}
+
+/** A relay config: `ds`'s universal-tags dictionary and `exporters` (YAML list items). */
+export function relayConfig(ds: Dataset, exporters: readonly string[]): string {
+  return `relay:\n  universal-tags: ${ds.files.dictionary}\nexporters:\n${exporters.join('\n')}\n`
+}
+
+/** One exporter (a YAML list item) sending every field of `ds` to `endpoint`; `extra` settings follow. */
+export function relayExporter(protocol: string, endpoint: string, ds: Dataset, extra: Record<string, string> = {}): string {
+  return [
+    `  - protocol: ${protocol}`,
+    '    enabled: true',
+    `    endpoints: [${endpoint}]`,
+    `    data-sources: [${ds.ds}]`,
+    '    export-fields: [$tag, $metrics]',
+    ...Object.entries(extra).map(([k, v]) => `    ${k}: ${v}`),
+  ].join('\n')
 }
 
 /** The relay binary with `yaml` as its config; with `stdoutToNull` its standard output goes to /dev/null. */

@@ -5,10 +5,9 @@
 // load generator posts for a fixed time; a point ends when every accepted record has left every
 // exporter.
 import { join } from 'node:path'
-import { relaySent, startRelay } from './contenders.ts'
+import { relayConfig, relaySent, type Server, startRelay } from './contenders.ts'
 import type { Dataset } from './data.ts'
-import { busySince, type Measurement, startLoad, usage, waitDelivered } from './measure.ts'
-import { cpuSeconds, loadSnapshot } from './proc.ts'
+import { type Measurement, measurement, measureServed } from './measure.ts'
 
 export interface CurvePoint {
   readonly ds: Dataset
@@ -26,6 +25,11 @@ export interface CurveOptions {
   readonly timeoutMs: number
   /** The counting receiver, for prometheus points. */
   readonly writeUrl: string | undefined
+  /**
+   * Runs once the relay is ready, before the load starts; the function it returns runs after the
+   * point was measured (or failed), before the relay stops (scripts/bench/tap.ts: a tap subscriber).
+   */
+  readonly alongside?: (server: Server) => Promise<() => Promise<void>>
 }
 
 export const pointKey = (p: CurvePoint) => `${p.ds.ds}/${p.perRequest}/${p.exporters}×${p.kind}`
@@ -38,7 +42,7 @@ export function relayCurveConfig(ds: Dataset, exporters: number, kind: CurvePoin
         ? `  - {protocol: stdout, enabled: true, name: stdout-${i}, data-sources: [${ds.ds}], export-fields: [$tag, $metrics]}`
         : `  - {protocol: prometheus, enabled: true, name: prometheus-${i}, endpoints: [${writeUrl}], data-sources: [${ds.ds}], export-fields: [$tag, $metrics]}`,
   )
-  return `relay:\n  universal-tags: ${ds.files.dictionary}\nexporters:\n${entries.join('\n')}\n`
+  return relayConfig(ds, entries)
 }
 
 export async function curvePoint(p: CurvePoint, round: number, o: CurveOptions): Promise<Measurement> {
@@ -48,40 +52,32 @@ export async function curvePoint(p: CurvePoint, round: number, o: CurveOptions):
     stdoutToNull: true,
     idleMs: o.idleMs,
   })
+  let finish: (() => Promise<void>) | undefined
   try {
-    const load0 = loadSnapshot()
-    const cpu0 = cpuSeconds(server.pid)
-    const load = startLoad(`${server.url}/v1/records/${p.ds.ds}`, p.ds.files.ndjson, {
-      perRequest: p.perRequest,
-      concurrency: o.concurrency,
-      durationS: o.durationS,
-      contentType: 'application/x-ndjson',
-    })
-    const done = await waitDelivered(load, () => relaySent(server.url), (l) => (l === undefined ? undefined : l.records * p.exporters), {
-      timeoutMs: o.timeoutMs,
-      pollMs: 20,
-      what: `relay curve ${pointKey(p)}`,
-    })
-    const { cpuS, peakRssMb } = usage(server.pid, cpu0)
-    const busy = busySince(load0)
-    return {
-      path: 'curve',
-      contender: pointKey(p),
-      round,
-      records: done.load.records,
-      samples: 0,
-      bytes: done.load.bytes,
-      wallS: (done.seenAt - done.load.start) / 1000,
-      cpuS,
-      peakRssMb,
-      idleRssMb: server.idleRssMb,
-      startupMs: server.startupMs,
-      retries: done.load.retries,
-      sinkRequests: null,
-      sinkCpuS: null,
-      ...busy,
-    }
+    finish = await o.alongside?.(server)
+    const { served } = await measureServed(
+      server,
+      {
+        url: `${server.url}/v1/records/${p.ds.ds}`,
+        file: p.ds.files.ndjson,
+        perRequest: p.perRequest,
+        concurrency: o.concurrency,
+        durationS: o.durationS,
+        contentType: 'application/x-ndjson',
+      },
+      {
+        delivered: () => relaySent(server.url),
+        target: (l) => (l === undefined ? undefined : l.records * p.exporters),
+        timeoutMs: o.timeoutMs,
+        what: `relay curve ${pointKey(p)}`,
+      },
+    )
+    return measurement({ path: 'curve', contender: pointKey(p), round, ...served })
   } finally {
-    await server.stop()
+    try {
+      await finish?.()
+    } finally {
+      await server.stop()
+    }
   }
 }

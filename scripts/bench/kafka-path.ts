@@ -4,10 +4,10 @@
 // so neither contender waits for auto-creation); what counts is what the broker then holds.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { consumeAll, createTopic, relaySent, runKcat, startRelay, topicMessages } from './contenders.ts'
+import { consumeAll, createTopic, relayConfig, relayExporter, relaySent, runKcat, startRelay, topicMessages } from './contenders.ts'
 import type { Dataset } from './data.ts'
-import { busySince, type Measurement, startLoad, usage, waitDelivered } from './measure.ts'
-import { cpuSeconds, loadSnapshot } from './proc.ts'
+import { busySince, type Measurement, measurement, measureServed } from './measure.ts'
+import { loadSnapshot } from './proc.ts'
 
 /** startKafka()'s broker default (num.partitions). */
 export const PARTITIONS = 3
@@ -25,16 +25,7 @@ export interface KafkaOptions {
 }
 
 export function relayKafkaConfig(ds: Dataset, broker: string, topic: string): string {
-  return `relay:
-  universal-tags: ${ds.files.dictionary}
-exporters:
-  - protocol: kafka
-    enabled: true
-    endpoints: [${broker}]
-    data-sources: [${ds.ds}]
-    export-fields: [$tag, $metrics]
-    topic: ${topic}
-`
+  return relayConfig(ds, [relayExporter('kafka', broker, ds, { topic })])
 }
 
 /** The message values (file lines) match the pre-rendered file, as a multiset. */
@@ -60,59 +51,41 @@ export async function kafkaRound(contender: 'relay' | 'kcat', ds: Dataset, round
   if (contender === 'kcat') {
     const load0 = loadSnapshot()
     const run = await runKcat(o.broker, topic, ds.files.kafka)
-    m = {
+    m = measurement({
       path: 'kafka',
       contender,
       round,
       records: topicMessages(o.broker, topic, PARTITIONS) - before,
-      samples: 0,
       bytes: valueBytes,
       wallS: (run.end - run.start) / 1000,
       cpuS: run.cpuS,
       peakRssMb: run.peakRssMb,
-      idleRssMb: null,
-      startupMs: null,
-      retries: 0,
-      sinkRequests: null,
-      sinkCpuS: null,
       ...busySince(load0),
-    }
+    })
   } else {
     const server = await startRelay(o.bin, join(o.workDir, `kafka-relay-${round}`), relayKafkaConfig(ds, o.broker, topic), {
       idleMs: o.idleMs,
     })
     try {
-      const load0 = loadSnapshot()
-      const cpu0 = cpuSeconds(server.pid)
-      const load = startLoad(`${server.url}/v1/records/${ds.ds}`, ds.files.ndjson, {
-        perRequest: o.perRequest,
-        concurrency: o.concurrency,
-        contentType: 'application/x-ndjson',
-      })
-      const done = await waitDelivered(load, () => relaySent(server.url), () => ds.records, {
-        timeoutMs: o.timeoutMs,
-        pollMs: 20,
-        what: 'relay → kafka',
-      })
-      const { cpuS, peakRssMb } = usage(server.pid, cpu0)
-      const busy = busySince(load0)
-      m = {
+      const { served } = await measureServed(
+        server,
+        {
+          url: `${server.url}/v1/records/${ds.ds}`,
+          file: ds.files.ndjson,
+          perRequest: o.perRequest,
+          concurrency: o.concurrency,
+          contentType: 'application/x-ndjson',
+        },
+        { delivered: () => relaySent(server.url), target: () => ds.records, timeoutMs: o.timeoutMs, what: 'relay → kafka' },
+      )
+      m = measurement({
         path: 'kafka',
         contender,
         round,
+        ...served,
         records: topicMessages(o.broker, topic, PARTITIONS) - before,
-        samples: 0,
         bytes: valueBytes,
-        wallS: (done.seenAt - done.load.start) / 1000,
-        cpuS,
-        peakRssMb,
-        idleRssMb: server.idleRssMb,
-        startupMs: server.startupMs,
-        retries: done.load.retries,
-        sinkRequests: null,
-        sinkCpuS: null,
-        ...busy,
-      }
+      })
     } finally {
       await server.stop()
     }

@@ -2,6 +2,7 @@
 // core, wait until the sink holds everything, read the contender's CPU and peak memory.
 import type { ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import type { Server } from './contenders.ts'
 import { capture, collect, coreBusy, CORES, cpuSeconds, type LoadSnapshot, loadSnapshot, memory, now, sleep, spawnOn } from './proc.ts'
 
 export interface Measurement {
@@ -31,6 +32,31 @@ export interface Measurement {
   readonly others: number
 }
 
+/** The fields most paths leave at their defaults: no samples, idle RSS, start-up time, retries or sink figures. */
+type Defaulted = 'samples' | 'idleRssMb' | 'startupMs' | 'retries' | 'sinkRequests' | 'sinkCpuS'
+
+/** A measurement from its fields; those not given are 0 (samples, retries) or null (unknown). */
+export function measurement(f: Omit<Measurement, Defaulted> & Partial<Pick<Measurement, Defaulted>>): Measurement {
+  return {
+    path: f.path,
+    contender: f.contender,
+    round: f.round,
+    records: f.records,
+    samples: f.samples ?? 0,
+    bytes: f.bytes,
+    wallS: f.wallS,
+    cpuS: f.cpuS,
+    peakRssMb: f.peakRssMb,
+    idleRssMb: f.idleRssMb ?? null,
+    startupMs: f.startupMs ?? null,
+    retries: f.retries ?? 0,
+    sinkRequests: f.sinkRequests ?? null,
+    sinkCpuS: f.sinkCpuS ?? null,
+    busy: f.busy,
+    others: f.others,
+  }
+}
+
 export const rate = (m: Measurement, what: 'records' | 'samples' | 'mb') =>
   (what === 'records' ? m.records : what === 'samples' ? m.samples : m.bytes / 1e6) / m.wallS
 export const cpuPerMillion = (m: Measurement) => (m.cpuS / m.records) * 1e6
@@ -53,12 +79,17 @@ export interface Load {
   readonly done: Promise<LoadResult>
 }
 
+/** How the load generator posts: `perRequest` records to a body, from `concurrency` keep-alive connections. */
+export interface LoadOptions {
+  readonly perRequest: number
+  readonly concurrency: number
+  /** Post for this long (repeating the file), instead of the file once. */
+  readonly durationS?: number
+  readonly contentType: string
+}
+
 /** Starts the load generator (bun, on the non-contender core) against `url`. */
-export function startLoad(
-  url: string,
-  file: string,
-  opts: { perRequest: number; concurrency: number; durationS?: number; contentType: string },
-): Load {
+export function startLoad(url: string, file: string, opts: LoadOptions): Load {
   const args = [
     LOADGEN,
     '--url',
@@ -120,5 +151,57 @@ export function busySince(before: LoadSnapshot): Pick<Measurement, 'busy' | 'oth
   return {
     busy: { contender: coreBusy(before.cores, after.cores, CORES.contender), rest: coreBusy(before.cores, after.cores, CORES.rest) },
     others: Math.max(0, (after.machine - before.machine - (after.ours - before.ours)) / wall),
+  }
+}
+
+/** The Measurement fields that measureServed() fills in. */
+export type Served = Pick<
+  Measurement,
+  'records' | 'bytes' | 'wallS' | 'cpuS' | 'peakRssMb' | 'idleRssMb' | 'startupMs' | 'retries' | 'sinkCpuS' | 'busy' | 'others'
+>
+
+/**
+ * One measurement of a running contender: the load generator posts `load.file` to `load.url`, and
+ * `until.delivered()` is polled every 20 ms until it reaches `until.target` (see waitDelivered);
+ * then the contender's CPU and peak memory, both cores' load and, with `sinkPid`, the sink's CPU are
+ * read. Returns the load result and the Measurement fields: records and bytes as posted, wall time
+ * from the first posted body until the target was seen.
+ */
+export async function measureServed(
+  server: Server,
+  load: { readonly url: string; readonly file: string } & LoadOptions,
+  until: {
+    delivered: () => Promise<number>
+    target: (load: LoadResult | undefined) => number | undefined
+    timeoutMs: number
+    what: string
+  },
+  sinkPid?: number,
+): Promise<{ load: LoadResult; served: Served }> {
+  const load0 = loadSnapshot()
+  const cpu0 = cpuSeconds(server.pid)
+  const sinkCpu0 = sinkPid === undefined ? 0 : cpuSeconds(sinkPid)
+  const done = await waitDelivered(startLoad(load.url, load.file, load), until.delivered, until.target, {
+    timeoutMs: until.timeoutMs,
+    pollMs: 20,
+    what: until.what,
+  })
+  const { cpuS, peakRssMb } = usage(server.pid, cpu0)
+  const busy = busySince(load0)
+  const sinkCpuS = sinkPid === undefined ? null : cpuSeconds(sinkPid) - sinkCpu0
+  return {
+    load: done.load,
+    served: {
+      records: done.load.records,
+      bytes: done.load.bytes,
+      wallS: (done.seenAt - done.load.start) / 1000,
+      cpuS,
+      peakRssMb,
+      idleRssMb: server.idleRssMb,
+      startupMs: server.startupMs,
+      retries: done.load.retries,
+      sinkCpuS,
+      ...busy,
+    },
   }
 }

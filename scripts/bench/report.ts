@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { availableParallelism, release } from 'node:os'
+import { fileURLToPath } from 'node:url'
 import { KCAT_BIN, VMAGENT_BIN } from './contenders.ts'
 import type { Dataset } from './data.ts'
 import { cpuPerMillion, type Measurement, rate } from './measure.ts'
@@ -30,9 +31,21 @@ export function machine(): Record<string, string> {
   }
 }
 
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+
+/**
+ * ' (src/ has uncommitted changes)' when git lists changed or untracked files under the checkout's
+ * src/, else ''. Not through sh(): it answers 'unknown' for empty output, which is what a clean
+ * src/ gives. Run in the checkout, so the pathspec means its src/ whatever the caller's directory.
+ */
+function srcDirty(): string {
+  const r = spawnSync('git', ['status', '--porcelain', '--', 'src'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 })
+  return r.status === 0 && r.stdout.trim() !== '' ? ' (src/ has uncommitted changes)' : ''
+}
+
 export function versions(bin: string, kafkaVersion: string): Record<string, string> {
-  const commit = sh('git', ['rev-parse', '--short', 'HEAD'])
-  const dirty = sh('git', ['status', '--porcelain', '--', 'src']) === '' ? '' : ' (src/ has uncommitted changes)'
+  const commit = sh('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'])
+  const dirty = srcDirty()
   return {
     'deepflow-relay': `${sh(bin, ['--version'])}, dist/deepflow-relay as built from commit ${commit}${dirty} or earlier`,
     bun: `${process.versions.bun} (runner, load generator, receiver; the binary embeds the Bun that built it)`,

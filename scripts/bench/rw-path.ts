@@ -3,10 +3,10 @@
 // the first posted body until the last of them arrived.
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type Server, startRelay, startVmagent } from './contenders.ts'
+import { relayConfig, relayExporter, type Server, startRelay, startVmagent } from './contenders.ts'
 import type { Dataset } from './data.ts'
-import { busySince, type Measurement, startLoad, usage, waitDelivered } from './measure.ts'
-import { capture, CORES, cpuSeconds, loadSnapshot, now, spawnOn, stop } from './proc.ts'
+import { type Measurement, measurement, measureServed } from './measure.ts'
+import { capture, CORES, now, spawnOn, stop } from './proc.ts'
 
 export interface Receiver {
   readonly writeUrl: string
@@ -63,15 +63,7 @@ export interface RwOptions {
 }
 
 export function relayRwConfig(ds: Dataset, writeUrl: string): string {
-  return `relay:
-  universal-tags: ${ds.files.dictionary}
-exporters:
-  - protocol: prometheus
-    enabled: true
-    endpoints: [${writeUrl}]
-    data-sources: [${ds.ds}]
-    export-fields: [$tag, $metrics]
-`
+  return relayConfig(ds, [relayExporter('prometheus', writeUrl, ds)])
 }
 
 /** One measurement of one contender; returns it with the receiver's digest (when checking). */
@@ -88,47 +80,31 @@ export async function remoteWriteRound(
     ? await startRelay(o.bin, dir, relayRwConfig(ds, receiver.writeUrl), { idleMs: o.idleMs })
     : await startVmagent(dir, receiver.writeUrl, { idleMs: o.idleMs })
   try {
-    const load0 = loadSnapshot()
-    const cpu0 = cpuSeconds(server.pid)
-    const sinkCpu0 = cpuSeconds(receiver.pid)
-    const load = contender === 'relay'
-      ? startLoad(`${server.url}/v1/records/${ds.ds}`, ds.files.ndjson, {
-        perRequest: o.perRequest,
-        concurrency: o.concurrency,
-        contentType: 'application/x-ndjson',
-      })
-      : startLoad(`${server.url}/write?precision=s`, ds.files.influx, {
-        perRequest: o.perRequest,
-        concurrency: o.concurrency,
-        contentType: 'text/plain',
-      })
-    const done = await waitDelivered(load, async () => (await receiver.stats()).samples, () => ds.samples, {
-      timeoutMs: o.timeoutMs,
-      pollMs: 20,
-      what: `${contender} → receiver`,
-    })
-    const { cpuS, peakRssMb } = usage(server.pid, cpu0)
-    const busy = busySince(load0)
-    const sinkCpuS = cpuSeconds(receiver.pid) - sinkCpu0
+    const batching = { perRequest: o.perRequest, concurrency: o.concurrency }
+    const { load, served } = await measureServed(
+      server,
+      contender === 'relay'
+        ? { url: `${server.url}/v1/records/${ds.ds}`, file: ds.files.ndjson, ...batching, contentType: 'application/x-ndjson' }
+        : { url: `${server.url}/write?precision=s`, file: ds.files.influx, ...batching, contentType: 'text/plain' },
+      {
+        delivered: async () => (await receiver.stats()).samples,
+        target: () => ds.samples,
+        timeoutMs: o.timeoutMs,
+        what: `${contender} → receiver`,
+      },
+      receiver.pid,
+    )
     const stats = await receiver.stats()
     if (stats.errors > 0) throw new Error(`receiver could not decode ${stats.errors} requests from ${contender}`)
-    const m: Measurement = {
+    const m = measurement({
       path: 'remote write',
       contender,
       round,
-      records: done.load.records,
+      ...served,
       samples: stats.samples,
-      bytes: done.load.bytes,
-      wallS: (stats.last - done.load.start) / 1000,
-      cpuS,
-      peakRssMb,
-      idleRssMb: server.idleRssMb,
-      startupMs: server.startupMs,
-      retries: done.load.retries,
+      wallS: (stats.last - load.start) / 1000,
       sinkRequests: stats.requests,
-      sinkCpuS,
-      ...busy,
-    }
+    })
     return { m, digest: stats.digest }
   } finally {
     await server.stop()

@@ -8,11 +8,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { relaySent, startRelay } from './contenders.ts'
-import { relayCurveConfig } from './curves.ts'
+import { curvePoint } from './curves.ts'
 import { ensureDataset } from './data.ts'
-import { startLoad, usage, waitDelivered } from './measure.ts'
-import { cpuSeconds, pinSelf, sleep } from './proc.ts'
+import { cpuPerMillion, rate } from './measure.ts'
+import { pinSelf, sleep } from './proc.ts'
 
 type State = 'never tapped' | 'tap reading' | 'tap came and went'
 const STATES: readonly State[] = ['never tapped', 'tap reading', 'tap came and went']
@@ -54,33 +53,41 @@ const rows: Row[] = []
 for (let round = 1; round <= rounds; round++) {
   const order = round % 2 === 1 ? STATES : [...STATES].reverse()
   for (const state of order) {
-    const server = await startRelay(bin, join(work, `r${round}-${state.replace(/ /g, '-')}`), relayCurveConfig(data, 1, 'stdout'), { stdoutToNull: true, idleMs: smoke ? 200 : 1000 })
     const stopTap = new AbortController()
     let tap: Promise<number> = Promise.resolve(0)
+    let tapLines = 0
     try {
-      if (state !== 'never tapped') {
-        tap = readTap(server.url, stopTap.signal)
-        await sleep(200)
-        if (state === 'tap came and went') {
-          stopTap.abort()
-          await tap
-          await sleep(200)
-        }
-      }
-      const cpu0 = cpuSeconds(server.pid)
-      const load = startLoad(`${server.url}/v1/records/${data.ds}`, data.files.ndjson,
-        { perRequest: Number(values['per-request']), concurrency: Number(values.concurrency), durationS: seconds, contentType: 'application/x-ndjson' })
-      const done = await waitDelivered(load, () => relaySent(server.url), (l) => l?.records,
-        { timeoutMs: 120_000, pollMs: 20, what: `tap bench (${state})` })
-      const { cpuS } = usage(server.pid, cpu0)
-      stopTap.abort()
-      const tapLines = await tap
+      // The relay alone with one stdout exporter, as a point of the growth curves; the tap is
+      // opened (and, for 'came and went', closed) before the load and closed after the measurement.
+      const m = await curvePoint({ ds: data, perRequest: Number(values['per-request']), exporters: 1, kind: 'stdout' }, round, {
+        bin,
+        workDir: join(work, `r${round}-${state.replace(/ /g, '-')}`),
+        concurrency: Number(values.concurrency),
+        durationS: seconds,
+        idleMs: smoke ? 200 : 1000,
+        timeoutMs: 120_000,
+        writeUrl: undefined,
+        alongside: async (server) => {
+          if (state !== 'never tapped') {
+            tap = readTap(server.url, stopTap.signal)
+            await sleep(200)
+            if (state === 'tap came and went') {
+              stopTap.abort()
+              await tap
+              await sleep(200)
+            }
+          }
+          return async () => {
+            stopTap.abort()
+            tapLines = await tap
+          }
+        },
+      })
       if (state === 'tap reading' && tapLines === 0) throw new Error('the tap subscriber saw nothing')
-      rows.push({ state, round, recordsPerS: done.load.records / ((done.seenAt - done.load.start) / 1000), cpuPerM: (cpuS / done.load.records) * 1e6, tapLines })
+      rows.push({ state, round, recordsPerS: rate(m, 'records'), cpuPerM: cpuPerMillion(m), tapLines })
       console.error(`[tap bench] round ${round}, ${state}: ${Math.round(rows.at(-1)!.recordsPerS)} records/s`)
     } finally {
       stopTap.abort()
-      await server.stop()
     }
   }
 }
