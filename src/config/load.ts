@@ -26,6 +26,29 @@ function isMapping(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x)
 }
 
+/**
+ * Keys named `__proto__`: they never become data (JavaScript objects and valibot skip them), so
+ * they would be ignored without a word; every one is reported instead.
+ */
+function prototypeKeys(doc: YAML.Document, lineCounter: LineCounter): ConfigProblem[] {
+  const found: ConfigProblem[] = []
+  YAML.visit(doc, {
+    Pair(_, pair, ancestors) {
+      if (!YAML.isScalar(pair.key) || pair.key.value !== '__proto__') return
+      const path: (string | number)[] = []
+      const chain = [...ancestors, pair]
+      for (let i = 0; i < chain.length; i++) {
+        const node = chain[i]
+        if (YAML.isPair(node) && YAML.isScalar(node.key)) path.push(String(node.key.value))
+        else if (YAML.isSeq(node)) path.push(node.items.indexOf(chain[i + 1] as never))
+      }
+      const at = pair.key.range?.[0]
+      found.push({ path, message: 'a key named __proto__ is never read; remove it', line: at === undefined ? undefined : lineCounter.linePos(at).line })
+    },
+  })
+  return found
+}
+
 /** Parses and validates config text. Throws ConfigError listing every problem. */
 export function parseConfig(text: string, file: string | null, overrides: Overrides = {}): Config {
   const lineCounter = new LineCounter()
@@ -35,6 +58,8 @@ export function parseConfig(text: string, file: string | null, overrides: Overri
   for (const err of doc.errors) {
     problems.push({ path: [], message: `invalid YAML: ${err.message.split('\n')[0]}`, line: err.linePos?.[0]?.line })
   }
+  if (problems.length > 0) throw new ConfigError(problems)
+  problems.push(...prototypeKeys(doc, lineCounter))
   if (problems.length > 0) throw new ConfigError(problems)
 
   let root: unknown

@@ -153,6 +153,18 @@ test('check with one problem says "1 problem"', async () => {
   })
 })
 
+test('check: keys named __proto__ are reported wherever they are, not skipped without a word', async () => {
+  const yaml = 'relay:\n  __proto__: {listen: 0.0.0.0:1}\ningester:\n  exporters:\n    - protocol: stdout\n      enabled: true\n      data-sources: [flow_log.l4_flow_log]\n      export-fields: [$tag]\n      tag-filters: [{__proto__: 1, field-name: ip4_0, operator: "=", field-values: [1.2.3.4]}]\n'
+  const r = await run(['check', '--config', '/p.yaml'], { files: { '/p.yaml': yaml } })
+  assert.deepEqual(r, {
+    code: 2,
+    stdout: '',
+    stderr: 'deepflow-relay: /p.yaml is not valid (2 problems):\n'
+      + '  relay.__proto__: a key named __proto__ is never read; remove it (line 2)\n'
+      + '  ingester.exporters[0].tag-filters[0].__proto__: a key named __proto__ is never read; remove it (line 9)\n',
+  })
+})
+
 test('check with an unreadable file: exit 2 naming --config', async () => {
   const r = await run(['check', '--config', '/missing.yaml'])
   assert.deepEqual(r, {
