@@ -4,7 +4,8 @@
 import test from 'node:test'
 import assert from 'node:assert/strict'
 import { embeddedDefaultConfig, parseConfig } from '../../src/config/load.ts'
-import type { ExporterConfig } from '../../src/config/types.ts'
+import type { Config, ExporterConfig } from '../../src/config/types.ts'
+import { exportersYaml, kafka, kafkaEntry, STDOUT } from './helpers.ts'
 
 const SERVER_YAML = `# deepflow-server server.yaml
 log-file: /var/log/deepflow/server.log
@@ -84,18 +85,15 @@ const DEFAULT_RELAY = {
   clientTimeout: 30,
 }
 
-test('a whole DeepFlow server.yaml: ingester.exporters is read, every other section ignored', () => {
-  const config = parseConfig(SERVER_YAML, '/etc/server.yaml')
-  assert.equal(config.file, '/etc/server.yaml')
-  assert.deepEqual(config.relay, DEFAULT_RELAY)
-  assert.deepEqual(config.skipped, [])
-  assert.deepEqual(config.warnings, [])
-  assert.deepEqual(config.exporters, [{
-    ...FULL_DEFAULTS,
-    index: 0,
+/** The ExporterConfig of a first, enabled exporter: FULL_DEFAULTS with `fields`. */
+const firstExporter = (fields: Partial<ExporterConfig> & Pick<ExporterConfig, 'name' | 'protocol' | 'endpoints' | 'dataSources' | 'exportFields'>): ExporterConfig =>
+  ({ ...FULL_DEFAULTS, index: 0, enabled: true, ...fields })
+
+/** [test name, the config, its file, its one exporter]: the default relay settings, nothing skipped, no warnings. */
+const ONE_EXPORTER_CONFIGS: [name: string, config: () => Config, file: string | null, exporter: ExporterConfig][] = [
+  ['a whole DeepFlow server.yaml: ingester.exporters is read, every other section ignored', () => parseConfig(SERVER_YAML, '/etc/server.yaml'), '/etc/server.yaml', firstExporter({
     name: 'kafka-0',
     protocol: 'kafka',
-    enabled: true,
     endpoints: ['kafka-0:9092', 'kafka-1:9092'],
     dataSources: ['flow_log.l7_flow_log', 'flow_metrics.network_map.1m'],
     queueCount: 2,
@@ -104,8 +102,33 @@ test('a whole DeepFlow server.yaml: ingester.exporters is read, every other sect
     tagFiltersGroups: [{ condition: 'or', filters: [{ fieldName: 'l7_protocol', operator: 'in', fieldValues: ['20', '21'] }] }],
     sasl: { enabled: true, securityProtocol: 'SASL_SSL', saslMechanism: 'PLAIN', username: 'relay', password: 's3cret' },
     topic: 'deepflow-all',
-  }])
-})
+  })],
+  ['embeddedDefaultConfig(): one stdout exporter, all 12 data sources, [$tag, $metrics]', () => embeddedDefaultConfig(), null, firstExporter({
+    name: 'stdout-0',
+    protocol: 'stdout',
+    endpoints: [],
+    dataSources: [
+      'flow_log.l7_flow_log', 'flow_log.l4_flow_log',
+      'flow_metrics.network.1m', 'flow_metrics.network.1s',
+      'flow_metrics.network_map.1m', 'flow_metrics.network_map.1s',
+      'flow_metrics.application.1m', 'flow_metrics.application.1s',
+      'flow_metrics.application_map.1m', 'flow_metrics.application_map.1s',
+      'event.file_event', 'event.perf_event',
+    ],
+    exportFields: ['$tag', '$metrics'],
+  })],
+]
+
+for (const [name, make, file, exporter] of ONE_EXPORTER_CONFIGS) {
+  test(name, () => {
+    const config = make()
+    assert.equal(config.file, file)
+    assert.deepEqual(config.relay, DEFAULT_RELAY)
+    assert.deepEqual(config.skipped, [])
+    assert.deepEqual(config.warnings, [])
+    assert.deepEqual(config.exporters, [exporter])
+  })
+}
 
 test('a server.yaml without ingester.exporters: no exporters, a warning', () => {
   const config = parseConfig('controller:\n  listen-port: 20035\ningester:\n  ckdb:\n    type: clickhouse\n', 's.yaml')
@@ -121,46 +144,17 @@ test('the relay format: top-level exporters and relay', () => {
   universal-tags: /etc/relay/tags.json
   shutdown-timeout: 0
   log-level: debug
-exporters:
-  - protocol: stdout
-    enabled: true
-    data-sources: [event.file_event]
-    export-fields: [$tag]
-`, 'relay.yaml')
+${exportersYaml(['protocol: stdout\nenabled: true\ndata-sources: [event.file_event]\nexport-fields: [$tag]'])}`, 'relay.yaml')
   assert.deepEqual(config.relay, {
+    ...DEFAULT_RELAY,
     listen: { host: '0.0.0.0', port: 9000 },
     maxBodyBytes: 1048576,
     timeZone: 'Asia/Shanghai',
     universalTags: '/etc/relay/tags.json',
     shutdownTimeout: 0,
     logLevel: 'debug',
-    authToken: null,
-    protectMetrics: true,
-    tls: null,
-    overflow: 'reject',
-    limits: { maxRecordsPerRequest: 100000, maxLineBytes: 1048576, maxDepth: 16, maxFields: 1024, maxStringBytes: 65536 },
-    clientTimeout: 30,
   })
-  assert.deepEqual(config.exporters, [{
-    ...FULL_DEFAULTS,
-    index: 0,
-    name: 'stdout-0',
-    protocol: 'stdout',
-    enabled: true,
-    endpoints: [],
-    dataSources: ['event.file_event'],
-    exportFields: ['$tag'],
-  }])
-})
-
-test('every exporter default is filled: queue-count 4, queue-size 100000, batch-size 1024, flush-timeout 1, queue-max-bytes 64 MiB', () => {
-  const [e] = parseConfig('exporters:\n  - protocol: kafka\n    enabled: true\n    endpoints: [k:9092]\n    data-sources: [flow_log.l4_flow_log]\n    export-fields: [$tag]\n', 'x.yaml').exporters
-  assert.equal(e!.queueCount, 4)
-  assert.equal(e!.queueSize, 100000)
-  assert.equal(e!.batchSize, 1024)
-  assert.equal(e!.flushTimeout, 1)
-  assert.equal(e!.queueMaxBytes, 67108864)
-  assert.equal(e!.name, 'kafka-0')
+  assert.deepEqual(config.exporters, [firstExporter({ name: 'stdout-0', protocol: 'stdout', endpoints: [], dataSources: ['event.file_event'], exportFields: ['$tag'] })])
 })
 
 test('the relay section is optional: listen 127.0.0.1:20480, time-zone UTC, shutdown-timeout 10', () => {
@@ -170,86 +164,53 @@ test('the relay section is optional: listen 127.0.0.1:20480, time-zone UTC, shut
   assert.deepEqual(config.warnings, [])
 })
 
-test('0 means the default for queue-count, queue-size, batch-size and flush-timeout, as in DeepFlow', () => {
-  const [e] = parseConfig(`exporters:
-  - protocol: kafka
-    enabled: true
-    endpoints: [k:9092]
-    data-sources: [flow_log.l7_flow_log]
-    export-fields: [$tag]
-    queue-count: 0
-    queue-size: 0
-    batch-size: 0
-    flush-timeout: 0
-`, 'x.yaml').exporters
-  assert.deepEqual([e!.queueCount, e!.queueSize, e!.batchSize, e!.flushTimeout], [4, 100000, 1024, 1])
-})
+/** [test name, a file with one kafka exporter, the values expected in its ExporterConfig] */
+const EXPORTER_VALUES: [name: string, text: string, expected: Partial<ExporterConfig>][] = [
+  [
+    'every exporter default is filled: queue-count 4, queue-size 100000, batch-size 1024, flush-timeout 1, queue-max-bytes 64 MiB',
+    kafka().replace('flow_log.l7_flow_log', 'flow_log.l4_flow_log'),
+    { queueCount: 4, queueSize: 100000, batchSize: 1024, flushTimeout: 1, queueMaxBytes: 67108864, name: 'kafka-0' },
+  ],
+  [
+    '0 means the default for queue-count, queue-size, batch-size and flush-timeout, as in DeepFlow',
+    kafka('queue-count: 0\nqueue-size: 0\nbatch-size: 0\nflush-timeout: 0'),
+    { queueCount: 4, queueSize: 100000, batchSize: 1024, flushTimeout: 1 },
+  ],
+  [
+    'explicit values are kept: queue-count 16, queue-size 1000, batch-size 10, flush-timeout 0.5',
+    kafka('queue-count: 16\nqueue-size: 1000\nbatch-size: 10\nflush-timeout: 0.5\nqueue-max-bytes: 1024'),
+    { queueCount: 16, queueSize: 1000, batchSize: 10, flushTimeout: 0.5, queueMaxBytes: 1024 },
+  ],
+]
 
-test('explicit values are kept: queue-count 16, queue-size 1000, batch-size 10, flush-timeout 0.5', () => {
-  const [e] = parseConfig(`exporters:
-  - protocol: kafka
-    enabled: true
-    endpoints: [k:9092]
-    data-sources: [flow_log.l7_flow_log]
-    export-fields: [$tag]
-    queue-count: 16
-    queue-size: 1000
-    batch-size: 10
-    flush-timeout: 0.5
-    queue-max-bytes: 1024
-`, 'x.yaml').exporters
-  assert.deepEqual([e!.queueCount, e!.queueSize, e!.batchSize, e!.flushTimeout, e!.queueMaxBytes], [16, 1000, 10, 0.5, 1024])
-})
+for (const [name, text, expected] of EXPORTER_VALUES) {
+  test(name, () => {
+    const [e] = parseConfig(text, 'x.yaml').exporters
+    const actual = Object.fromEntries(Object.keys(expected).map((key) => [key, e![key as keyof ExporterConfig]]))
+    assert.deepEqual(actual, expected)
+  })
+}
 
 test('names default to <protocol>-<index> of the position in the list', () => {
-  const config = parseConfig(`exporters:
-  - protocol: stdout
-    enabled: true
-    data-sources: [flow_log.l7_flow_log]
-    export-fields: [$tag]
-  - protocol: kafka
-    enabled: true
-    endpoints: [k:9092]
-    data-sources: [flow_log.l7_flow_log]
-    export-fields: [$tag]
-  - protocol: prometheus
-    enabled: true
-    name: remote
-    endpoints: [http://prom:9090/api/v1/write]
-    data-sources: [flow_metrics.network.1m]
-    export-fields: [$tag, $metrics]
-`, 'x.yaml')
+  const config = parseConfig(exportersYaml([
+    STDOUT,
+    kafkaEntry(),
+    'protocol: prometheus\nenabled: true\nname: remote\nendpoints: [http://prom:9090/api/v1/write]\ndata-sources: [flow_metrics.network.1m]\nexport-fields: [$tag, $metrics]',
+  ]), 'x.yaml')
   assert.deepEqual(config.exporters.map((e) => [e.index, e.name, e.protocol]), [[0, 'stdout-0', 'stdout'], [1, 'kafka-1', 'kafka'], [2, 'remote', 'prometheus']])
 })
 
 test('field-values numbers and booleans are stored as strings (yaml.v2 behaviour)', () => {
-  const [e] = parseConfig(`exporters:
-  - protocol: stdout
-    enabled: true
-    data-sources: [flow_log.l7_flow_log]
-    export-fields: [$tag]
-    tag-filters:
-      - {field-name: l7_protocol, operator: in, field-values: [3, 4.5, true, "x"]}
-`, 'x.yaml').exporters
+  const [e] = parseConfig(exportersYaml([`${STDOUT}\ntag-filters:\n  - {field-name: l7_protocol, operator: in, field-values: [3, 4.5, true, "x"]}`]), 'x.yaml').exporters
   assert.deepEqual(e!.tagFilters, [{ fieldName: 'l7_protocol', operator: 'in', fieldValues: ['3', '4.5', 'true', 'x'] }])
 })
 
 test('`enabled` missing or false: exporter skipped with a warning, not an error', () => {
-  const config = parseConfig(`ingester:
-  exporters:
-    - protocol: kafka
-      endpoints: [k:9092]
-      data-sources: [flow_log.l7_flow_log]
-      export-fields: [$tag]
-    - protocol: stdout
-      enabled: false
-      data-sources: [flow_log.l7_flow_log]
-      export-fields: [$tag]
-    - protocol: stdout
-      enabled: true
-      data-sources: [flow_log.l7_flow_log]
-      export-fields: [$tag]
-`, 'x.yaml')
+  const config = parseConfig(exportersYaml([
+    'protocol: kafka\nendpoints: [k:9092]\ndata-sources: [flow_log.l7_flow_log]\nexport-fields: [$tag]',
+    STDOUT.replace('enabled: true', 'enabled: false'),
+    STDOUT,
+  ], { ingester: true }), 'x.yaml')
   const reason = '`enabled` is not true; exporter skipped, as DeepFlow does (set `enabled: true`)'
   assert.deepEqual(config.exporters.map((e) => e.name), ['stdout-2'])
   assert.deepEqual(config.skipped, [{ path: 'ingester.exporters[0]', reason }, { path: 'ingester.exporters[1]', reason }])
@@ -257,81 +218,38 @@ test('`enabled` missing or false: exporter skipped with a warning, not an error'
 })
 
 test('unknown protocol (opentelemetry): skipped with a warning, not an error, its other keys unchecked', () => {
-  const config = parseConfig(`ingester:
-  exporters:
-    - protocol: opentelemetry
-      enabled: true
-      endpoints: [127.0.0.1:4317]
-      data-sources: [flow_log.l7_flow_log]
-      batch-size: 32
-      not-a-key: 1
-    - protocol: stdout
-      enabled: true
-      data-sources: [flow_log.l7_flow_log]
-      export-fields: [$tag]
-`, 'x.yaml')
+  const config = parseConfig(exportersYaml([
+    'protocol: opentelemetry\nenabled: true\nendpoints: [127.0.0.1:4317]\ndata-sources: [flow_log.l7_flow_log]\nbatch-size: 32\nnot-a-key: 1',
+    STDOUT,
+  ], { ingester: true }), 'x.yaml')
   const reason = 'unknown protocol "opentelemetry" (supported: kafka, prometheus, stdout); exporter skipped, as DeepFlow does'
   assert.deepEqual(config.exporters.map((e) => [e.index, e.name]), [[1, 'stdout-1']])
   assert.deepEqual(config.skipped, [{ path: 'ingester.exporters[0]', reason }])
   assert.deepEqual(config.warnings, [`ingester.exporters[0]: ${reason}`])
 })
 
-test('deprecated legacy tag-filters and a multi-value regex produce warnings', () => {
-  const config = parseConfig(`exporters:
-  - protocol: stdout
-    enabled: true
-    data-sources: [flow_log.l7_flow_log]
-    export-fields: [$tag]
-    tag-filters:
-      - {field-name: request_domain, operator: "~", field-values: [a, b]}
-`, 'x.yaml')
-  assert.deepEqual(config.warnings, [
+/** [test name, an exporter entry that parses, the warnings expected] */
+const WARNING_CASES: [name: string, entry: string, warnings: string[]][] = [
+  ['deprecated legacy tag-filters and a multi-value regex produce warnings', `${STDOUT}\ntag-filters:\n  - {field-name: request_domain, operator: "~", field-values: [a, b]}`, [
     'exporters[0].tag-filters[0].field-values: operator "~" uses only the first value, as DeepFlow does',
     'exporters[0].tag-filters: deprecated in DeepFlow; where these filters apply to a data source, tag-filters-groups are ignored for it',
-  ])
-})
-
-test('protocol-specific keys on another protocol are warnings', () => {
-  const config = parseConfig(`exporters:
-  - protocol: stdout
-    enabled: true
-    endpoints: [x]
-    data-sources: [flow_log.l7_flow_log]
-    export-fields: [$tag]
-    topic: t
-    extra-headers: {X-A: b}
-`, 'x.yaml')
-  assert.deepEqual(config.warnings, [
-    'exporters[0].endpoints: not used by the stdout exporter',
-    'exporters[0].topic: only used by the kafka exporter',
-    'exporters[0].extra-headers: only used by the prometheus exporter',
-  ])
-})
-
-test('embeddedDefaultConfig(): one stdout exporter, all 12 data sources, [$tag, $metrics]', () => {
-  const config = embeddedDefaultConfig()
-  assert.equal(config.file, null)
-  assert.deepEqual(config.relay, DEFAULT_RELAY)
-  assert.deepEqual(config.skipped, [])
-  assert.deepEqual(config.warnings, [])
-  assert.deepEqual(config.exporters, [{
-    ...FULL_DEFAULTS,
-    index: 0,
-    name: 'stdout-0',
-    protocol: 'stdout',
-    enabled: true,
-    endpoints: [],
-    dataSources: [
-      'flow_log.l7_flow_log', 'flow_log.l4_flow_log',
-      'flow_metrics.network.1m', 'flow_metrics.network.1s',
-      'flow_metrics.network_map.1m', 'flow_metrics.network_map.1s',
-      'flow_metrics.application.1m', 'flow_metrics.application.1s',
-      'flow_metrics.application_map.1m', 'flow_metrics.application_map.1s',
-      'event.file_event', 'event.perf_event',
+  ]],
+  [
+    'protocol-specific keys on another protocol are warnings',
+    'protocol: stdout\nenabled: true\nendpoints: [x]\ndata-sources: [flow_log.l7_flow_log]\nexport-fields: [$tag]\ntopic: t\nextra-headers: {X-A: b}',
+    [
+      'exporters[0].endpoints: not used by the stdout exporter',
+      'exporters[0].topic: only used by the kafka exporter',
+      'exporters[0].extra-headers: only used by the prometheus exporter',
     ],
-    exportFields: ['$tag', '$metrics'],
-  }])
-})
+  ],
+]
+
+for (const [name, entry, warnings] of WARNING_CASES) {
+  test(name, () => {
+    assert.deepEqual(parseConfig(exportersYaml([entry]), 'x.yaml').warnings, warnings)
+  })
+}
 
 test('embeddedDefaultConfig() takes the listen override', () => {
   const config = embeddedDefaultConfig({ listen: { value: '[::1]:8080', from: '--listen' } })

@@ -1,25 +1,10 @@
 import test from 'node:test'
 import assert from 'node:assert/strict'
 import { parseConfig } from '../../src/config/load.ts'
-import { ConfigError, formatProblem } from '../../src/config/problems.ts'
+import { exportersYaml, formatted } from './helpers.ts'
 
-const entry = (extra: string) => `exporters:
-  - protocol: prometheus
-    enabled: true
-    data-sources: [flow_metrics.network.1m]
-    export-fields: [$tag, $metrics]
-${extra.split('\n').map((l) => `    ${l}`).join('\n')}
-`
-
-function problems(yaml: string): string[] {
-  try {
-    parseConfig(yaml, 'rw.yaml')
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems.map(formatProblem)
-    throw err
-  }
-  return []
-}
+/** A prometheus exporter entry with the `extra` lines (its endpoints among them). */
+const entry = (extra: string) => exportersYaml([`protocol: prometheus\nenabled: true\ndata-sources: [flow_metrics.network.1m]\nexport-fields: [$tag, $metrics]\n${extra}`])
 
 test('extra-headers cannot override the remote-write headers: a warning names each one', () => {
   const config = parseConfig(entry('endpoints: [http://127.0.0.1:9090/api/v1/write]\nextra-headers: {content-type: text/plain, User-Agent: x, Authorization: Bearer t}'), 'rw.yaml')
@@ -30,7 +15,7 @@ test('extra-headers cannot override the remote-write headers: a warning names ea
 })
 
 test('remote-write endpoints must be http(s) URLs', () => {
-  assert.deepEqual(problems(entry('endpoints: [127.0.0.1:9090, "ftp://x/y"]')), [
+  assert.deepEqual(formatted(entry('endpoints: [127.0.0.1:9090, "ftp://x/y"]')), [
     'exporters[0].endpoints[0]: expected an http:// or https:// remote-write URL, got "127.0.0.1:9090" (line 6)',
     'exporters[0].endpoints[1]: expected an http:// or https:// remote-write URL, got "ftp://x/y" (line 6)',
   ])
@@ -41,7 +26,7 @@ test('relay-only keys: request-timeout, max-retry-duration and tls, with their d
   assert.equal(e.requestTimeout, 30)
   assert.equal(e.maxRetryDuration, 300)
   assert.deepEqual(e.tls, { caFile: '/etc/ca.pem', insecureSkipVerify: false })
-  assert.deepEqual(problems(entry('endpoints: [https://vm/w]\nrequest-timeout: 0\ntls: {ca: x}')), [
+  assert.deepEqual(formatted(entry('endpoints: [https://vm/w]\nrequest-timeout: 0\ntls: {ca: x}')), [
     'exporters[0].request-timeout: expected a positive number of seconds, got 0 (line 7)',
     'exporters[0].tls.ca: unknown key (valid keys: ca-file, insecure-skip-verify) (line 8)',
   ])

@@ -1,8 +1,8 @@
 import test from 'node:test'
 import assert from 'node:assert/strict'
 import { parseConfig } from '../../src/config/load.ts'
-import { ConfigError, formatProblem } from '../../src/config/problems.ts'
 import { parseSince } from '../../src/config/sources.ts'
+import { formatted } from './helpers.ts'
 
 const yaml = (source: string) => `sources:
   - clickhouse:
@@ -10,16 +10,6 @@ ${source.split('\n').map((l) => `      ${l}`).join('\n')}
 exporters:
   - {protocol: stdout, enabled: true, data-sources: [flow_log.l7_flow_log], export-fields: [$tag]}
 `
-
-function problems(text: string): string[] {
-  try {
-    parseConfig(text, 's.yaml')
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems.map(formatProblem)
-    throw err
-  }
-  return []
-}
 
 test('a clickhouse source with its defaults', () => {
   const c = parseConfig(yaml('url: http://127.0.0.1:8123\ndata-sources: [flow_log.l7_flow_log]\ncursor-file: /var/lib/relay/cursor.json'), 's.yaml')
@@ -39,13 +29,13 @@ test('since is Unix seconds or RFC 3339', () => {
 })
 
 test('source problems are named by path; a missing cursor-file is a warning', () => {
-  assert.deepEqual(problems(yaml('url: ftp://h\ndata-sources: [flow_log.l7_flow_lg]\nbatch-rows: 0\nsince: soon\nuser: default\ntables: [x]')), [
+  assert.deepEqual(formatted(yaml('url: ftp://h\ndata-sources: [flow_log.l7_flow_lg]\nbatch-rows: 0\nsince: soon\nuser: default\ntables: [x]')), [
     'sources[0].clickhouse.url: expected an http:// or https:// URL, got "ftp://h" (line 3)',
     'sources[0].clickhouse.since: expected Unix seconds or an RFC 3339 time such as 2026-11-01T00:00:00Z, got "soon" (line 6)',
     'sources[0].clickhouse.batch-rows: expected a positive number of rows, got 0 (line 5)',
     'sources[0].clickhouse.tables: unknown key (valid keys: url, user, password, data-sources, interval, since, batch-rows, cursor-file) (line 8)',
   ])
-  assert.deepEqual(problems(yaml('url: http://h\ndata-sources: [flow_log.l7_flow_lg]')), [
+  assert.deepEqual(formatted(yaml('url: http://h\ndata-sources: [flow_log.l7_flow_lg]')), [
     'sources[0].clickhouse.data-sources[0]: unknown data source "flow_log.l7_flow_lg"; did you mean "flow_log.l7_flow_log"? (line 4)',
   ])
   const c = parseConfig(yaml('url: http://h\ndata-sources: [event.file_event]'), 's.yaml')
