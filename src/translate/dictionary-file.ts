@@ -11,9 +11,18 @@ export async function loadDictionary(path: string, readTextFile: (p: string) => 
   } catch (err) {
     return { ok: false, error: `cannot read ${path}: ${err instanceof Error ? err.message : String(err)}` }
   }
+  if (last?.path === path && last.text === text) return last.result
   const parsed = parseDictionary(text)
-  return parsed.ok ? parsed : { ok: false, error: `${path}: ${parsed.error}` }
+  const result: DictionaryResult = parsed.ok ? parsed : { ok: false, error: `${path}: ${parsed.error}` }
+  last = { path, text, result }
+  return result
 }
+
+/**
+ * The last file read and what it gave: `check` and the start of the relay read the same file one
+ * after the other, and validating it again would cost the start-up several milliseconds.
+ */
+let last: { readonly path: string; readonly text: string; readonly result: DictionaryResult } | undefined
 
 export interface WatchDeps {
   readonly clock: Clock
