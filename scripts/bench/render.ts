@@ -4,7 +4,7 @@
 import type { Dataset } from './data.ts'
 import { kcatArgs, vmagentArgs } from './contenders.ts'
 import { relayKafkaConfig } from './kafka-path.ts'
-import type { Measurement } from './measure.ts'
+import { type Measurement, rate } from './measure.ts'
 import { comparison, type CurveRow, curveTable, datasetLine, fmt, machine, median, rawTable, table, versions } from './report.ts'
 import { relayRwConfig } from './rw-path.ts'
 import { relayCurveConfig } from './curves.ts'
@@ -62,6 +62,42 @@ function verdict(r: Results): string {
   return `> The machine was quiet: ${facts}`
 }
 
+/** The relay's default queue-max-bytes (64 MiB), in MB: issue 8 bounds peak RSS by it plus 100 MB. */
+const QUEUE_BOUND_MB = (64 * 1024 * 1024) / 1e6
+
+/** Median over rounds of relay/peer for `what`. */
+function roundRatio(ms: readonly Measurement[], peer: string, what: 'records' | 'samples'): number {
+  const rounds = [...new Set(ms.map((m) => m.round))]
+  return median(rounds.flatMap((round) => {
+    const relay = ms.find((m) => m.round === round && m.contender === 'relay')
+    const other = ms.find((m) => m.round === round && m.contender === peer)
+    return relay === undefined || other === undefined ? [] : [rate(relay, what) / rate(other, what)]
+  }))
+}
+
+/** Issue 8's targets against this run's figures. */
+function targets(r: Results): string {
+  const relay = [...r.rw, ...r.kafka].filter((m) => m.contender === 'relay')
+  const rows: [string, string, string, boolean][] = []
+  if (r.rw.length > 0) {
+    const x = roundRatio(r.rw, 'vmagent', 'samples')
+    rows.push(['remote write: relay samples/s ÷ vmagent\'s', '≥ 1.0', fmt(x, 2), x >= 1])
+  }
+  if (r.kafka.length > 0) {
+    const x = roundRatio(r.kafka, 'kcat', 'records')
+    rows.push(['Kafka: relay records/s ÷ kcat\'s', '≥ 0.5', fmt(x, 3), x >= 0.5])
+  }
+  if (relay.length > 0) {
+    const idle = median(relay.flatMap((m) => (m.idleRssMb === null ? [] : [m.idleRssMb])))
+    const ready = median(relay.flatMap((m) => (m.startupMs === null ? [] : [m.startupMs])))
+    const peak = Math.max(...relay.map((m) => m.peakRssMb))
+    rows.push(['idle RSS, MB (median)', '≤ 50', fmt(idle, 1), idle <= 50])
+    rows.push(['exec → 200 on /readyz, ms (median)', '≤ 30', fmt(ready), ready <= 30])
+    rows.push([`peak RSS under saturation, MB (worst of the comparisons)`, `≤ ${fmt(QUEUE_BOUND_MB + 100)} (queue-max-bytes + 100 MB)`, fmt(peak, 1), peak <= QUEUE_BOUND_MB + 100])
+  }
+  return table(['target', 'wanted', 'this run', 'met'], rows.map(([what, want, got, met]) => [what, want, got, met ? 'yes' : '**no**']))
+}
+
 export function renderReport(r: Results, kafkaVersion: string): string {
   const rwData = r.datasets.find((d) => d.ds === 'flow_metrics.network.1s' && d.records === r.cfg.rwRecords)
   const kData = r.datasets.find((d) => d.ds === 'flow_metrics.network.1s' && d.records === r.cfg.kafkaRecords)
@@ -85,7 +121,7 @@ export function renderReport(r: Results, kafkaVersion: string): string {
   )
   for (const d of r.datasets) out.push(`  - ${datasetLine(d)}`)
   out.push(
-    `- The relay is posted NDJSON, ${r.cfg.perRequest} records per request, from ${r.cfg.concurrency} keep-alive connection(s); a 429 is retried after 10 ms, doubling per refusal up to its Retry-After (1 s). This client is the default for the comparisons because it keeps the relay's remote-write queue from refusing: that queue (\`queue-max-bytes\` 64 MiB) holds only about 1 100 of these records once encoded as series (~59 KB each), and a refused request is parsed and encoded in full before the 429 (admission stages first), so 1000-record requests from several connections spend most of the relay's CPU on refusals — see the prometheus records-per-request curve, whose 10 s bursts from 4 connections also show what the relay reaches with other clients. vmagent is posted the same records as Influx line protocol (one line per record: the tags exactly as the relay labels them, translated, \`datasource\` included; every metric field), same batching. kcat reads the Kafka JSON lines the project's encoder renders for the same records.`,
+    `- The relay is posted NDJSON, ${r.cfg.perRequest} records per request, from ${r.cfg.concurrency} keep-alive connection(s); a 429 is retried after 10 ms, doubling per refusal up to its Retry-After (1 s). A refused request is parsed and encoded in full before the 429 (admission stages first), so a client that keeps the queues full makes the relay spend CPU on refusals; the remote-write queue (\`queue-max-bytes\` 64 MiB) holds about 10 000 of these records once encoded (each record's series are kept as one snappy fragment, ~6.5 KB). vmagent is posted the same records as Influx line protocol (one line per record: the tags exactly as the relay labels them, translated, \`datasource\` included; every metric field), same batching. kcat reads the Kafka JSON lines the project's encoder renders for the same records.`,
     '- Remote write: samples/s = samples the receiver counted / time from the first posted body to the arrival of the last sample. Kafka: messages/s = messages the broker holds (end offsets, `kcat -Q`) / time from the first posted body (relay) or from exec (kcat) until all were acknowledged; MB/s counts message values.',
     '- CPU s per M records: utime+stime of the contender (`/proc/<pid>/stat`; kcat: read every 5 ms while it runs) over the measurement, per million records. Peak RSS: VmHWM at the end (kcat: its last reading). Idle RSS: VmRSS 1 s after ready. Ready: exec → first 200 on `/readyz` (vmagent: `/health`).',
     "- Both remote-write contenders keep their defaults: the relay 4 queues, 1024 series per request, flush-timeout 1 s; vmagent `-remoteWrite.queues` 2 × available CPUs, at most 10 000 samples (`-remoteWrite.maxRowsPerBlock`) per request, partial blocks flushed every 1 s. Both therefore end a run with up to 1 s of tail; the inputs are sized so that the faster contender still runs for several seconds. Kafka: the relay's defaults (acks=all, snappy, 1024 records per produce, 4 queues, one produce in flight per queue); kcat `acks=all`, snappy, `batch.num.messages=1024`, `linger.ms=5`.",
@@ -150,6 +186,9 @@ export function renderReport(r: Results, kafkaVersion: string): string {
       'kcat only produces pre-rendered lines; the relay also parses, validates, translates and renders them.',
       '',
     )
+  }
+  if (r.rw.length > 0 || r.kafka.length > 0) {
+    out.push('## Targets (issue 8)', '', targets(r), '', 'The 10-minute soak (`bun scripts/bench/soak.ts`) is a separate run; see the README.', '')
   }
   if (r.curves.length > 0) {
     out.push(
