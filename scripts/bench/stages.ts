@@ -1,0 +1,82 @@
+// The relay's per-record stages, timed in one process on the benchmark's own records (a profiling
+// aid, not a comparison): parse an NDJSON body, normalize, then encode for each exporter kind —
+// a remote-write snappy fragment plus the block of a 1024-series batch, and a Kafka JSON line plus
+// its UTF-8 bytes. Prints µs per record for each stage, every round (the first rounds warm the JIT).
+// Usage: bun scripts/bench/stages.ts [--records 5000] [--rounds 4] [--per-request 100]
+import { readFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import { parseConfig } from '../../src/config/load.ts'
+import { DEFAULTS } from '../../src/config/defaults.ts'
+import { dataSource } from '../../src/deepflow/schema.ts'
+import { createTimeFormatter } from '../../src/encode/time-str.ts'
+import { compileJsonPlans } from '../../src/exporters/json-plan.ts'
+import { loadPrompb } from '../../src/exporters/remote-write/prompb-loader.ts'
+import { compileSeriesPlans, type SeriesItem } from '../../src/exporters/remote-write/rw-plan.ts'
+import { snappyBlockOf } from '../../src/exporters/remote-write/series-fragment.ts'
+import { compileNormalizer, type DeepFlowRecord } from '../../src/record/normalize.ts'
+import { parseBody } from '../../src/record/parse-body.ts'
+import { parseDictionary } from '../../src/translate/dictionary.ts'
+import { ensureDataset } from './data.ts'
+
+const { values } = parseArgs({ options: { records: { type: 'string', default: '5000' }, rounds: { type: 'string', default: '4' }, 'per-request': { type: 'string', default: '100' } } })
+const records = Number(values.records)
+const perRequest = Number(values['per-request'])
+// The remote-write comparison's dataset (generated once, shared with npm run bench); its first records.
+const data = ensureDataset({ ds: 'flow_metrics.network.1s', records: 50_000, tagSets: 5_000 }, (m) => console.error(m))
+const lines = readFileSync(data.files.ndjson, 'utf8').split('\n').filter((l) => l !== '').slice(0, records)
+const dict = parseDictionary(readFileSync(data.files.dictionary, 'utf8'))
+if (!dict.ok) throw new Error(dict.error)
+const dictionary = { current: dict.dictionary }
+const ds = dataSource(data.ds)!
+const config = parseConfig(`exporters:
+  - {protocol: prometheus, enabled: true, endpoints: ['http://127.0.0.1:1/'], data-sources: [${ds.name}], export-fields: [$tag, $metrics]}
+  - {protocol: kafka, enabled: true, endpoints: ['127.0.0.1:1'], data-sources: [${ds.name}], export-fields: [$tag, $metrics]}
+`, 'stages.yaml')
+await loadPrompb()
+const series = compileSeriesPlans(config.exporters[0]!, dictionary, () => {}).get(ds.name)!
+const json = compileJsonPlans(config.exporters[1]!, { dictionary, formatTime: createTimeFormatter('UTC') }).get(ds.name)!
+const normalize = compileNormalizer(ds)
+const bodies: string[] = []
+for (let i = 0; i < lines.length; i += perRequest) bodies.push(lines.slice(i, i + perRequest).join('\n'))
+const encoder = new TextEncoder()
+
+const us = (ms: number) => ((ms * 1000) / lines.length).toFixed(1)
+for (let round = 1; round <= Number(values.rounds); round++) {
+  const t = { parse: 0, normalize: 0, series: 0, block: 0, line: 0, utf8: 0 }
+  const normalized: DeepFlowRecord[] = []
+  for (const body of bodies) {
+    let t0 = performance.now()
+    const parsed = parseBody(body, DEFAULTS.relay.limits)
+    t.parse += performance.now() - t0
+    if (!parsed.ok) throw new Error(parsed.error)
+    t0 = performance.now()
+    for (const c of parsed.candidates) {
+      const r = normalize(c.value)
+      if (!r.ok) throw new Error(r.error)
+      normalized.push(r.record)
+    }
+    t.normalize += performance.now() - t0
+  }
+  let t0 = performance.now()
+  const items: SeriesItem[] = normalized.map((r) => series.encode(r).item)
+  t.series = performance.now() - t0
+  t0 = performance.now()
+  let wire = 0
+  for (let i = 0, units = 0, from = 0; i <= items.length; i++) {
+    if (i === items.length || units + items[i]!.units > 1024) {
+      wire += snappyBlockOf(items.slice(from, i).map((x) => x.payload)).length
+      from = i
+      units = 0
+    }
+    if (i < items.length) units += items[i]!.units
+  }
+  t.block = performance.now() - t0
+  t0 = performance.now()
+  const kafkaLines = normalized.map((r) => json.encode(r).item.line)
+  t.line = performance.now() - t0
+  t0 = performance.now()
+  let bytes = 0
+  for (const l of kafkaLines) bytes += encoder.encode(l).length
+  t.utf8 = performance.now() - t0
+  console.log(`round ${round}: µs/record: parse ${us(t.parse)}, normalize ${us(t.normalize)} | remote write: series fragment ${us(t.series)}, batch block ${us(t.block)} (${Math.round(wire / lines.length)} B/record on the wire) | Kafka: JSON line ${us(t.line)}, UTF-8 ${us(t.utf8)} (${Math.round(bytes / lines.length)} B/line)`)
+}
