@@ -26,7 +26,7 @@ const SAMPLE_TAG = 0x12 // TimeSeries.samples: field 2, length-delimited
 const VALUE_TAG = 0x09 // Sample.value: field 1, 64-bit
 /** Longest copy element (snappy: 1..64 bytes). */
 const MAX_COPY = 64
-/** Farthest a 2-byte-offset copy reaches; a series longer than this goes out as a literal. */
+/** Farthest a 2-byte-offset copy reaches; farther back (labels over 64 KiB) takes 4-byte offsets. */
 const MAX_COPY2_OFFSET = 0xffff
 
 function varintSize(n: number): number {
@@ -107,12 +107,14 @@ export function encodeSeriesFragment(heads: readonly Uint8Array[], values: reado
   const n = heads.length
   let maxHead = 0
   for (let i = 0; i < n; i++) if (heads[i]!.length > maxHead) maxHead = heads[i]!.length
-  // A copy reaches back over the shared labels, the previous sample (≤ 22 bytes) and this head.
-  const copyable = shared.length > 0 && shared.length + 22 + 6 + maxHead <= MAX_COPY2_OFFSET
-  const copyOps = Math.ceil(shared.length / MAX_COPY) * 3
+  // A copy reaches back over the shared labels, the previous sample (≤ 22 bytes) and this head:
+  // within 64 KiB a copy element takes a 2-byte offset, else a 4-byte one. Copying even huge
+  // labels keeps a hostile record's fragment near the size of its labels, not 65 times that.
+  const near = shared.length + 22 + 6 + maxHead <= MAX_COPY2_OFFSET
+  const copyOps = Math.ceil(shared.length / MAX_COPY) * (near ? 3 : 5)
   // Upper bound (literal tags ≤ 5 bytes, series tag + length ≤ 6, sample ≤ 2 + 9 + timestamp).
   let bound = 0
-  for (let i = 0; i < n; i++) bound += 10 + 6 + heads[i]!.length + (copyable && i > 0 ? copyOps : shared.length) + 11 + timestampField.length
+  for (let i = 0; i < n; i++) bound += 10 + 6 + heads[i]!.length + (i > 0 ? copyOps : shared.length) + 11 + timestampField.length
   const out = new Uint8Array(bound)
   let at = 0
   let raw = 0
@@ -124,7 +126,7 @@ export function encodeSeriesFragment(heads: readonly Uint8Array[], values: reado
     const sampleLength = (hasValue(value) ? 9 : 0) + timestampField.length
     const seriesLength = head.length + shared.length + 1 + varintSize(sampleLength) + sampleLength
     const prefixLength = 1 + varintSize(seriesLength) + head.length
-    const copy = copyable && i > 0
+    const copy = i > 0 && shared.length > 0
     // Literal: series tag, length, head (and the shared labels when not copied).
     at = putLiteralTag(out, at, copy ? prefixLength : prefixLength + shared.length)
     out[at++] = SERIES_TAG
@@ -135,9 +137,17 @@ export function encodeSeriesFragment(heads: readonly Uint8Array[], values: reado
       const offset = raw - prevShared
       for (let left = shared.length; left > 0; left -= MAX_COPY) {
         const len = left < MAX_COPY ? left : MAX_COPY
-        out[at++] = 2 | ((len - 1) << 2)
-        out[at++] = offset & 0xff
-        out[at++] = offset >>> 8
+        if (offset <= MAX_COPY2_OFFSET) {
+          out[at++] = 2 | ((len - 1) << 2)
+          out[at++] = offset & 0xff
+          out[at++] = offset >>> 8
+        } else {
+          out[at++] = 3 | ((len - 1) << 2)
+          out[at++] = offset & 0xff
+          out[at++] = (offset >>> 8) & 0xff
+          out[at++] = (offset >>> 16) & 0xff
+          out[at++] = offset >>> 24
+        }
       }
     } else {
       out.set(shared, at)

@@ -103,3 +103,25 @@ test('endpoints [stopped Prometheus, live Prometheus] in both orders: every seri
     await live.stop()
   }
 })
+
+test('labels over 64 KiB in all (their snappy copies take 4-byte offsets) are stored whole by Prometheus', async () => {
+  const prom = await startPrometheus()
+  try {
+    const h = await startHarness(`exporters:
+  - {protocol: prometheus, enabled: true, name: rw, endpoints: [${prom.writeUrl}], data-sources: [flow_metrics.application.1m], export-fields: [$tag, $metrics]}
+`)
+    const service = `svc-${'s'.repeat(40_000)}`
+    const endpoint = `/e/${'e'.repeat(40_000)}`
+    const res = await h.post('flow_metrics.application.1m', JSON.stringify({ time: T, request: 7, rrt_max: 9, server_error: 1, app_service: service, endpoint }))
+    assert.equal(res.status, 202)
+    await h.clock.advance(1000)
+    await until(() => h.metric('deepflow_relay_series_sent_total{exporter="rw"}') === 3, 'the 3 series sent')
+    const stored = await prom.query('{datasource="flow_metrics.application.1m"}', T)
+    assert.deepEqual(stored.map((s) => [s.metric.__name__, s.value[1], s.metric.app_service === service, s.metric.endpoint === endpoint]).sort(), [
+      ['request', '7', true, true], ['rrt_max', '9', true, true], ['server_error', '1', true, true],
+    ])
+    await h.relay.stop()
+  } finally {
+    await prom.stop()
+  }
+})

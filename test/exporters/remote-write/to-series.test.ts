@@ -92,7 +92,7 @@ test('a fragment inflates to exactly the bytes protobufjs encodes for the full s
     ['timestamp 0 (left out)', [{ name: 'datasource', value: 'd' }, { name: 'ip4', value: '10.0.0.1' }], 0],
     ['negative timestamp (10-byte varint)', [{ name: 'a', value: 'b' }], -1000],
     ['labels longer than 64 bytes: several copy elements', [{ name: 'app_service', value: 'x'.repeat(200) }, { name: 'datasource', value: 'd' }], 1715133600000],
-    ['labels with a 100 kB value: literals, copies cannot reach back', [{ name: 'big', value: 'é'.repeat(50_000) }], 1715133600000],
+    ['labels with a 100 kB value: copies with 4-byte offsets', [{ name: 'big', value: 'é'.repeat(50_000) }], 1715133600000],
     ['multi-byte UTF-8', [{ name: 'pod', value: 'productpage-v1-7f9c-名前' }], 1715133600000],
   ]
   for (const [what, shared, timestamp] of cases) {
@@ -106,6 +106,9 @@ test('a fragment inflates to exactly the bytes protobufjs encodes for the full s
     const before = encodeSeriesSet([{ name: 'z', value: 'y' }], [{ name: 'first', value: 3 }], 1)
     assert.deepEqual(uncompress(snappyBlockOf([before, fragment])).subarray(before.rawLength), new Uint8Array(expected), `${what}, second`)
   }
+  // Labels over 64 KiB are copied too (4-byte offsets): the fragment stays near their size, not 11 times it.
+  const huge = encodeSeriesSet([{ name: 'big', value: 'x'.repeat(100_000) }], values.map((value, i) => ({ name: `m${i}`, value })), 1)
+  assert.ok(huge.ops.length < 2.2 * 100_000 && huge.rawLength > 11 * 100_000, `${huge.ops.length} B for ${huge.rawLength} B`)
   // The fragment is much smaller than the series it stands for.
   const shared = Array.from({ length: 30 }, (_, i) => ({ name: `label_${String(i).padStart(2, '0')}`, value: `value-${i}-of-a-typical-length` }))
   const metrics = Array.from({ length: 65 }, (_, i) => ({ name: `metric_${i}`, value: i * 1.5 }))
