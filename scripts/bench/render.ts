@@ -5,7 +5,7 @@ import type { Dataset } from './data.ts'
 import { kcatArgs, vmagentArgs } from './contenders.ts'
 import { relayKafkaConfig } from './kafka-path.ts'
 import { type Measurement, rate } from './measure.ts'
-import { comparison, type CurveRow, curveTable, datasetLine, fmt, machine, median, rawTable, table, versions } from './report.ts'
+import { comparison, type CurveRow, roundRatios, curveTable, datasetLine, fmt, machine, median, rawTable, table, versions } from './report.ts'
 import { relayRwConfig } from './rw-path.ts'
 import { relayCurveConfig } from './curves.ts'
 
@@ -65,26 +65,16 @@ function verdict(r: Results): string {
 /** The relay's default queue-max-bytes (64 MiB), in MB: issue 8 bounds peak RSS by it plus 100 MB. */
 const QUEUE_BOUND_MB = (64 * 1024 * 1024) / 1e6
 
-/** Median over rounds of relay/peer for `what`. */
-function roundRatio(ms: readonly Measurement[], peer: string, what: 'records' | 'samples'): number {
-  const rounds = [...new Set(ms.map((m) => m.round))]
-  return median(rounds.flatMap((round) => {
-    const relay = ms.find((m) => m.round === round && m.contender === 'relay')
-    const other = ms.find((m) => m.round === round && m.contender === peer)
-    return relay === undefined || other === undefined ? [] : [rate(relay, what) / rate(other, what)]
-  }))
-}
-
 /** Issue 8's targets against this run's figures. */
 function targets(r: Results): string {
   const relay = [...r.rw, ...r.kafka].filter((m) => m.contender === 'relay')
   const rows: [string, string, string, boolean][] = []
   if (r.rw.length > 0) {
-    const x = roundRatio(r.rw, 'vmagent', 'samples')
+    const x = median(roundRatios(r.rw, 'vmagent', (m) => rate(m, 'samples')))
     rows.push(['remote write: relay samples/s ÷ vmagent\'s', '≥ 1.0', fmt(x, 2), x >= 1])
   }
   if (r.kafka.length > 0) {
-    const x = roundRatio(r.kafka, 'kcat', 'records')
+    const x = median(roundRatios(r.kafka, 'kcat', (m) => rate(m, 'records')))
     rows.push(['Kafka: relay records/s ÷ kcat\'s', '≥ 0.5', fmt(x, 3), x >= 0.5])
   }
   if (relay.length > 0) {

@@ -67,6 +67,17 @@ const opt = (x: number | null, digits = 0) => (x === null ? '–' : fmt(x, digit
 type RateKind = 'samples' | 'records' | 'mb'
 
 /** Medians per contender, then the relay/peer ratio of `primary` per round and its median. */
+const roundsOf = (ms: readonly Measurement[]) => [...new Set(ms.map((m) => m.round))].sort((a, b) => a - b)
+
+/** Per round (in order), relay's `of` ÷ the peer's (NaN for a round missing one of them). */
+export function roundRatios(ms: readonly Measurement[], peer: string, of: (m: Measurement) => number): number[] {
+  return roundsOf(ms).map((r) => {
+    const a = ms.find((m) => m.round === r && m.contender === 'relay')
+    const b = ms.find((m) => m.round === r && m.contender === peer)
+    return a && b ? of(a) / of(b) : Number.NaN
+  })
+}
+
 export function comparison(
   ms: Measurement[],
   peer: string,
@@ -97,17 +108,9 @@ export function comparison(
     'idle RSS MB',
     'exec → ready ms',
   ]
-  const rounds = [...new Set(ms.map((m) => m.round))].sort((a, b) => a - b)
-  const ratios = rounds.map((r) => {
-    const a = ms.find((m) => m.round === r && m.contender === 'relay')
-    const b = ms.find((m) => m.round === r && m.contender === peer)
-    return a && b ? rate(a, primary) / rate(b, primary) : Number.NaN
-  })
-  const cpuRatios = rounds.map((r) => {
-    const a = ms.find((m) => m.round === r && m.contender === 'relay')
-    const b = ms.find((m) => m.round === r && m.contender === peer)
-    return a && b ? cpuPerMillion(a) / cpuPerMillion(b) : Number.NaN
-  })
+  const rounds = roundsOf(ms)
+  const ratios = roundRatios(ms, peer, (m) => rate(m, primary))
+  const cpuRatios = roundRatios(ms, peer, cpuPerMillion)
   const ratioTable = table(['', ...rounds.map((r) => `round ${r}`), 'median'], [
     [`relay / ${peer}, ${RATE_LABEL[primary]}`, ...ratios.map((x) => fmt(x, 3)), fmt(median(ratios), 3)],
     [`relay / ${peer}, CPU s per M records`, ...cpuRatios.map((x) => fmt(x, 2)), fmt(median(cpuRatios), 2)],
