@@ -1,24 +1,29 @@
-// Copies the DeepFlow facts (schema, enums, device types, export-field categories) from
-// ../shared/deepflow into src/deepflow/facts, byte for byte. They are compiled into the binary.
+// Copies the DeepFlow facts from ../shared/deepflow, byte for byte: the facts the relay compiles
+// into the binary (schema, enums, device types, export-field categories → src/deepflow/facts) and
+// the exporter blocks of DeepFlow's documentation the drop-in tests run (docs-examples →
+// test/fixtures/deepflow-docs), so that a clone outside the workspace has them too.
 // Usage: bun scripts/sync-deepflow-facts.ts [--check]
 //   --check: exit 1 when a copy differs from its source (used by the drift test).
-import { readFileSync, writeFileSync, existsSync } from 'node:fs'
-import { join, dirname } from 'node:path'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-
-export const FACT_FILES = ['schema.json', 'enums.json', 'device-types.json', 'categories.json'] as const
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 export const SHARED_DIR = join(root, '..', 'shared', 'deepflow')
 export const COPY_DIR = join(root, 'src', 'deepflow', 'facts')
+export const DOCS_COPY_DIR = join(root, 'test', 'fixtures', 'deepflow-docs')
+
+/** Each copied file: its path under ../shared/deepflow and where its copy lives. */
+export const COPIES: readonly { readonly from: string; readonly to: string }[] = [
+  ...['schema.json', 'enums.json', 'device-types.json', 'categories.json'].map((f) => ({ from: f, to: join(COPY_DIR, f) })),
+  ...['README.md', 'kafka-exporter.yaml', 'prometheus-remote-write.yaml', 'prometheus-remote-write-quick-demo.yaml']
+    .map((f) => ({ from: join('docs-examples', f), to: join(DOCS_COPY_DIR, f) })),
+]
 
 /** Files whose copy differs from ../shared/deepflow, or null when that folder is absent. */
 export function driftedFacts(): string[] | null {
   if (!existsSync(SHARED_DIR)) return null
-  return FACT_FILES.filter((f) => {
-    const copy = join(COPY_DIR, f)
-    return !existsSync(copy) || !readFileSync(join(SHARED_DIR, f)).equals(readFileSync(copy))
-  })
+  return COPIES.filter(({ from, to }) => !existsSync(to) || !readFileSync(join(SHARED_DIR, from)).equals(readFileSync(to))).map((c) => c.from)
 }
 
 if (import.meta.main) {
@@ -34,7 +39,10 @@ if (import.meta.main) {
     }
     console.error('DeepFlow facts are in sync')
   } else {
-    for (const f of FACT_FILES) writeFileSync(join(COPY_DIR, f), readFileSync(join(SHARED_DIR, f)))
-    console.error(`copied ${FACT_FILES.join(', ')} into ${COPY_DIR}`)
+    for (const { from, to } of COPIES) {
+      mkdirSync(dirname(to), { recursive: true })
+      writeFileSync(to, readFileSync(join(SHARED_DIR, from)))
+    }
+    console.error(`copied ${COPIES.map((c) => c.from).join(', ')}`)
   }
 }

@@ -72,6 +72,11 @@ export async function main(runtime: Runtime): Promise<number> {
   }
 
   if (command.kind === 'check') {
+    if (command.strict && config.warnings.length > 0) {
+      const n = config.warnings.length
+      stderr(`deepflow-relay: ${file ?? 'the embedded default'} has ${n} warning${n === 1 ? '' : 's'}, and --strict makes them errors:\n${config.warnings.map((w) => `  ${w}`).join('\n')}`)
+      return EXIT_CONFIG
+    }
     await runtime.writeStdout(renderEffectiveConfig(config))
     for (const w of config.warnings) stderr(`warning: ${w}`)
     return EXIT_OK

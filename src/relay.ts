@@ -96,6 +96,8 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
     }
   }
   let built: BuiltExporter[] = config.exporters.map(build)
+  /** The warnings of the config the exporters run (a reload replaces them). */
+  let warnings = config.warnings
   let exporters = built.map((b) => b.exporter)
   /** Exporters retired by a reload, still draining to their old endpoints. */
   const draining: Promise<void>[] = []
@@ -165,6 +167,7 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
     runtime: deps.runtimeName ?? 'unknown',
     configFile: config.file,
     notReadyReason,
+    warnings: () => warnings,
   })
 
   const app = createApp({
@@ -212,6 +215,7 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
       const removed = [...old.keys()].filter((name) => !replaced.includes(name))
       built = nextBuilt
       exporters = built.map((b) => b.exporter)
+      warnings = next.warnings
       const deadline = clock.now() + config.relay.shutdownTimeout * 1000
       for (const retired of old.values()) draining.push(retired.exporter.stop(deadline))
       const needRestart = (['listen', 'tls', 'authToken', 'protectMetrics', 'overflow', 'limits', 'maxBodyBytes', 'timeZone', 'clientTimeout', 'universalTags'] as const)

@@ -7,9 +7,10 @@ Usage:
   deepflow-relay [--config FILE] [--listen HOST:PORT] [--log-level LEVEL]
       Run the relay. Without a config it listens on 127.0.0.1:20480 with one stdout
       exporter for every data source (export-fields: [$tag, $metrics]).
-  deepflow-relay check --config FILE
+  deepflow-relay check --config FILE [--strict]
       Validate FILE and print the effective exporters with every default filled in.
-      Exit 0 when valid, 2 when not (every problem listed by YAML path).
+      Exit 0 when valid, 2 when not (every problem listed by YAML path and line);
+      warnings go to stderr, and with --strict they fail the check too (exit 2).
   deepflow-relay --help | --version
 
 Options:
@@ -25,7 +26,8 @@ Also: POST /api/v1/write (remote write in), GET /healthz, /readyz, /metrics.
 export type Command =
   | { readonly kind: 'help' }
   | { readonly kind: 'version' }
-  | { readonly kind: 'run' | 'check'; readonly config?: string; readonly listen?: string; readonly logLevel?: string }
+  | { readonly kind: 'run'; readonly config?: string; readonly listen?: string; readonly logLevel?: string }
+  | { readonly kind: 'check'; readonly config?: string; readonly listen?: string; readonly logLevel?: string; readonly strict: boolean }
   | { readonly kind: 'usage-error'; readonly error: string }
 
 export function parseCommand(args: readonly string[]): Command {
@@ -39,6 +41,7 @@ export function parseCommand(args: readonly string[]): Command {
         config: { type: 'string', short: 'c' },
         listen: { type: 'string' },
         'log-level': { type: 'string' },
+        strict: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -52,11 +55,12 @@ export function parseCommand(args: readonly string[]): Command {
   if (positionals.length > 1 || (positionals.length === 1 && positionals[0] !== 'check')) {
     return { kind: 'usage-error', error: `unknown command ${JSON.stringify(positionals.join(' '))}; the only command is "check"` }
   }
-  const kind = positionals[0] === 'check' ? 'check' : 'run'
-  return {
-    kind,
+  const common = {
     ...(values.config === undefined ? {} : { config: values.config }),
     ...(values.listen === undefined ? {} : { listen: values.listen }),
     ...(values['log-level'] === undefined ? {} : { logLevel: values['log-level'] }),
   }
+  if (positionals[0] === 'check') return { kind: 'check', ...common, strict: values.strict === true }
+  if (values.strict === true) return { kind: 'usage-error', error: '--strict is an option of the check command' }
+  return { kind: 'run', ...common }
 }

@@ -1,16 +1,22 @@
 // Reads the YAML config: a whole DeepFlow server.yaml (only `ingester.exporters` is read) or a file
-// with top-level `exporters:`, plus the relay's own `relay:` settings. Every problem is collected
-// and reported with its YAML path and line; nothing is silently ignored.
+// with top-level `exporters:`, plus the relay's own `relay:` and `sources:`. The file is read as
+// deepflow-server reads it (Go's yaml.v2: go-yaml.ts; null is the zero value), so what DeepFlow
+// starts with, the relay starts with. Every problem and warning is collected and reported with its
+// YAML path and line; nothing is silently ignored. Relative file paths resolve against the
+// directory of the config file.
+import { dirname, isAbsolute, join } from 'node:path'
 import * as v from 'valibot'
-import YAML, { LineCounter } from 'yaml'
+import YAML from 'yaml'
 import { DATA_SOURCES } from '../deepflow/schema.ts'
 import { isValidTimeZone } from '../encode/time-str.ts'
 import { DEFAULTS } from './defaults.ts'
 import { checkExporter } from './check-exporter.ts'
+import { goYamlData, parseGoYaml, GoScalar } from './go-yaml.ts'
+import { isMapping, scalarText } from './go-values.ts'
 import { parseSources } from './sources.ts'
-import { closest, ConfigError, issuesToProblems, type ConfigPath, type ConfigProblem } from './problems.ts'
-import { exporterKeysAt, ExporterSchema, ListenSchema, RELAY_KEYS, RelaySchema } from './schema.ts'
-import { PROTOCOLS, type Config, type ExporterConfig, type RelaySettings, type SkippedExporter } from './types.ts'
+import { closest, ConfigError, formatPath, formatProblem, issuesToProblems, type ConfigPath, type ConfigProblem } from './problems.ts'
+import { exporterKeysAt, ExporterSchema, ListenSchema, RELAY_KEYS, RelaySchema, type RawExporter } from './schema.ts'
+import { PROTOCOLS, type Config, type ExporterConfig, type Protocol, type RelaySettings, type SkippedExporter } from './types.ts'
 
 export interface Overrides {
   /** DEEPFLOW_RELAY_AUTH_TOKEN: wins over relay.auth-token (keeps the secret out of files). */
@@ -22,28 +28,58 @@ export interface Overrides {
 
 const RELAY_FILE_KEYS = ['relay', 'exporters', 'sources'] as const
 
-function isMapping(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x)
-}
-
 /**
  * Keys named `__proto__`: they never become data (JavaScript objects and valibot skip them), so
  * they would be ignored without a word; every one is reported instead.
  */
-function prototypeKeys(doc: YAML.Document, lineCounter: LineCounter): ConfigProblem[] {
+function prototypeKeys(doc: YAML.Document, lineCounter: YAML.LineCounter): ConfigProblem[] {
   const found: ConfigProblem[] = []
   YAML.visit(doc, {
     Pair(_, pair, ancestors) {
       if (!YAML.isScalar(pair.key) || pair.key.value !== '__proto__') return
-      const path: (string | number)[] = []
-      const chain = [...ancestors, pair]
-      for (let i = 0; i < chain.length; i++) {
-        const node = chain[i]
-        if (YAML.isPair(node) && YAML.isScalar(node.key)) path.push(String(node.key.value))
-        else if (YAML.isSeq(node)) path.push(node.items.indexOf(chain[i + 1] as never))
+      found.push({ path: pathOf([...ancestors, pair]), message: 'a key named __proto__ is never read; remove it', line: lineAt(lineCounter, pair.key.range?.[0]) })
+    },
+  })
+  return found
+}
+
+/** The YAML path of the last node of a chain of ancestors (as YAML.visit gives them). */
+function pathOf(chain: readonly unknown[]): (string | number)[] {
+  const path: (string | number)[] = []
+  for (let i = 0; i < chain.length; i++) {
+    const node = chain[i]
+    if (YAML.isPair(node) && YAML.isScalar(node.key)) path.push(String(node.key.value))
+    else if (YAML.isSeq(node)) path.push(node.items.indexOf(chain[i + 1] as never))
+  }
+  return path
+}
+
+const lineAt = (counter: YAML.LineCounter, offset: number | undefined) => (offset === undefined ? undefined : counter.linePos(offset).line)
+
+/** Whether the relay reads what is at `path` (the rest of a server.yaml is DeepFlow's business). */
+function isRead(path: ConfigPath): boolean {
+  const [first, second] = path
+  if (first === undefined) return true
+  if (first === 'ingester') return second === undefined || second === 'exporters'
+  return first === 'relay' || first === 'exporters' || first === 'sources'
+}
+
+/** yaml.v2 keeps the last of two equal keys without a word; where the relay reads, it says so. */
+function duplicateKeys(doc: YAML.Document, lineCounter: YAML.LineCounter): ConfigProblem[] {
+  const found: ConfigProblem[] = []
+  YAML.visit(doc, {
+    Map(_, map, ancestors) {
+      const path = pathOf([...ancestors, map])
+      if (!isRead(path)) return
+      const seen = new Set<unknown>()
+      for (const pair of map.items) {
+        const key = YAML.isScalar(pair.key) ? pair.key.value : pair.key
+        if (seen.has(key)) {
+          const keyNode = pair.key as YAML.Node | null
+          found.push({ path: [...path, String(key)], message: 'duplicate key; the last one is used, as in DeepFlow', line: lineAt(lineCounter, keyNode?.range?.[0]) })
+        }
+        seen.add(key)
       }
-      const at = pair.key.range?.[0]
-      found.push({ path, message: 'a key named __proto__ is never read; remove it', line: at === undefined ? undefined : lineCounter.linePos(at).line })
     },
   })
   return found
@@ -51,10 +87,9 @@ function prototypeKeys(doc: YAML.Document, lineCounter: LineCounter): ConfigProb
 
 /** Parses and validates config text. Throws ConfigError listing every problem. */
 export function parseConfig(text: string, file: string | null, overrides: Overrides = {}): Config {
-  const lineCounter = new LineCounter()
-  const doc = YAML.parseDocument(text, { lineCounter, uniqueKeys: true })
+  const { doc, lineCounter } = parseGoYaml(text)
   const problems: ConfigProblem[] = []
-  const warnings: string[] = []
+  const warnings: ConfigProblem[] = []
   for (const err of doc.errors) {
     problems.push({ path: [], message: `invalid YAML: ${err.message.split('\n')[0]}`, line: err.linePos?.[0]?.line })
   }
@@ -64,7 +99,7 @@ export function parseConfig(text: string, file: string | null, overrides: Overri
 
   let root: unknown
   try {
-    root = doc.toJS({ maxAliasCount: 100 })
+    root = goYamlData(doc)
   } catch (err) {
     // Unresolved aliases (`*a`), alias bombs: the YAML parses but cannot become data.
     throw new ConfigError([{ path: [], message: `invalid YAML: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}` }])
@@ -81,9 +116,11 @@ export function parseConfig(text: string, file: string | null, overrides: Overri
     const ingester = root.ingester
     list = isMapping(ingester) ? ingester.exporters : undefined
     if (ingester !== null && !isMapping(ingester)) problems.push({ path: ['ingester'], message: 'expected a mapping' })
+    warnings.push(...duplicateKeys(doc, lineCounter))
   } else {
     listPath = ['exporters']
     list = root.exporters
+    warnings.push(...duplicateKeys(doc, lineCounter))
     for (const key of Object.keys(root)) {
       if (!(RELAY_FILE_KEYS as readonly string[]).includes(key)) {
         const guess = closest(key, [...RELAY_FILE_KEYS, 'ingester'])
@@ -92,48 +129,78 @@ export function parseConfig(text: string, file: string | null, overrides: Overri
     }
   }
 
-  const relay = parseRelay(root.relay, overrides, problems)
-  const sources = parseSources(root.sources, problems, warnings)
-  const exporters: ExporterConfig[] = []
+  const path = configPaths(file)
+  const relay = parseRelay(root.relay, overrides, problems, path)
+  const sources = parseSources(root.sources, problems, warnings).map((src) => ({ ...src, cursorFile: path(src.cursorFile) }))
+  const parsed: { exporter: ExporterConfig; runs: boolean }[] = []
   const skipped: SkippedExporter[] = []
   if (list === undefined || list === null) {
-    warnings.push(`${listPath.join('.')}: no exporters configured; records are accepted and counted but sent nowhere`)
+    warnings.push({ path: listPath, message: 'no exporters configured; records are accepted and counted but sent nowhere' })
   } else if (!Array.isArray(list)) {
     problems.push({ path: listPath, message: 'expected a list of exporters' })
   } else {
     list.forEach((entry, i) => {
-      const base = [...listPath, i]
-      const exporter = parseExporter(entry, i, base, problems, warnings, skipped)
-      if (exporter !== undefined) exporters.push(exporter)
+      const found = parseExporter(entry, i, [...listPath, i], problems, warnings, skipped, path)
+      if (found !== undefined) parsed.push(found)
     })
   }
 
   const seen = new Map<string, number>()
-  for (const e of exporters) {
+  for (const { exporter: e } of parsed) {
     const prior = seen.get(e.name)
     if (prior !== undefined) {
-      problems.push({ path: [...listPath, e.index, 'name'], message: `duplicate exporter name "${e.name}" (also used by ${listPath.join('.')}[${prior}])` })
+      problems.push({ path: [...listPath, e.index, 'name'], message: `duplicate exporter name "${e.name}" (also used by ${formatPath(listPath)}[${prior}])` })
     }
     seen.set(e.name, e.index)
   }
 
-  if (problems.length > 0) {
-    for (const p of problems) p.line = lineOf(doc, lineCounter, p.path)
-    throw new ConfigError(problems)
+  for (const p of [...problems, ...warnings]) p.line ??= lineOf(doc, lineCounter, p.path)
+  if (problems.length > 0) throw new ConfigError(problems)
+  return {
+    file,
+    relay,
+    exporters: parsed.filter((p) => p.runs).map((p) => p.exporter),
+    skipped,
+    sources,
+    warnings: warnings.map(formatProblem),
   }
-  return { file, relay, exporters: exporters.filter((e) => e.enabled), skipped, sources, warnings }
 }
 
-function lineOf(doc: YAML.Document, counter: LineCounter, path: ConfigPath): number | undefined {
-  for (let n = path.length; n > 0; n--) {
-    const node = doc.getIn(path.slice(0, n), true)
-    if (YAML.isNode(node) && node.range) return counter.linePos(node.range[0]).line
-  }
-  return undefined
+/**
+ * Relative file paths resolve against the config file's directory, as Prometheus and Vector
+ * resolve theirs (the embedded default has none): `conf/relay.yaml` naming `tags.json` means
+ * `conf/tags.json`, whatever the working directory.
+ */
+function configPaths(file: string | null): <T extends string | null>(p: T) => T {
+  return <T extends string | null>(p: T): T => (p === null || file === null || isAbsolute(p) ? p : join(dirname(file), p) as T)
 }
 
-function parseRelay(raw: unknown, overrides: Overrides, problems: ConfigProblem[]): RelaySettings {
-  const result = v.safeParse(RelaySchema, raw ?? {})
+/**
+ * The line of what a path names: its key (`sasl:`, not the mapping below it) or its list item;
+ * for a path that does not exist, its deepest existing part (duplicate keys: the last, as read).
+ */
+function lineOf(doc: YAML.Document, counter: YAML.LineCounter, path: ConfigPath): number | undefined {
+  let node: unknown = doc.contents
+  let line: number | undefined
+  for (const part of path) {
+    let next: YAML.Node | null | undefined
+    if (YAML.isMap(node)) {
+      const pair = node.items.findLast((p) => YAML.isScalar(p.key) && p.key.value === part)
+      if (pair === undefined) break
+      line = lineAt(counter, (pair.key as YAML.Node).range?.[0]) ?? line
+      next = pair.value as YAML.Node | null
+    } else if (YAML.isSeq(node) && typeof part === 'number') {
+      next = node.items[part] as YAML.Node | undefined
+      if (next === undefined) break
+      line = lineAt(counter, next?.range?.[0]) ?? line
+    } else break
+    node = YAML.isAlias(next) ? next.resolve(doc) : next
+  }
+  return line
+}
+
+function parseRelay(raw: unknown, overrides: Overrides, problems: ConfigProblem[], path: (p: string | null) => string | null): RelaySettings {
+  const result = v.safeParse(RelaySchema, raw)
   if (!result.success) {
     problems.push(...issuesToProblems(['relay'], result.issues, () => RELAY_KEYS))
   }
@@ -145,7 +212,7 @@ function parseRelay(raw: unknown, overrides: Overrides, problems: ConfigProblem[
     else problems.push({ path: [overrides.listen.from], message: parsed.issues[0].message })
   }
   // Checked even when another relay key failed, so that every problem is listed.
-  const rawZone = isMapping(raw) && typeof raw['time-zone'] === 'string' ? raw['time-zone'] : undefined
+  const rawZone = isMapping(raw) ? scalarText(raw['time-zone']) : undefined
   const timeZone = r?.['time-zone'] ?? rawZone ?? DEFAULTS.relay.timeZone
   if (!isValidTimeZone(timeZone)) {
     problems.push({ path: ['relay', 'time-zone'], message: `unknown time zone ${JSON.stringify(timeZone)}; expected UTC or an IANA name such as Asia/Shanghai` })
@@ -160,12 +227,12 @@ function parseRelay(raw: unknown, overrides: Overrides, problems: ConfigProblem[
     listen,
     maxBodyBytes: r?.['max-body-bytes'] ?? DEFAULTS.relay.maxBodyBytes,
     timeZone,
-    universalTags: r?.['universal-tags'] ?? null,
+    universalTags: path(r?.['universal-tags'] ?? null),
     shutdownTimeout: r?.['shutdown-timeout'] ?? DEFAULTS.relay.shutdownTimeout,
     logLevel,
     authToken: overrides.authToken ?? r?.['auth-token'] ?? null,
     protectMetrics: r?.['protect-metrics'] ?? DEFAULTS.relay.protectMetrics,
-    tls: r?.tls === undefined ? null : { certFile: r.tls['cert-file'], keyFile: r.tls['key-file'] },
+    tls: r?.tls == null ? null : { certFile: path(r.tls['cert-file'])!, keyFile: path(r.tls['key-file'])! },
     overflow: r?.overflow ?? DEFAULTS.relay.overflow,
     limits: {
       maxRecordsPerRequest: r?.['max-records-per-request'] ?? DEFAULTS.relay.limits.maxRecordsPerRequest,
@@ -178,76 +245,68 @@ function parseRelay(raw: unknown, overrides: Overrides, problems: ConfigProblem[
   }
 }
 
+/** An exporter whose `protocol` the relay runs, and whether it runs (enabled, with work to do). */
+interface ParsedExporter {
+  readonly exporter: ExporterConfig
+  readonly runs: boolean
+}
+
+function isProtocol(p: string): p is Protocol {
+  return (PROTOCOLS as readonly string[]).includes(p)
+}
+
 function parseExporter(
   entry: unknown,
   index: number,
   base: ConfigPath,
   problems: ConfigProblem[],
-  warnings: string[],
+  warnings: ConfigProblem[],
   skipped: SkippedExporter[],
-): ExporterConfig | undefined {
-  const where = base.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replaceAll('.[', '[')
+  path: (p: string | null) => string | null,
+): ParsedExporter | undefined {
+  const skip = (at: ConfigPath, reason: string) => {
+    skipped.push({ path: formatPath(base), reason })
+    warnings.push({ path: at, message: reason })
+  }
+  const notEnabled = '`enabled` is not true; exporter skipped, as DeepFlow does (set `enabled: true`)'
+  if (entry === null || entry === undefined) {
+    skip(base, 'an empty entry (no protocol, not enabled); exporter skipped, as DeepFlow does')
+    return undefined
+  }
   if (!isMapping(entry)) {
     problems.push({ path: base, message: 'expected a mapping with at least `protocol`' })
     return undefined
   }
-  const protocol = entry.protocol
-  if (typeof protocol === 'string' && !(PROTOCOLS as readonly string[]).includes(protocol)) {
-    const reason = `unknown protocol ${JSON.stringify(protocol)} (supported: ${PROTOCOLS.join(', ')}); exporter skipped, as DeepFlow does`
-    skipped.push({ path: where, reason })
-    warnings.push(`${where}: ${reason}`)
+  const protocol = entry.protocol === null || entry.protocol === undefined ? '' : scalarText(entry.protocol)
+  if (protocol !== undefined && !isProtocol(protocol)) {
+    const enabled = entry.enabled instanceof GoScalar && entry.enabled.value === true
+    const guess = closest(protocol, [...PROTOCOLS, 'opentelemetry'])
+    skip(
+      enabled ? [...base, 'protocol'] : base,
+      !enabled ? notEnabled
+        : protocol === 'opentelemetry' ? 'protocol opentelemetry is not supported by the relay yet; this exporter is not run (deepflow-server runs it)'
+        : protocol === '' ? 'no protocol; exporter skipped, as DeepFlow does'
+        : `unknown protocol ${JSON.stringify(protocol)} (supported: ${PROTOCOLS.join(', ')}${guess ? `; did you mean "${guess}"?` : ''}); exporter skipped, as DeepFlow does`,
+    )
     return undefined
   }
+  const before = problems.length
   let result = v.safeParse(ExporterSchema, entry)
-  let valid = true
   if (!result.success) {
-    valid = false
     problems.push(...issuesToProblems(base, result.issues, exporterKeysAt))
     // Check the rest too, so that every problem is listed: drop the keys that failed and retry.
     const failed = new Set(result.issues.map((i) => i.path?.[0]?.key))
     const rest = Object.fromEntries(Object.entries(entry).filter(([k]) => !failed.has(k)))
-    result = v.safeParse(ExporterSchema, rest)
+    result = v.safeParse(ExporterSchema, { ...rest, protocol })
     if (!result.success) return undefined
   }
-  const raw = result.output
-  const exporter: ExporterConfig = {
-    index,
-    name: raw.name ?? `${raw.protocol}-${index}`,
-    protocol: raw.protocol,
-    enabled: raw.enabled,
-    endpoints: raw.endpoints,
-    dataSources: raw['data-sources'],
-    queueCount: raw['queue-count'],
-    queueSize: raw['queue-size'],
-    queueMaxBytes: raw['queue-max-bytes'],
-    batchSize: raw['batch-size'],
-    flushTimeout: raw['flush-timeout'],
-    tagFilters: raw['tag-filters'],
-    tagFilterCondition: raw['tag-filter-condition'] ?? 'and',
-    tagFiltersGroups: raw['tag-filters-groups'],
-    exportFields: raw['export-fields'],
-    exportEmptyTag: raw['export-empty-tag'],
-    exportEmptyMetricsDisabled: raw['export-empty-metrics-disabled'],
-    enumTranslateToNameDisabled: raw['enum-translate-to-name-disabled'],
-    universalTagTranslateToNameDisabled: raw['universal-tag-translate-to-name-disabled'],
-    sasl: raw.sasl ?? null,
-    topic: raw.topic ?? null,
-    extraHeaders: raw['extra-headers'],
-    requestTimeout: raw['request-timeout'],
-    maxRetryDuration: raw['max-retry-duration'],
-    tls: raw.tls === undefined ? null : { caFile: raw.tls['ca-file'] ?? null, insecureSkipVerify: raw.tls['insecure-skip-verify'] },
-    compression: raw.compression,
-    maxMessageBytes: raw['max-message-bytes'],
-  }
-  const found = checkExporter(exporter, base, warnings)
-  problems.push(...found)
-  if (!valid) return undefined
-  if (!exporter.enabled && found.length === 0) {
-    const reason = '`enabled` is not true; exporter skipped, as DeepFlow does (set `enabled: true`)'
-    skipped.push({ path: where, reason })
-    warnings.push(`${where}: ${reason}`)
-  }
-  return found.length === 0 ? exporter : undefined
+  const raw = { ...(result.output as RawExporter), protocol: protocol as Protocol }
+  const { exporter, skip: nothingToDo } = checkExporter(raw, index, base, problems, warnings)
+  if (problems.length > before) return undefined
+  if (!exporter.enabled) skip(base, notEnabled)
+  else if (nothingToDo !== null) skip(nothingToDo.path, nothingToDo.reason)
+  const tls = exporter.tls && { ...exporter.tls, caFile: path(exporter.tls.caFile) }
+  return { exporter: { ...exporter, tls }, runs: exporter.enabled && nothingToDo === null }
 }
 
 /** The embedded default: one stdout exporter for every data source, `[$tag, $metrics]`. */

@@ -1,10 +1,11 @@
 // A config problem names where it is (a YAML path like `ingester.exporters[1].batch-size`, and the
 // line when known) and what is wrong with the value found there.
 import type * as v from 'valibot'
-import { UNKNOWN_KEY } from './schema.ts'
+import { describeValue, UNKNOWN_KEY } from './go-values.ts'
 
 export type ConfigPath = readonly (string | number)[]
 
+/** A problem refuses the config; a warning (same shape) is reported and the config runs. */
 export interface ConfigProblem {
   readonly path: ConfigPath
   readonly message: string
@@ -72,9 +73,9 @@ export function issuesToProblems(
       const guess = closest(key, valid)
       return { path, message: `unknown key${guess === undefined ? '' : `; did you mean "${guess}"?`} (valid keys: ${valid.join(', ')})` }
     }
-    if (issue.received === 'undefined' && issue.kind === 'schema') return { path, message: 'required key is missing' }
-    const got = issue.received
-    const message = got === undefined || issue.message.includes(got) ? issue.message : `${issue.message}, got ${got}`
+    if (issue.input === undefined && issue.kind === 'schema') return { path, message: 'required key is missing' }
+    const got = describeValue(issue.input)
+    const message = issue.message.includes(got) ? issue.message : `${issue.message}, got ${got}`
     return { path, message }
   })
 }

@@ -1,154 +1,149 @@
-// valibot schemas for the config file. The external keys are DeepFlow's (`queue-count`,
-// `tag-filters-groups`, ...) and are mapped to the internal camelCase config here and only here.
+// valibot schemas for the config file: what yaml.v2's Unmarshal makes of an exporter entry
+// (DeepFlow's ExporterCfg, TagFiltersGroup, TagFilter, Sasl: every key typed as Go types it, null
+// meaning the zero value) plus the relay's own keys (`relay:`, and the relay-only exporter keys,
+// where null means the default). DeepFlow's Validate() step (defaults for zeros, the checks)
+// follows in check-exporter.ts. The external keys are DeepFlow's (`queue-count`,
+// `tag-filters-groups`, ...) and are mapped to the internal camelCase config here and there only.
 import * as v from 'valibot'
 import { DEFAULTS } from './defaults.ts'
-import { KAFKA_COMPRESSIONS, LOG_LEVELS, OPERATORS, OVERFLOW_MODES, type KafkaCompression, type Operator } from './types.ts'
+import {
+  goBool, goList, goMapping, goStringMap, goStruct, isMapping, optionalNumber, optionalText, positiveInt, seconds, text, UNKNOWN_KEY,
+} from './go-values.ts'
+import { KAFKA_COMPRESSIONS, LOG_LEVELS, OPERATORS, OVERFLOW_MODES, type FilterOperator, type KafkaCompression, type LogLevel, type Overflow } from './types.ts'
 
-/** A mapping that rejects every key it does not name (each one reported, with its path). */
-export const UNKNOWN_KEY = 'unknown key'
-const strict = <T extends v.ObjectEntries>(entries: T) => v.objectWithRest(entries, v.never(UNKNOWN_KEY))
+export { UNKNOWN_KEY }
 
-const positiveInt = (what = 'a positive integer') =>
-  v.pipe(v.number(`expected ${what}`), v.integer(`expected ${what}`), v.minValue(1, `expected ${what}`))
+/** A relay-only mapping: null or absent means none. */
+const optionalStruct = <T extends Record<string, v.GenericSchema>>(entries: T, what: string) =>
+  v.nullish(v.pipe(v.custom<unknown>(isMapping, `expected ${what}`), goMapping(entries)))
 
-/** DeepFlow's Validate() replaces 0 by the default for these keys; so do we. */
-const countOrDefault = (fallback: number, max?: number) => {
-  const what = max === undefined ? 'a positive integer' : `an integer from 1 to ${max}`
-  const base = v.pipe(v.number(`expected ${what}`), v.integer(`expected ${what}`), v.minValue(0, `expected ${what}`))
-  const bounded = max === undefined ? base : v.pipe(base, v.maxValue(max, `expected ${what}`))
-  return v.pipe(v.optional(bounded, 0), v.transform((n: number) => (n === 0 ? fallback : n)))
-}
+/** A non-empty string the relay needs (a file path, a URL). */
+const requiredText = (what: string) =>
+  v.pipe(optionalText(what), v.check((s) => s !== undefined && s !== '', `expected ${what}`), v.transform((s) => s!))
 
-const seconds = (fallback: number, allowZero = false) => {
-  const what = allowZero ? 'a number of seconds (0 or more)' : 'a positive number of seconds'
-  return v.optional(
-    v.pipe(
-      v.number(`expected ${what}`),
-      v.finite(`expected ${what}`),
-      allowZero ? v.minValue(0, `expected ${what}`) : v.gtValue(0, `expected ${what}`),
-    ),
-    fallback,
+/** One of `choices`; null or absent: the default. */
+const choice = <T extends string>(choices: readonly T[], fallback: T, what: string) =>
+  v.pipe(
+    text(what, fallback),
+    v.check((s) => (choices as readonly string[]).includes(s), `expected ${what}`),
+    v.transform((s) => s as T),
   )
-}
 
-const bool = (fallback: boolean) => v.optional(v.boolean('expected true or false'), fallback)
-const text = (what = 'a string') => v.string(`expected ${what}`)
+/** A DeepFlow int key, finite; undefined when null or absent (its Validate() default applies). */
+const deepflowInt = (what: string) =>
+  v.pipe(optionalNumber(what), v.check((n) => n === undefined || Number.isFinite(n), `expected ${what}`))
 
-/** yaml.v2 stores `field-values: [3, 4]` as strings; accept scalars and stringify them. */
-const scalarText = v.pipe(
-  v.union([v.string(), v.number(), v.boolean()], 'expected a string or a number'),
-  v.transform((x: string | number | boolean) => String(x)),
-)
-
+/** Go lower-cases the operator and looks it up; "" (none given) is DeepFlow's INVALID_OPERATOR_ID. */
 const operator = v.pipe(
   text('an operator'),
-  v.transform((s: string) => s.toLowerCase()),
+  v.transform((s) => s.toLowerCase()),
   v.check(
-    (s: string) => (OPERATORS as readonly string[]).includes(s),
+    (s) => s === '' || (OPERATORS as readonly string[]).includes(s),
     (issue) => `unknown operator ${issue.received}; valid operators: ${OPERATORS.join(', ')} (case-insensitive)`,
   ),
-  v.transform((s: string) => s as Operator),
+  v.transform((s) => s as FilterOperator),
 )
 
+/** `{type: and|or}`: the type as written ("" when none); check-exporter applies DeepFlow's fallback. */
 const condition = v.pipe(
-  strict({ type: v.picklist(['and', 'or'], 'expected "and" or "or"') }),
+  goStruct({ type: text('"and" or "or"') }, 'a mapping {type: and} or {type: or}'),
   v.transform((c) => c.type),
 )
 
 const TAG_FILTER_ENTRIES = {
   'field-name': text('a field name'),
   operator,
-  'field-values': v.optional(v.array(scalarText, 'expected a list of values'), []),
+  /** yaml.v2 stores `field-values: [3, 4]` as strings. */
+  'field-values': goList(text('a value'), 'a list of values'),
 }
 
 export const TagFilterSchema = v.pipe(
-  strict(TAG_FILTER_ENTRIES),
+  goStruct(TAG_FILTER_ENTRIES, 'a tag filter {field-name, operator, field-values}'),
   v.transform((f) => ({ fieldName: f['field-name'], operator: f.operator, fieldValues: f['field-values'] })),
 )
 
 const GROUP_ENTRIES = {
-  'tag-filter-condition': v.optional(condition),
-  'tag-filters': v.optional(v.array(TagFilterSchema, 'expected a list of tag filters'), []),
+  'tag-filter-condition': condition,
+  'tag-filters': goList(TagFilterSchema, 'a list of tag filters'),
 }
 
 const GroupSchema = v.pipe(
-  strict(GROUP_ENTRIES),
-  v.transform((g) => ({ condition: g['tag-filter-condition'] ?? 'and', filters: g['tag-filters'] })),
+  goStruct(GROUP_ENTRIES, 'a tag filter group {tag-filter-condition, tag-filters}'),
+  v.transform((g) => ({ conditionType: g['tag-filter-condition'], filters: g['tag-filters'] })),
 )
 
 const SASL_ENTRIES = {
-  enabled: bool(false),
-  'security-protocol': v.optional(v.picklist(['SASL_SSL', 'SASL_PLAINTEXT'], 'expected SASL_SSL or SASL_PLAINTEXT'), 'SASL_SSL'),
-  'sasl-mechanism': v.optional(
-    v.picklist(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'], 'expected PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512'),
-    'PLAIN',
-  ),
-  username: v.optional(text(), ''),
-  password: v.optional(text(), ''),
+  enabled: goBool(),
+  'security-protocol': text('a security protocol'),
+  'sasl-mechanism': text('a SASL mechanism'),
+  username: text('a user name'),
+  password: text('a password'),
 }
 
-const SaslSchema = v.pipe(
-  strict(SASL_ENTRIES),
-  v.transform((s) => ({
-    enabled: s.enabled,
-    securityProtocol: s['security-protocol'],
-    saslMechanism: s['sasl-mechanism'],
-    username: s.username,
-    password: s.password,
-  })),
+const SaslSchema = v.nullish(
+  v.pipe(
+    goStruct(SASL_ENTRIES, 'a mapping {enabled, security-protocol, sasl-mechanism, username, password}'),
+    v.transform((s) => ({
+      enabled: s.enabled,
+      securityProtocol: s['security-protocol'],
+      saslMechanism: s['sasl-mechanism'],
+      username: s.username,
+      password: s.password,
+    })),
+  ),
 )
 
 const TLS_ENTRIES = {
-  'ca-file': v.optional(text('a PEM file path')),
-  'insecure-skip-verify': bool(false),
+  'ca-file': optionalText('a PEM file path'),
+  'insecure-skip-verify': goBool(),
+}
+
+const EXPORTER_ENTRIES = {
+  protocol: text('a protocol'),
+  enabled: goBool(),
+  name: v.pipe(
+    optionalText('a name'),
+    v.check((s) => s === undefined || /^[A-Za-z0-9_.:-]+$/.test(s), 'expected a name of letters, digits and _ . : -'),
+  ),
+  endpoints: goList(text('an endpoint address'), 'a list of endpoints'),
+  'data-sources': goList(text('a data source'), 'a list of data sources'),
+  'queue-count': deepflowInt(`an integer from 1 to ${DEFAULTS.maxQueueCount}`),
+  'queue-size': deepflowInt('a positive integer'),
+  'queue-max-bytes': positiveInt('a positive number of bytes', DEFAULTS.exporter.queueMaxBytes),
+  'batch-size': deepflowInt('a positive integer'),
+  'flush-timeout': deepflowInt('a positive number of seconds'),
+  'tag-filters': goList(TagFilterSchema, 'a list of tag filters'),
+  'tag-filter-condition': condition,
+  'tag-filters-groups': goList(GroupSchema, 'a list of tag filter groups'),
+  'export-fields': goList(text('an export field'), 'a list of export fields'),
+  'export-empty-tag': goBool(),
+  'export-empty-metrics-disabled': goBool(),
+  'enum-translate-to-name-disabled': goBool(),
+  'universal-tag-translate-to-name-disabled': goBool(),
+  sasl: SaslSchema,
+  topic: text('a topic name'),
+  'extra-headers': goStringMap('a map of header names to values', 'a header value'),
+  'request-timeout': seconds(DEFAULTS.exporter.requestTimeout),
+  'max-retry-duration': seconds(DEFAULTS.exporter.maxRetryDuration, true),
+  tls: optionalStruct(TLS_ENTRIES, 'a mapping {ca-file, insecure-skip-verify}'),
+  compression: v.pipe(
+    text('a compression', DEFAULTS.exporter.compression),
+    v.check(
+      (c) => (KAFKA_COMPRESSIONS as readonly string[]).includes(c),
+      (i) => i.input === 'lz4' || i.input === 'zstd'
+        ? `${i.input} has no pure-JavaScript codec in this relay; use none, gzip or snappy`
+        : `expected none, gzip or snappy, got ${i.received}`,
+    ),
+    v.transform((c) => c as KafkaCompression),
+  ),
+  'max-message-bytes': positiveInt('a positive number of bytes', DEFAULTS.exporter.maxMessageBytes),
 }
 
 /** One entry of `exporters` / `ingester.exporters`, every DeepFlow key plus the relay-only ones. */
-export const ExporterSchema = strict({
-  protocol: v.picklist(['kafka', 'prometheus', 'stdout'], 'expected kafka, prometheus or stdout'),
-  enabled: bool(false),
-  name: v.optional(v.pipe(text('a name'), v.regex(/^[A-Za-z0-9_.:-]+$/, 'expected a name of letters, digits and _ . : -'))),
-  endpoints: v.optional(v.array(text('an endpoint address'), 'expected a list of endpoints'), []),
-  'data-sources': v.optional(v.array(text('a data source'), 'expected a list of data sources'), []),
-  'queue-count': countOrDefault(DEFAULTS.exporter.queueCount, DEFAULTS.maxQueueCount),
-  'queue-size': countOrDefault(DEFAULTS.exporter.queueSize),
-  'queue-max-bytes': v.optional(positiveInt('a positive number of bytes'), DEFAULTS.exporter.queueMaxBytes),
-  'batch-size': countOrDefault(DEFAULTS.exporter.batchSize),
-  'flush-timeout': v.pipe(
-    v.optional(v.pipe(v.number('expected a positive number of seconds'), v.finite(), v.minValue(0, 'expected a positive number of seconds')), 0),
-    v.transform((n: number) => (n === 0 ? DEFAULTS.exporter.flushTimeout : n)),
-  ),
-  'tag-filters': v.optional(v.array(TagFilterSchema, 'expected a list of tag filters'), []),
-  'tag-filter-condition': v.optional(condition),
-  'tag-filters-groups': v.optional(v.array(GroupSchema, 'expected a list of tag filter groups'), []),
-  'export-fields': v.optional(v.array(text('an export field'), 'expected a list of export fields'), []),
-  'export-empty-tag': bool(false),
-  'export-empty-metrics-disabled': bool(false),
-  'enum-translate-to-name-disabled': bool(false),
-  'universal-tag-translate-to-name-disabled': bool(false),
-  sasl: v.optional(SaslSchema),
-  topic: v.optional(text('a topic name')),
-  'extra-headers': v.optional(v.record(v.string(), text('a header value'), 'expected a map of header names to values'), {}),
-  'request-timeout': seconds(DEFAULTS.exporter.requestTimeout),
-  'max-retry-duration': seconds(DEFAULTS.exporter.maxRetryDuration, true),
-  tls: v.optional(strict(TLS_ENTRIES)),
-  compression: v.optional(
-    v.pipe(
-      text('a compression'),
-      v.check(
-        (c: string) => (KAFKA_COMPRESSIONS as readonly string[]).includes(c),
-        (i) => i.input === 'lz4' || i.input === 'zstd'
-          ? `${i.input} has no pure-JavaScript codec in this relay; use none, gzip or snappy`
-          : `expected none, gzip or snappy, got ${i.received}`,
-      ),
-      v.transform((c: string) => c as KafkaCompression),
-    ),
-    DEFAULTS.exporter.compression,
-  ),
-  'max-message-bytes': v.optional(positiveInt('a positive number of bytes'), DEFAULTS.exporter.maxMessageBytes),
-})
+export const ExporterSchema = goMapping(EXPORTER_ENTRIES)
 
-export type RawExporter = v.InferOutput<typeof ExporterSchema>
+/** An exporter entry as ExporterSchema outputs it: every key (an absent one read as null). */
+export type RawExporter = { readonly [K in keyof typeof EXPORTER_ENTRIES]: v.InferOutput<(typeof EXPORTER_ENTRIES)[K]> }
 
 const LISTEN_RE = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]\s]+)):(\d{1,5})$/
 
@@ -161,29 +156,39 @@ export function parseListen(s: string): { host: string; port: number } | undefin
 }
 
 export const ListenSchema = v.pipe(
-  text('HOST:PORT'),
+  requiredText('HOST:PORT'),
   v.check((s: string) => parseListen(s) !== undefined, (i) => `expected HOST:PORT (e.g. 127.0.0.1:20480 or [::1]:20480), got ${i.received}`),
   v.transform((s: string) => parseListen(s)!),
 )
 
-export const RelaySchema = strict({
-  listen: v.optional(ListenSchema),
-  'max-body-bytes': v.optional(positiveInt('a positive number of bytes'), DEFAULTS.relay.maxBodyBytes),
-  'time-zone': v.optional(text('an IANA time zone such as UTC or Asia/Shanghai'), DEFAULTS.relay.timeZone),
-  'universal-tags': v.optional(text('a file path')),
+const RELAY_ENTRIES = {
+  listen: v.nullish(ListenSchema),
+  'max-body-bytes': positiveInt('a positive number of bytes', DEFAULTS.relay.maxBodyBytes),
+  'time-zone': text('an IANA time zone such as UTC or Asia/Shanghai', DEFAULTS.relay.timeZone),
+  'universal-tags': optionalText('a file path'),
   'shutdown-timeout': seconds(DEFAULTS.relay.shutdownTimeout, true),
-  'log-level': v.optional(v.picklist(LOG_LEVELS, `expected one of ${LOG_LEVELS.join(', ')}`), DEFAULTS.relay.logLevel),
-  'auth-token': v.optional(v.pipe(text('a token'), v.minLength(16, 'expected a token of at least 16 characters'))),
-  'protect-metrics': bool(DEFAULTS.relay.protectMetrics),
-  tls: v.optional(strict({ 'cert-file': text('a PEM certificate file'), 'key-file': text('a PEM key file') })),
-  overflow: v.optional(v.picklist(OVERFLOW_MODES, 'expected reject or drop-oldest'), DEFAULTS.relay.overflow),
-  'max-records-per-request': v.optional(positiveInt('a positive number of records'), DEFAULTS.relay.limits.maxRecordsPerRequest),
-  'max-line-bytes': v.optional(positiveInt('a positive number of bytes'), DEFAULTS.relay.limits.maxLineBytes),
-  'max-depth': v.optional(positiveInt('a positive nesting depth'), DEFAULTS.relay.limits.maxDepth),
-  'max-fields': v.optional(positiveInt('a positive number of fields'), DEFAULTS.relay.limits.maxFields),
-  'max-string-bytes': v.optional(positiveInt('a positive number of bytes'), DEFAULTS.relay.limits.maxStringBytes),
+  'log-level': choice<LogLevel>(LOG_LEVELS, DEFAULTS.relay.logLevel, `one of ${LOG_LEVELS.join(', ')}`),
+  'auth-token': v.pipe(
+    optionalText('a token'),
+    v.check((s) => s === undefined || s.length >= 16, 'expected a token of at least 16 characters'),
+  ),
+  'protect-metrics': goBool(DEFAULTS.relay.protectMetrics),
+  tls: optionalStruct({ 'cert-file': requiredText('a PEM certificate file'), 'key-file': requiredText('a PEM key file') }, 'a mapping {cert-file, key-file}'),
+  overflow: choice<Overflow>(OVERFLOW_MODES, DEFAULTS.relay.overflow, 'reject or drop-oldest'),
+  'max-records-per-request': positiveInt('a positive number of records', DEFAULTS.relay.limits.maxRecordsPerRequest),
+  'max-line-bytes': positiveInt('a positive number of bytes', DEFAULTS.relay.limits.maxLineBytes),
+  'max-depth': positiveInt('a positive nesting depth', DEFAULTS.relay.limits.maxDepth),
+  'max-fields': positiveInt('a positive number of fields', DEFAULTS.relay.limits.maxFields),
+  'max-string-bytes': positiveInt('a positive number of bytes', DEFAULTS.relay.limits.maxStringBytes),
   'client-timeout': seconds(DEFAULTS.relay.clientTimeout),
-})
+}
+
+/** `relay:`; null or absent: every default. */
+export const RelaySchema = v.pipe(
+  v.custom<unknown>((x) => x === null || x === undefined || isMapping(x), 'expected a mapping of relay settings'),
+  v.transform((x) => x ?? {}),
+  goMapping(RELAY_ENTRIES),
+)
 
 export type RawRelay = v.InferOutput<typeof RelaySchema>
 
@@ -191,7 +196,7 @@ export type RawRelay = v.InferOutput<typeof RelaySchema>
 export function exporterKeysAt(path: readonly (string | number)[]): readonly string[] {
   const last = [...path].reverse().find((p): p is string => typeof p === 'string')
   switch (last) {
-    case undefined: return Object.keys(ExporterSchema.entries)
+    case undefined: return Object.keys(EXPORTER_ENTRIES)
     case 'sasl': return Object.keys(SASL_ENTRIES)
     case 'tag-filters': return Object.keys(TAG_FILTER_ENTRIES)
     case 'tag-filters-groups': return Object.keys(GROUP_ENTRIES)
@@ -201,4 +206,4 @@ export function exporterKeysAt(path: readonly (string | number)[]): readonly str
   }
 }
 
-export const RELAY_KEYS: readonly string[] = Object.keys(RelaySchema.entries)
+export const RELAY_KEYS: readonly string[] = Object.keys(RELAY_ENTRIES)

@@ -3,11 +3,9 @@
 // batch-rows, cursor-file}`, reading DeepFlow's own ClickHouse.
 import * as v from 'valibot'
 import { DATA_SOURCES, dataSource } from '../deepflow/schema.ts'
+import { GoScalar } from './go-yaml.ts'
+import { goList, goMapping, goStruct, isMapping, optionalText, positiveInt, seconds, text } from './go-values.ts'
 import { closest, issuesToProblems, type ConfigPath, type ConfigProblem } from './problems.ts'
-
-const never = v.never('unknown key')
-
-const positiveInt = (what: string) => v.pipe(v.number(`expected ${what}`), v.integer(`expected ${what}`), v.minValue(1, `expected ${what}`))
 
 /** Unix seconds or RFC 3339 text → Unix seconds. */
 export function parseSince(value: number | string): number | undefined {
@@ -18,21 +16,28 @@ export function parseSince(value: number | string): number | undefined {
 }
 
 const CLICKHOUSE_ENTRIES = {
-  url: v.pipe(v.string('expected the URL of ClickHouse\'s HTTP interface'), v.check((u: string) => /^https?:\/\/[^\s]+$/.test(u), 'expected an http:// or https:// URL')),
-  user: v.optional(v.string('expected a user name'), 'default'),
-  password: v.optional(v.string('expected a password'), ''),
-  'data-sources': v.array(v.string('expected a data source'), 'expected a list of data sources'),
-  interval: v.optional(v.pipe(v.number('expected a positive number of seconds'), v.gtValue(0, 'expected a positive number of seconds')), 5),
-  since: v.optional(v.pipe(
-    v.union([v.number(), v.string()], 'expected Unix seconds or an RFC 3339 time'),
-    v.check((x: number | string) => parseSince(x) !== undefined, (i) => `expected Unix seconds or an RFC 3339 time such as 2026-11-01T00:00:00Z, got ${i.received}`),
-    v.transform((x: number | string) => parseSince(x)!),
-  )),
-  'batch-rows': v.optional(positiveInt('a positive number of rows'), 10_000),
-  'cursor-file': v.optional(v.string('expected a file path')),
+  url: v.pipe(
+    text('the URL of ClickHouse\'s HTTP interface'),
+    v.check((u: string) => /^https?:\/\/[^\s]+$/.test(u), 'expected an http:// or https:// URL'),
+  ),
+  user: text('a user name', 'default'),
+  password: text('a password'),
+  'data-sources': goList(text('a data source'), 'a list of data sources'),
+  interval: seconds(5),
+  since: v.pipe(
+    v.custom<unknown>((x) => x === null || x === undefined || typeof x === 'string' || (x instanceof GoScalar && x.kind !== 'bool'), 'expected Unix seconds or an RFC 3339 time'),
+    v.transform((x) => (x instanceof GoScalar ? (x.value as number) : (x as string | null | undefined) ?? undefined)),
+    v.check((x) => x === undefined || parseSince(x) !== undefined, (i) => `expected Unix seconds or an RFC 3339 time such as 2026-11-01T00:00:00Z, got ${i.received}`),
+    v.transform((x) => (x === undefined ? undefined : parseSince(x)!)),
+  ),
+  'batch-rows': positiveInt('a positive number of rows', 10_000),
+  'cursor-file': optionalText('a file path'),
 }
 
-const SourceSchema = v.objectWithRest({ clickhouse: v.objectWithRest(CLICKHOUSE_ENTRIES, never) }, never)
+const SourceSchema = v.pipe(
+  v.custom<unknown>(isMapping, 'expected a mapping: - clickhouse: {url, data-sources, ...}'),
+  goMapping({ clickhouse: goStruct(CLICKHOUSE_ENTRIES, 'a mapping {url, data-sources, ...}') }),
+)
 
 export interface ClickHouseSourceConfig {
   /** `clickhouse-<index>`: the `source` label in /metrics. */
@@ -49,7 +54,7 @@ export interface ClickHouseSourceConfig {
   readonly cursorFile: string | null
 }
 
-export function parseSources(raw: unknown, problems: ConfigProblem[], warnings: string[]): ClickHouseSourceConfig[] {
+export function parseSources(raw: unknown, problems: ConfigProblem[], warnings: ConfigProblem[]): ClickHouseSourceConfig[] {
   if (raw === undefined || raw === null) return []
   const base: ConfigPath = ['sources']
   if (!Array.isArray(raw)) {
@@ -78,7 +83,7 @@ export function parseSources(raw: unknown, problems: ConfigProblem[], warnings: 
       problems.push({ path: [...base, i, 'clickhouse', 'data-sources'], message: 'at least one data source is required' })
     }
     if (c['cursor-file'] === undefined) {
-      warnings.push(`sources[${i}].clickhouse: no cursor-file; a restart starts again from \`since\` (or now)`)
+      warnings.push({ path: [...base, i, 'clickhouse'], message: 'no cursor-file; a restart starts again from `since` (or now)' })
     }
     if (!ok) return
     out.push({

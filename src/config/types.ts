@@ -8,12 +8,14 @@ export type Protocol = (typeof PROTOCOLS)[number]
 
 export const OPERATORS = ['=', '!=', 'in', 'not in', ':', '!:', '~', '!~'] as const
 export type Operator = (typeof OPERATORS)[number]
+/** '' when no operator is given: DeepFlow's INVALID_OPERATOR_ID, a filter that matches every value. */
+export type FilterOperator = Operator | ''
 
 export type Condition = 'and' | 'or'
 
 export interface TagFilter {
   readonly fieldName: string
-  readonly operator: Operator
+  readonly operator: FilterOperator
   readonly fieldValues: readonly string[]
 }
 

@@ -127,3 +127,9 @@ export function dataSource(name: string): DataSourceSpec | undefined {
 export function isDataSource(name: string): boolean {
   return sources.has(name)
 }
+
+/**
+ * Data-source strings deepflow-server accepts in `data-sources` but never feeds to an exporter
+ * (config.go dataSourceStrings; Q18): the relay has no schema for them, and nothing arrives there.
+ */
+export const DEFINED_NEVER_EXPORTED: readonly string[] = ['event.file_agg_event', 'event.file_mgmt_event', 'event.proc_perm_event', 'event.proc_ops_event']

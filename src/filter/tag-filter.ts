@@ -3,12 +3,13 @@
 // - numbers: float comparison first, then the decimal text compared as a string;
 // - `=`/`in` and `!=`/`not in` compare exactly; `:` is a wildcard (`*` -> `.*`), `~` a regex, both
 //   unanchored and using the first value only; regex operators always match numeric values;
-// - a value DeepFlow would see as nil (a nullable field without value) matches every filter.
+// - a value DeepFlow would see as nil (a nullable field without value) matches every filter;
+// - a filter without an operator matches every value.
 // Relay differences: IPv6 fields are read (Q6 fix), so filters compare their text (DeepFlow cannot
 // read them and lets every filter match); an absent IPv6 field matches every filter.
 // Relay extension: ip4 and mac fields also match their display text (`10.1.2.3`, `aa:bb:...`).
 import type { FieldSpec } from '../deepflow/schema.ts'
-import type { Operator, TagFilter } from '../config/types.ts'
+import type { FilterOperator, TagFilter } from '../config/types.ts'
 import { formatIp4, formatMac, type Value } from '../record/values.ts'
 import { compileGoRegexp, wildcardToGoRegexp } from './go-regexp.ts'
 
@@ -39,10 +40,11 @@ export function deepflowFloatList(values: readonly string[]): number[] {
   return floats
 }
 
-type Mode = 'eq' | 'ne' | 'match' | 'nomatch'
+type Mode = 'eq' | 'ne' | 'match' | 'nomatch' | 'any'
 
-function modeOf(op: Operator): Mode {
+function modeOf(op: FilterOperator): Mode {
   switch (op) {
+    case '': return 'any'
     case '=': case 'in': return 'eq'
     case '!=': case 'not in': return 'ne'
     case ':': case '~': return 'match'
@@ -66,6 +68,8 @@ function isNumericType(field: FieldSpec): boolean {
 
 export function compileTagFilter(filter: TagFilter, field: FieldSpec): ValuePredicate {
   const mode = modeOf(filter.operator)
+  // No operator (DeepFlow's INVALID_OPERATOR_ID): every match function answers true.
+  if (mode === 'any') return () => true
   const set = new Set(filter.fieldValues)
   const re = mode === 'match' || mode === 'nomatch' ? filterPattern(filter) : null
   const floats = new Set(deepflowFloatList(filter.fieldValues))

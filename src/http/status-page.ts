@@ -28,6 +28,7 @@ export const STATUS_PAGE_HTML = `<!doctype html>
   <span data-testid="runtime"></span> · up <span data-testid="uptime"></span> s · config <span data-testid="config"></span>
   · <span data-testid="ready" class="badge"></span> <span data-testid="not-ready-reason"></span>
 </div>
+<section id="warnings" data-testid="warnings" hidden><h2>config warnings</h2><ul></ul></section>
 <div id="exporters"></div>
 <div class="meta" id="error"></div>
 <script>
@@ -42,6 +43,9 @@ function render(s) {
   ready.textContent = s.ready ? 'ready' : 'not ready'
   ready.className = 'badge ' + (s.ready ? 'up' : 'down')
   document.querySelector('[data-testid=not-ready-reason]').textContent = s.not_ready_reason ?? ''
+  const warnings = document.getElementById('warnings')
+  warnings.hidden = s.warnings.length === 0
+  warnings.querySelector('ul').innerHTML = s.warnings.map((w) => \`<li data-testid="warning">\${esc(w)}</li>\`).join('')
   document.getElementById('exporters').innerHTML = s.exporters.map((e) => \`
     <section data-testid="exporter" data-name="\${esc(e.name)}">
       <h2>\${esc(e.name)} <small>(\${esc(e.protocol)})</small>

@@ -1,7 +1,7 @@
 // What the status page shows (GET /v1/status, GET /): per exporter its protocol, data sources,
 // endpoints with up/down and last error, queue fill against its bounds, records/s in and out over
-// the last minute, retries and drops by reason; the relay's version, runtime, uptime and config
-// file. Rates come from snapshots of the counters taken every few seconds (injected clock).
+// the last minute, retries and drops by reason; the relay's version, runtime, uptime, config
+// file and the config's warnings (what DeepFlow would ignore or mishandle, skipped exporters). Rates come from snapshots of the counters taken every few seconds (injected clock).
 import { DROP_REASONS } from '../pipeline/send-result.ts'
 import type { Sized } from '../pipeline/batch-queue.ts'
 import type { Exporter } from '../pipeline/exporter.ts'
@@ -37,6 +37,8 @@ export interface RelayStatus {
   readonly uptime_s: number
   readonly ready: boolean
   readonly not_ready_reason: string | null
+  /** The running config's warnings, as `check` prints them. */
+  readonly warnings: readonly string[]
   readonly exporters: readonly ExporterStatus[]
 }
 
@@ -49,6 +51,7 @@ export interface StatusDeps {
   readonly runtime: string
   readonly configFile: string | null
   readonly notReadyReason: () => string | null
+  readonly warnings: () => readonly string[]
 }
 
 export const SAMPLE_EVERY_MS = 5000
@@ -116,6 +119,7 @@ export function createStatusTracker(deps: StatusDeps): StatusTracker {
         uptime_s: Math.floor((now - startedAt) / 1000),
         ready: reason === null,
         not_ready_reason: reason,
+        warnings: deps.warnings(),
         exporters: deps.exporters().map((e) => {
           const c = e.config
           const rw = deps.endpointsOf(c.name)

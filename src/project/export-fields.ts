@@ -29,6 +29,8 @@ export interface FieldSelection {
 
 export interface ExportFieldProblem {
   readonly index: number
+  /** unknown: DeepFlow ignores the entry; invalid: a k8s-label pattern that does not compile. */
+  readonly kind: 'unknown' | 'invalid'
   readonly message: string
 }
 
@@ -46,7 +48,7 @@ export function parseExportFields(list: readonly string[]): { selection: FieldSe
     if (entry.startsWith(`~${K8S}.`)) {
       const compiled = compileGoRegexp(entry.slice(K8S.length + 2))
       if (compiled.ok) k8sPatterns.push(compiled.re)
-      else problems.push({ index, message: compiled.error })
+      else problems.push({ index, kind: 'invalid', message: compiled.error })
     } else if (entry === K8S) {
       k8sAll = true
     } else if (entry.startsWith(`${K8S}.`)) {
@@ -64,12 +66,12 @@ export function parseExportFields(list: readonly string[]): { selection: FieldSe
         const hint = SUB_BITS.has(bare)
           ? `; did you mean "$${SUB_BITS.get(bare)! >= METRICS_LOWEST ? 'metrics' : 'tag'}.${bare}"?`
           : `; valid: $tag, $metrics, $tag.<sub>, $metrics.<sub> with <sub> one of ${[...SUB_BITS.keys()].join(', ')}, ${K8S}, ${K8S}.<name>, ~${K8S}.<regex>`
-        problems.push({ index, message: `unknown export-fields category ${JSON.stringify(entry)}${hint}` })
+        problems.push({ index, kind: 'unknown', message: `unknown export-fields category ${JSON.stringify(entry)}${hint}` })
       } else {
         bits |= bit
       }
     } else if (entry.trim() === '') {
-      problems.push({ index, message: 'empty export-fields entry' })
+      problems.push({ index, kind: 'unknown', message: 'empty export-fields entry' })
     } else {
       names.add(entry)
     }

@@ -78,6 +78,9 @@ test('the status page shows what /v1/status says, with the down endpoint, while 
     assert.match(await endpoint.textContent(), /connection error/)
     assert.equal(await page.locator('[data-testid=ready]').textContent(), 'not ready')
     assert.equal(await page.locator('[data-testid=version]').textContent(), status.version)
+    // The config's warnings (here: flush-timeout, which DeepFlow never reads), as check prints them.
+    assert.deepEqual(status.warnings, ['exporters[0].flush-timeout: DeepFlow never reads flush-timeout (it sends partial batches every second); the relay holds a partial batch up to 0.05 s (line 2)'])
+    assert.deepEqual(await page.locator('[data-testid=warning]').allTextContents(), status.warnings)
     mkdirSync(join(ROOT, 'test-output'), { recursive: true })
     await page.screenshot({ path: join(ROOT, 'test-output', 'status-page.png'), fullPage: true })
   } finally {

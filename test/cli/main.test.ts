@@ -5,6 +5,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import YAML from 'yaml'
 import { main } from '../../src/main.ts'
+import { DATA_SOURCES } from '../../src/deepflow/schema.ts'
 import { USAGE } from '../../src/cli/args.ts'
 import { createFakeRuntime } from '../helpers/fake-runtime.ts'
 
@@ -38,7 +39,7 @@ const KAFKA_YAML = `ingester:
 const BAD_YAML = `exporters:
   - protocol: kafka
     enabled: true
-    data-sources: [flow_log.l7_flow_log]
+    data-sources: [flow_log.l7_flowlog]
     export-fields: [$service_info]
     batch-size: ten
 `
@@ -122,14 +123,37 @@ test('check: extra-headers values are masked, skipped exporters and warnings are
     enabled: true
 `
   const r = await run(['check', '--config', '/p.yaml'], { files: { '/p.yaml': yaml } })
-  const reason = 'unknown protocol "opentelemetry" (supported: kafka, prometheus, stdout); exporter skipped, as DeepFlow does'
+  const reason = 'protocol opentelemetry is not supported by the relay yet; this exporter is not run (deepflow-server runs it)'
   assert.equal(r.code, 0)
-  assert.equal(r.stderr, `warning: exporters[1]: ${reason}\n`)
+  assert.equal(r.stderr, `warning: exporters[1].protocol: ${reason} (line 8)\n`)
   const doc = YAML.parse(r.stdout)
   assert.deepEqual(doc.exporters[0]['extra-headers'], { Authorization: '******' })
   assert.equal(doc.exporters[0].name, 'prometheus-0')
   assert.deepEqual(doc.skipped, [{ path: 'exporters[1]', reason }])
-  assert.deepEqual(doc.warnings, [`exporters[1]: ${reason}`])
+  assert.deepEqual(doc.warnings, [`exporters[1].protocol: ${reason} (line 8)`])
+})
+
+test('check --strict: warnings are errors (exit 2, nothing on stdout); without warnings it passes as check does', async () => {
+  const warned = `${KAFKA_YAML}      tag-filter-condition: {type: OR}\n      export-fields: [$tag, $service_info]\n`.replace('      export-fields: [$tag, $metrics]\n', '')
+  const r = await run(['check', '--strict', '--config', '/w.yaml'], { files: { '/w.yaml': warned } })
+  assert.deepEqual(r, {
+    code: 2,
+    stdout: '',
+    stderr: [
+      'deepflow-relay: /w.yaml has 2 warnings, and --strict makes them errors:',
+      '  ingester.exporters[0].export-fields[1]: unknown export-fields category "$service_info"; did you mean "$tag.service_info"?; ignored, as DeepFlow ignores it (line 18)',
+      '  ingester.exporters[0].tag-filter-condition.type: "OR" is neither "and" nor "or" (DeepFlow compares exactly); "and" is used, as DeepFlow does (line 17)',
+    ].join('\n') + '\n',
+  })
+  const lenient = await run(['check', '--config', '/w.yaml'], { files: { '/w.yaml': warned } })
+  assert.equal(lenient.code, 0)
+  assert.equal(lenient.stderr.split('\n').filter((l) => l.startsWith('warning: ')).length, 2)
+  const clean = await run(['check', '--strict', '--config', '/k.yaml'], { files: { '/k.yaml': KAFKA_YAML } })
+  assert.deepEqual([clean.code, clean.stderr], [0, ''])
+  assert.equal(clean.stdout, (await run(['check', '--config', '/k.yaml'], { files: { '/k.yaml': KAFKA_YAML } })).stdout)
+  const misplaced = await run(['--strict'])
+  assert.equal(misplaced.code, 2)
+  assert.match(misplaced.stderr, /^deepflow-relay: --strict is an option of the check command\n/)
 })
 
 test('check --config FILE, invalid: exit 2, stderr lists every problem by path', async () => {
@@ -137,10 +161,9 @@ test('check --config FILE, invalid: exit 2, stderr lists every problem by path',
   assert.equal(r.code, 2)
   assert.equal(r.stdout, '')
   assert.equal(r.stderr, [
-    'deepflow-relay: /bad.yaml is not valid (3 problems):',
+    'deepflow-relay: /bad.yaml is not valid (2 problems):',
     '  exporters[0].batch-size: expected a positive integer, got "ten" (line 6)',
-    '  exporters[0].endpoints: at least one endpoint is required for protocol kafka (line 2)',
-    '  exporters[0].export-fields[0]: unknown export-fields category "$service_info"; did you mean "$tag.service_info"? (line 5)',
+    `  exporters[0].data-sources[0]: unknown data source "flow_log.l7_flowlog"; did you mean "flow_log.l7_flow_log"? (valid: ${DATA_SOURCES.join(', ')}) (line 4)`,
   ].join('\n') + '\n')
 })
 

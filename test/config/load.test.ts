@@ -133,7 +133,7 @@ for (const [name, make, file, exporter] of ONE_EXPORTER_CONFIGS) {
 test('a server.yaml without ingester.exporters: no exporters, a warning', () => {
   const config = parseConfig('controller:\n  listen-port: 20035\ningester:\n  ckdb:\n    type: clickhouse\n', 's.yaml')
   assert.deepEqual(config.exporters, [])
-  assert.deepEqual(config.warnings, ['ingester.exporters: no exporters configured; records are accepted and counted but sent nowhere'])
+  assert.deepEqual(config.warnings, ['ingester.exporters: no exporters configured; records are accepted and counted but sent nowhere (line 3)'])
 })
 
 test('the relay format: top-level exporters and relay', () => {
@@ -204,52 +204,6 @@ test('field-values numbers and booleans are stored as strings (yaml.v2 behaviour
   const [e] = parseConfig(exportersYaml([`${STDOUT}\ntag-filters:\n  - {field-name: l7_protocol, operator: in, field-values: [3, 4.5, true, "x"]}`]), 'x.yaml').exporters
   assert.deepEqual(e!.tagFilters, [{ fieldName: 'l7_protocol', operator: 'in', fieldValues: ['3', '4.5', 'true', 'x'] }])
 })
-
-test('`enabled` missing or false: exporter skipped with a warning, not an error', () => {
-  const config = parseConfig(exportersYaml([
-    'protocol: kafka\nendpoints: [k:9092]\ndata-sources: [flow_log.l7_flow_log]\nexport-fields: [$tag]',
-    STDOUT.replace('enabled: true', 'enabled: false'),
-    STDOUT,
-  ], { ingester: true }), 'x.yaml')
-  const reason = '`enabled` is not true; exporter skipped, as DeepFlow does (set `enabled: true`)'
-  assert.deepEqual(config.exporters.map((e) => e.name), ['stdout-2'])
-  assert.deepEqual(config.skipped, [{ path: 'ingester.exporters[0]', reason }, { path: 'ingester.exporters[1]', reason }])
-  assert.deepEqual(config.warnings, [`ingester.exporters[0]: ${reason}`, `ingester.exporters[1]: ${reason}`])
-})
-
-test('unknown protocol (opentelemetry): skipped with a warning, not an error, its other keys unchecked', () => {
-  const config = parseConfig(exportersYaml([
-    'protocol: opentelemetry\nenabled: true\nendpoints: [127.0.0.1:4317]\ndata-sources: [flow_log.l7_flow_log]\nbatch-size: 32\nnot-a-key: 1',
-    STDOUT,
-  ], { ingester: true }), 'x.yaml')
-  const reason = 'unknown protocol "opentelemetry" (supported: kafka, prometheus, stdout); exporter skipped, as DeepFlow does'
-  assert.deepEqual(config.exporters.map((e) => [e.index, e.name]), [[1, 'stdout-1']])
-  assert.deepEqual(config.skipped, [{ path: 'ingester.exporters[0]', reason }])
-  assert.deepEqual(config.warnings, [`ingester.exporters[0]: ${reason}`])
-})
-
-/** [test name, an exporter entry that parses, the warnings expected] */
-const WARNING_CASES: [name: string, entry: string, warnings: string[]][] = [
-  ['deprecated legacy tag-filters and a multi-value regex produce warnings', `${STDOUT}\ntag-filters:\n  - {field-name: request_domain, operator: "~", field-values: [a, b]}`, [
-    'exporters[0].tag-filters[0].field-values: operator "~" uses only the first value, as DeepFlow does',
-    'exporters[0].tag-filters: deprecated in DeepFlow; where these filters apply to a data source, tag-filters-groups are ignored for it',
-  ]],
-  [
-    'protocol-specific keys on another protocol are warnings',
-    'protocol: stdout\nenabled: true\nendpoints: [x]\ndata-sources: [flow_log.l7_flow_log]\nexport-fields: [$tag]\ntopic: t\nextra-headers: {X-A: b}',
-    [
-      'exporters[0].endpoints: not used by the stdout exporter',
-      'exporters[0].topic: only used by the kafka exporter',
-      'exporters[0].extra-headers: only used by the prometheus exporter',
-    ],
-  ],
-]
-
-for (const [name, entry, warnings] of WARNING_CASES) {
-  test(name, () => {
-    assert.deepEqual(parseConfig(exportersYaml([entry]), 'x.yaml').warnings, warnings)
-  })
-}
 
 test('embeddedDefaultConfig() takes the listen override', () => {
   const config = embeddedDefaultConfig({ listen: { value: '[::1]:8080', from: '--listen' } })

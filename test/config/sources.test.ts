@@ -39,5 +39,5 @@ test('source problems are named by path; a missing cursor-file is a warning', ()
     'sources[0].clickhouse.data-sources[0]: unknown data source "flow_log.l7_flow_lg"; did you mean "flow_log.l7_flow_log"? (line 4)',
   ])
   const c = parseConfig(yaml('url: http://h\ndata-sources: [event.file_event]'), 's.yaml')
-  assert.deepEqual(c.warnings, ['sources[0].clickhouse: no cursor-file; a restart starts again from `since` (or now)'])
+  assert.deepEqual(c.warnings, ['sources[0].clickhouse: no cursor-file; a restart starts again from `since` (or now) (line 2)'])
 })

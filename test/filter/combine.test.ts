@@ -190,9 +190,17 @@ test('flow logs: _0 is the client side and _1 the server side', () => {
   assert.equal(keeps(L4, `tag-filters: [${f('pod_id_0', '=', '7')}]`, record), false)
 })
 
-test('flow logs: the bare name pod_id is not a field of flow_log.l7_flow_log (config error)', () => {
-  assert.throws(() => exporterFromYaml(`data-sources: [${L7}]\nexport-fields: [$tag]\ntag-filters: [${f('pod_id', '=', '5')}]`), {
-    name: 'Error',
-    message: 'exporters[0].tag-filters[0].field-name: unknown field "pod_id" in flow_log.l7_flow_log; did you mean "pod_id_0"? (line 6)',
-  })
+test('flow logs: the bare name pod_id is not a field of flow_log.l7_flow_log: the filter does not apply (a warning)', () => {
+  const record = { ...LOG_TIME, pod_id_0: 5 }
+  assert.equal(keeps(L7, `tag-filters: [${f('pod_id', '=', '6')}]`, record), true)
+  assert.equal(keeps(L7, `tag-filters-groups:\n${group('and', f('pod_id', '=', '6'), f('pod_id_0', '=', '6'))}`, record), false)
+  assert.equal(keeps(L7, `tag-filters-groups:\n${group('and', f('pod_id', '=', '6'), f('pod_id_0', '=', '5'))}`, record), true)
+})
+
+test('a filter without an operator matches every value (DeepFlow\'s INVALID_OPERATOR_ID): true in an or group, neutral in an and group', () => {
+  const record = { ...LOG_TIME, pod_id_0: 5 }
+  const noOperator = JSON.stringify({ 'field-name': 'pod_id_0', 'field-values': ['6'] })
+  assert.equal(keeps(L7, `tag-filters-groups:\n${group('or', noOperator, f('pod_id_0', '=', '6'))}`, record), true)
+  assert.equal(keeps(L7, `tag-filters-groups:\n${group('and', noOperator, f('pod_id_0', '=', '6'))}`, record), false)
+  assert.equal(keeps(L7, `tag-filters-groups:\n${group('and', noOperator, f('pod_id_0', '=', '5'))}`, record), true)
 })

@@ -58,13 +58,13 @@ test('an invalid new config is refused with its problems logged, and the running
   const before = h.relay.exporters
   const logs: Record<string, unknown>[] = []
   const log = createLogger({ write: (l) => logs.push(JSON.parse(l) as Record<string, unknown>), now: () => 0, level: 'info' })
-  const runtime = createFakeRuntime({ args: [], files: { '/relay.yaml': 'exporters:\n  - {protocol: prometheus, enabled: true, endpoints: [x], data-sources: [nope], export-fields: [$metrics]}\n' } })
+  const runtime = createFakeRuntime({ args: [], files: { '/relay.yaml': 'exporters:\n  - {protocol: prometheus, enabled: true, endpoints: [http://h/w], data-sources: [nope], export-fields: [$metrics], batch-size: ten}\n' } })
   await reloadConfig(runtime, '/relay.yaml', {}, h.relay, log)
   assert.equal(h.relay.exporters, before)
   assert.equal(logs[0]!.msg, 'config reload refused; the running config stays')
   assert.deepEqual(logs[0]!.problems, [
+    'exporters[0].batch-size: expected a positive integer, got "ten" (line 2)',
     'exporters[0].data-sources[0]: unknown data source "nope" (valid: flow_log.l7_flow_log, flow_log.l4_flow_log, flow_metrics.network.1m, flow_metrics.network.1s, flow_metrics.network_map.1m, flow_metrics.network_map.1s, flow_metrics.application.1m, flow_metrics.application.1s, flow_metrics.application_map.1m, flow_metrics.application_map.1s, event.file_event, event.perf_event) (line 2)',
-    'exporters[0].endpoints[0]: expected an http:// or https:// remote-write URL, got "x" (line 2)',
   ])
   await reloadConfig(runtime, null, {}, h.relay, log)
   assert.equal(logs[1]!.msg, 'SIGHUP: the relay runs on its embedded default; there is no config file to reload')
