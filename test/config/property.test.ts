@@ -98,7 +98,10 @@ const configText = fc.oneof(
   fc.constantFrom('*a', 'relay:\n  <<: *x\n', LAUGHS, 'a: &a [*a, *a]\n', 'x: &x\n  y: *x\n', 'relay: !!binary aGVsbG8=\n', 'relay: !!set {a, b}\n', 'relay:\n  <<: {max-depth: 3}\n', 'exporters: !!omap [a: 1]\n', 'relay: {listen: !!timestamp 2024-05-08}\n'),
 )
 
-test('parseConfig returns a Config or throws a ConfigError whose every problem has a message', () => {
+/** valibot's own wording ("Invalid type: Expected string but received 5") never reaches a user. */
+const LIBRARY_TEXT = /Invalid (type|key|value|length|format|entry)|but received|Expected [A-Z]/
+
+test('parseConfig returns a Config or throws a ConfigError whose every problem has a message of ours', () => {
   let configs = 0
   let errors = 0
   fc.assert(
@@ -114,12 +117,14 @@ test('parseConfig returns a Config or throws a ConfigError whose every problem h
         for (const p of err.problems) {
           assert.equal(typeof p.message, 'string')
           assert.ok(p.message.trim().length > 0, `empty message at ${formatProblem(p)}`)
+          assert.doesNotMatch(p.message, LIBRARY_TEXT, formatProblem(p))
           assert.ok(formatProblem(p).length > 0)
         }
         errors++
         return
       }
       assert.ok(Array.isArray(config.exporters))
+      for (const w of config.warnings) assert.doesNotMatch(w, LIBRARY_TEXT)
       assert.ok(config.relay.limits.maxLineBytes > 0)
       configs++
     }),
