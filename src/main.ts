@@ -104,6 +104,7 @@ export async function reloadConfig(runtime: Runtime, file: string | null, overri
   try {
     const result = await relay.reload(next)
     log.info('config reloaded', { file, ...result })
+    for (const w of next.warnings) log.warn(w)
     if (result.needRestart.length > 0) log.warn('these relay settings changed but apply only at a restart', { settings: result.needRestart })
   } catch (err) {
     log.error('config reload refused; the running config stays', { file, error: err })

@@ -75,3 +75,16 @@ test('relay settings that only apply at a restart are reported', async () => {
   const result = await h.relay.reload(parseConfig(`relay:\n  listen: 127.0.0.1:2\n  overflow: drop-oldest\n${yaml('http://127.0.0.1:1/a', 'http://127.0.0.1:1/b')}`, 'test.yaml'))
   assert.deepEqual(result, { kept: ['keep', 'change'], replaced: [], added: [], removed: [], needRestart: ['listen', 'overflow'] })
 })
+
+test('a reloaded config\'s warnings are logged after "config reloaded" and replace the old ones in /v1/status', async () => {
+  const h = await startHarness(yaml('http://127.0.0.1:1/a', 'http://127.0.0.1:1/b'))
+  const status = async () => (await (await h.relay.app.request('/v1/status')).json() as { warnings: string[] }).warnings
+  assert.deepEqual(await status(), [])
+  const logs: Record<string, unknown>[] = []
+  const log = createLogger({ write: (l) => logs.push(JSON.parse(l) as Record<string, unknown>), now: () => 0, level: 'info' })
+  const runtime = createFakeRuntime({ args: [], files: { '/relay.yaml': `exporters:\n  - {protocol: opentelemetry, enabled: true}\n${yaml('http://127.0.0.1:1/a', 'http://127.0.0.1:1/b').slice('exporters:\n'.length)}` } })
+  await reloadConfig(runtime, '/relay.yaml', {}, h.relay, log)
+  const warning = 'exporters[0].protocol: protocol opentelemetry is not supported by the relay yet; this exporter is not run (deepflow-server runs it) (line 2)'
+  assert.deepEqual(logs.map((l) => [l.level, l.msg]), [['info', 'config reloaded'], ['warn', warning]])
+  assert.deepEqual(await status(), [warning])
+})
