@@ -116,11 +116,9 @@ export function parseConfig(text: string, file: string | null, overrides: Overri
     const ingester = root.ingester
     list = isMapping(ingester) ? ingester.exporters : undefined
     if (ingester !== null && !isMapping(ingester)) problems.push({ path: ['ingester'], message: 'expected a mapping' })
-    warnings.push(...duplicateKeys(doc, lineCounter))
   } else {
     listPath = ['exporters']
     list = root.exporters
-    warnings.push(...duplicateKeys(doc, lineCounter))
     for (const key of Object.keys(root)) {
       if (!(RELAY_FILE_KEYS as readonly string[]).includes(key)) {
         const guess = closest(key, [...RELAY_FILE_KEYS, 'ingester'])
@@ -129,10 +127,11 @@ export function parseConfig(text: string, file: string | null, overrides: Overri
     }
   }
 
+  warnings.push(...duplicateKeys(doc, lineCounter))
   const path = configPaths(file)
   const relay = parseRelay(root.relay, overrides, problems, path)
   const sources = parseSources(root.sources, problems, warnings).map((src) => ({ ...src, cursorFile: path(src.cursorFile) }))
-  const parsed: { exporter: ExporterConfig; runs: boolean }[] = []
+  const parsed: ParsedExporter[] = []
   const skipped: SkippedExporter[] = []
   if (list === undefined || list === null) {
     warnings.push({ path: listPath, message: 'no exporters configured; records are accepted and counted but sent nowhere' })
