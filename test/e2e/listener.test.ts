@@ -58,8 +58,11 @@ test('huge request headers get a 4xx and the relay stays healthy', { timeout: 30
     const socket = connect(Number(port), '127.0.0.1', () =>
       socket.write(`POST /v1/records/flow_metrics.network.1m HTTP/1.1\r\nHost: x\r\nX-Huge: ${'a'.repeat(1024 * 1024)}\r\nContent-Length: 2\r\n\r\n{}`))
     socket.on('data', (d: Buffer) => (answer += d.toString()))
-    socket.on('close', () => resolve(answer.split('\r\n')[0] ?? ''))
-    socket.on('error', () => resolve(answer.split('\r\n')[0] ?? 'connection reset'))
+    // The relay answers 431 and closes while the client is still writing the megabyte, so the client
+    // may see a reset instead of the answer: an error under Bun and Node, a close with nothing read
+    // under Deno's node:net.
+    socket.on('close', () => resolve(answer.split('\r\n')[0] || 'connection reset'))
+    socket.on('error', () => resolve(answer.split('\r\n')[0] || 'connection reset'))
     setTimeout(() => reject(new Error('no answer')), 20_000)
   })
   assert.match(status, /^HTTP\/1\.1 4\d\d |^connection reset$/)
