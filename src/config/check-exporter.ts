@@ -152,7 +152,7 @@ export function checkExporter(raw: RawExporter & { protocol: Protocol }, index: 
 
   // Filters: bound to the data sources' fields; one that binds nowhere does not apply (a group left
   // without an applicable filter is skipped: the Q2 fix).
-  const checkFilters = (filters: readonly TagFilter[], rel: (string | number)[]): TagFilter[] => {
+  const checkFilters = (filters: readonly TagFilter[], rel: (string | number)[]): readonly TagFilter[] => {
     filters.forEach((f, i) => {
       const path = at(...rel, i)
       if (sources.length > 0 && !sources.some((ds) => bindFilterField(ds, f.fieldName) !== undefined)) {
@@ -171,7 +171,7 @@ export function checkExporter(raw: RawExporter & { protocol: Protocol }, index: 
       })
       if (f.fieldValues.length > 1) warn([...path, 'field-values'], `operator "${f.operator}" uses only the first value, as DeepFlow does`)
     })
-    return [...filters]
+    return filters
   }
   const tagFilters = checkFilters(raw['tag-filters'], ['tag-filters'])
   const tagFiltersGroups: TagFiltersGroup[] = raw['tag-filters-groups'].map((g, i) => ({

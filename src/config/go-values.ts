@@ -43,17 +43,6 @@ export const optionalNumber = (what: string) =>
     v.transform((x): number | undefined => (x === null || x === undefined ? undefined : numberOf(x))),
   )
 
-/**
- * A Go int: a float is truncated toward zero as yaml.v2 does (`2.9` is 2), infinities and NaN
- * fail; null or absent is 0.
- */
-export const goInt = (what: string) =>
-  v.pipe(
-    optionalNumber(what),
-    v.check((n) => n === undefined || Number.isFinite(n), `expected ${what}`),
-    v.transform((n): number => (n === undefined ? 0 : Math.trunc(n))),
-  )
-
 /** A Go bool (`true`, `yes`, `on`, ...; a quoted "true" is a string and fails, as in Go). */
 export const goBool = (fallback = false) =>
   v.pipe(
@@ -83,12 +72,7 @@ export const seconds = (fallback: number, allowZero = false) => {
 export const goList = <T extends v.GenericSchema>(item: T, what: string) => v.nullish(v.array(item, `expected ${what}`), () => [])
 
 /** A Go map[string]string: null or absent is empty; a null value is "". */
-export const goStringMap = (what: string, valueWhat: string) =>
-  v.pipe(
-    v.custom<unknown>((x) => x === null || x === undefined || isMapping(x), `expected ${what}`),
-    v.transform((x) => x ?? {}),
-    v.record(v.string(), text(valueWhat)),
-  )
+export const goStringMap = (what: string, valueWhat: string) => v.pipe(mappingOrEmpty(what), v.record(v.string(), text(valueWhat)))
 
 export function isMapping(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x) && !(x instanceof GoScalar)
@@ -108,10 +92,12 @@ export function goMapping<T extends Record<string, v.GenericSchema>>(entries: T)
   return v.objectWithRest(optional, v.never(UNKNOWN_KEY))
 }
 
-/** A mapping of exactly these keys; null or absent: every key absent (a Go zero struct). */
-export const goStruct = <T extends Record<string, v.GenericSchema>>(entries: T, what: string) =>
+/** A mapping, or {} for null or absent (a Go zero struct or nil map); anything else fails. */
+export const mappingOrEmpty = (what: string) =>
   v.pipe(
     v.custom<unknown>((x) => x === null || x === undefined || isMapping(x), `expected ${what}`),
-    v.transform((x) => x ?? {}),
-    goMapping(entries),
+    v.transform((x) => (x ?? {}) as Record<string, unknown>),
   )
+
+/** A mapping of exactly these keys; null or absent: every key absent (a Go zero struct). */
+export const goStruct = <T extends Record<string, v.GenericSchema>>(entries: T, what: string) => v.pipe(mappingOrEmpty(what), goMapping(entries))

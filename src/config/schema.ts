@@ -184,11 +184,7 @@ const RELAY_ENTRIES = {
 }
 
 /** `relay:`; null or absent: every default. */
-export const RelaySchema = v.pipe(
-  v.custom<unknown>((x) => x === null || x === undefined || isMapping(x), 'expected a mapping of relay settings'),
-  v.transform((x) => x ?? {}),
-  goMapping(RELAY_ENTRIES),
-)
+export const RelaySchema = goStruct(RELAY_ENTRIES, 'a mapping of relay settings')
 
 export type RawRelay = v.InferOutput<typeof RelaySchema>
 
