@@ -1,4 +1,4 @@
-// proto/prometheus/*.proto -> src/exporters/remote-write/prompb.gen.ts: a protobufjs JSON
+// proto/prometheus/*.proto -> src/wire/remote-write/prompb.gen.ts: a protobufjs JSON
 // descriptor, loaded at run time with protobufjs/light (no .proto files needed in the binary).
 // Usage: bun scripts/gen-proto.ts [--check]   (--check: exit 1 when the generated file is stale)
 import protobuf from 'protobufjs'
@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 export const PROTO_DIR = join(root, 'proto')
-export const GENERATED = join(root, 'src', 'exporters', 'remote-write', 'prompb.gen.ts')
+export const GENERATED = join(root, 'src', 'wire', 'remote-write', 'prompb.gen.ts')
 
 export function generate(): string {
   const pb = new protobuf.Root()

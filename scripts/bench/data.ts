@@ -21,7 +21,7 @@ import {
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { dataSource } from '../../src/deepflow/schema.ts'
-import { compileSeriesEncoder } from '../../src/exporters/remote-write/to-series.ts'
+import { compileSeriesEncoder } from '../../src/encode/to-series.ts'
 import { compileNormalizer } from '../../src/record/normalize.ts'
 import { dictionaryFrom, encodeRecords, exporterFromYaml } from '../../test/helpers/encode.ts'
 import { l7Record, networkRecord, topology } from './records.ts'
@@ -90,7 +90,7 @@ function codeHash(): string {
       else if (/\.(ts|json)$/.test(e.name)) h.update(p).update(readFileSync(p))
     }
   }
-  for (const d of ['src/deepflow', 'src/encode', 'src/exporters', 'src/project', 'src/record', 'src/translate', 'src/time']) {
+  for (const d of ['src/deepflow', 'src/encode', 'src/exporters', 'src/export-fields', 'src/wire', 'src/record', 'src/translate', 'src/time']) {
     walk(join(ROOT, d))
   }
   for (const f of ['scripts/bench/records.ts', 'scripts/bench/data.ts']) h.update(readFileSync(join(ROOT, f)))

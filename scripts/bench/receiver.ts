@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { parseArgs } from 'node:util'
-import { decodeWriteRequest } from '../../src/exporters/remote-write/prompb.ts'
+import { decodeWriteRequest } from '../../src/wire/remote-write/prompb.ts'
 import { snappyBlockUncompress } from '../../src/util/snappy.ts'
 import { snappyDecode } from './snappy-decode.ts'
 

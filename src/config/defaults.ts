@@ -31,6 +31,14 @@ export const DEFAULTS = {
     compression: 'snappy', // DeepFlow's sarama producer uses snappy
     maxMessageBytes: 1_000_000, // sarama's Producer.MaxMessageBytes default (1 MB)
   },
+  /** A `sources: - clickhouse:` entry. */
+  clickhouse: {
+    user: 'default', // ClickHouse's own default user
+    interval: 5,
+    batchRows: 10_000,
+    /** Seconds one query may take before it is abandoned and retried. */
+    queryTimeout: 60,
+  },
   /** deepflow-server panics above this many queues (MAX_QUEUE_COUNT). */
   maxQueueCount: 16,
 } as const

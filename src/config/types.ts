@@ -1,7 +1,5 @@
-import type { ClickHouseSourceConfig } from './sources.ts'
-
 // The validated, internal configuration. External kebab-case keys (DeepFlow's spelling) are mapped
-// to these camelCase names in config/schema.ts only.
+// to these camelCase names by the loader (config-file/) only.
 
 export const PROTOCOLS = ['kafka', 'prometheus', 'stdout'] as const
 export type Protocol = (typeof PROTOCOLS)[number]
@@ -137,4 +135,20 @@ export interface Config {
   /** Feeders that pull records (ClickHouse), in file order. */
   readonly sources: readonly ClickHouseSourceConfig[]
   readonly warnings: readonly string[]
+}
+
+/** One entry of the top-level `sources:` list (a ClickHouse feeder). */
+export interface ClickHouseSourceConfig {
+  /** `clickhouse-<index>`: the `source` label in /metrics. */
+  readonly name: string
+  readonly url: string
+  readonly user: string
+  readonly password: string
+  readonly dataSources: readonly string[]
+  /** Seconds between polls once caught up. */
+  readonly interval: number
+  /** Unix seconds to start from when the cursor file has no position; null: now (no backfill). */
+  readonly since: number | null
+  readonly batchRows: number
+  readonly cursorFile: string | null
 }

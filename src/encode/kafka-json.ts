@@ -6,7 +6,7 @@
 // keeps every record of one series in the same queue.
 import type { DataSourceSpec, FieldSpec } from '../deepflow/schema.ts'
 import type { ExporterConfig } from '../config/types.ts'
-import { k8sLabelPredicate, parseExportFields, selectFields } from '../project/export-fields.ts'
+import { k8sLabelPredicate, parseExportFields, selectFields } from '../export-fields/export-fields.ts'
 import type { DeepFlowRecord } from '../record/normalize.ts'
 import { formatGoFloat, type Value } from '../record/values.ts'
 import type { DictionaryHolder } from '../translate/dictionary.ts'

@@ -1,16 +1,9 @@
 // Formats instants exactly as Go's time.Time.String() does ("2006-01-02 15:04:05.999999999 -0700 MST")
-// in a configured time zone. The zone comes from the system TZif file (through an injected reader) or,
-// when no file is available, from Intl; this module picks the source and renders the text.
+// in a configured time zone (its periods from time/zone.ts); this module renders the text.
 
 import { civilFromDays, SECONDS_PER_DAY } from '../time/civil.ts'
-import { intlLookup, intlZone } from '../time/intl-zone.ts'
-import type { Period, PeriodLookup } from '../time/period.ts'
-import { parseTzif, tzifLookup } from '../time/tzif.ts'
-
-/** Reads a TZif file of the system zoneinfo database by zone name (e.g. "Asia/Shanghai"); undefined when absent. */
-export type ZoneFileReader = (zone: string) => Uint8Array | undefined
-
-const UTC_PERIOD: Period = { start: -Infinity, end: Infinity, offset: 0, abbr: 'UTC' }
+import type { Period } from '../time/period.ts'
+import { UTC_PERIOD, type ZoneFileReader, zoneLookup } from '../time/zone.ts'
 
 /**
  * Returns a function formatting a timestamp given in microseconds since the Unix epoch exactly as Go's
@@ -39,37 +32,6 @@ export function createTimeFormatter(zone: string, readZoneFile?: ZoneFileReader)
     }
     return frac === 0 ? memoHead + memoTail : memoHead + fraction(frac) + memoTail
   }
-}
-
-/** true if `zone` is usable ("UTC", "Local" is NOT accepted, any IANA name Intl knows) */
-export function isValidTimeZone(zone: string): boolean {
-  if (isUtc(zone)) return true
-  return isSafeZoneName(zone) && intlZone(zone) !== undefined
-}
-
-function isUtc(zone: string): boolean {
-  return zone === 'UTC' || zone === 'Etc/UTC'
-}
-
-/** Names Go's LoadLocation would refuse (or that are not zone names at all, like Intl's "+08:00"). */
-function isSafeZoneName(zone: string): boolean {
-  if (zone === '' || zone === 'Local') return false
-  if (/^[/\\+-]/.test(zone) || zone.includes('\\')) return false
-  return !zone.split('/').includes('..')
-}
-
-/** The zone's offset and abbreviation periods: from the TZif file when there is one, else Intl. */
-export function zoneLookup(zone: string, readZoneFile: ZoneFileReader | undefined): PeriodLookup {
-  if (isUtc(zone)) return () => UTC_PERIOD
-  if (!isSafeZoneName(zone)) throw new Error(`unknown time zone ${JSON.stringify(zone)}: not a zone name`)
-  const intl = intlZone(zone)
-  let data = readZoneFile?.(zone)
-  if (data === undefined && intl !== undefined && intl.canonical !== zone && isSafeZoneName(intl.canonical)) {
-    data = readZoneFile?.(intl.canonical)
-  }
-  if (data !== undefined) return tzifLookup(parseTzif(data, zone))
-  if (intl !== undefined) return intlLookup(intl)
-  throw new Error(`unknown time zone ${JSON.stringify(zone)}: neither the zoneinfo database nor Intl knows it`)
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 import type { ExporterConfig, Overflow } from '../config/types.ts'
 import type { Logger } from '../observe/log.ts'
 import type { RelayMetrics } from '../observe/relay-metrics.ts'
-import type { Sized } from '../pipeline/batch-queue.ts'
+import type { Sized } from '../pipeline/send-result.ts'
 import { createExporter, type Exporter } from '../pipeline/exporter.ts'
 import { DEFAULT_RETRY, type RetryPolicy } from '../pipeline/worker.ts'
 import type { DictionaryHolder } from '../translate/dictionary.ts'
@@ -14,7 +14,8 @@ import { compileJsonPlans, type JsonItem } from './json-plan.ts'
 import { createKafkaSink } from './kafka/kafka-sink.ts'
 import type { KafkaTransport } from './kafka/transport.ts'
 import { compileSeriesPlans, type SeriesItem } from './remote-write/rw-plan.ts'
-import { createRemoteWriteSinks, type HttpFetch, type RemoteWriteSinks, type TlsOptions } from './remote-write/sender.ts'
+import { createRemoteWriteSinks, type RemoteWriteSinks } from './remote-write/sender.ts'
+import type { HttpFetch, TlsOptions } from '../runtime/http-port.ts'
 import type { Sink } from '../pipeline/send-result.ts'
 
 export interface BuildContext {

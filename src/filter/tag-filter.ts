@@ -11,7 +11,7 @@
 import type { FieldSpec } from '../deepflow/schema.ts'
 import type { FilterOperator, TagFilter } from '../config/types.ts'
 import { formatIp4, formatMac, type Value } from '../record/values.ts'
-import { compileGoRegexp, wildcardToGoRegexp } from './go-regexp.ts'
+import { compileGoRegexp, wildcardToGoRegexp } from '../deepflow/go-regexp.ts'
 
 export type ValuePredicate = (value: Value | undefined) => boolean
 

@@ -6,7 +6,7 @@ import { createIngestHandler } from './ingest.ts'
 import { createRemoteWriteHandler } from './remote-write-ingest.ts'
 import { requireBearerToken } from './auth.ts'
 import { STATUS_PAGE_HTML } from './status-page.ts'
-import { createTapHandler } from './tap.ts'
+import { createTapHandler } from './tap-route.ts'
 
 export interface AppDeps extends IngestDeps {
   /** relay.auth-token: required on ingest (and /metrics when protectMetrics); null: open. */

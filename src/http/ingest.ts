@@ -7,10 +7,10 @@ import type { Logger } from '../observe/log.ts'
 import type { RelayMetrics } from '../observe/relay-metrics.ts'
 import { admit } from '../pipeline/admission.ts'
 import type { Exporter } from '../pipeline/exporter.ts'
-import type { Sized } from '../pipeline/batch-queue.ts'
+import type { Sized } from '../pipeline/send-result.ts'
 import { compileNormalizer, type DeepFlowRecord, type Normalizer } from '../record/normalize.ts'
 import { parseBody, type ParseReason, type RecordError } from '../record/parse-body.ts'
-import { readBody } from './read-body.ts'
+import { readBody } from '../ingest/read-body.ts'
 
 export const MAX_REPORTED_ERRORS = 100
 const RETRY_AFTER_SECONDS = '1'

@@ -6,11 +6,11 @@
 // then filters, projects, translates and encodes it as it does any record. Invalid series are
 // skipped and counted; the valid ones of a request are admitted all-or-nothing.
 import type { Context } from 'hono'
-import { readLimited } from './read-body.ts'
+import { readLimited } from '../ingest/read-body.ts'
 import { snappyBlockUncompress as uncompress } from '../util/snappy.ts'
 import { DATA_SOURCES, dataSource } from '../deepflow/schema.ts'
-import type { TimeSeries } from '../exporters/remote-write/prompb-types.ts'
-import { loadPrompb } from '../exporters/remote-write/prompb-loader.ts'
+import type { TimeSeries } from '../wire/remote-write/prompb-types.ts'
+import { loadPrompb } from '../wire/remote-write/prompb-loader.ts'
 import { admitGroups, type RecordGroup } from '../pipeline/admission.ts'
 import { describe } from '../record/field-parsers.ts'
 import { longerThan } from '../record/limits.ts'

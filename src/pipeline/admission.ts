@@ -3,7 +3,7 @@
 // relay.overflow drop-oldest an exporter never answers 'full' (its commit evicts its oldest waiting
 // records instead), so only 'never' (413) refuses; nothing is evicted for a refused request.
 import type { DeepFlowRecord } from '../record/normalize.ts'
-import type { Sized } from './batch-queue.ts'
+import type { Sized } from './send-result.ts'
 import type { Exporter, Staged } from './exporter.ts'
 
 export type Admission =

@@ -1,12 +1,7 @@
 // One bounded FIFO of an exporter: items waiting for their batch, with the time each arrived
 // (for flush-timeout), its admission order within the exporter (for drop-oldest eviction across
 // queues) and the bytes they hold. Bounds are enforced by the exporter's admission.
-
-export interface Sized {
-  readonly bytes: number
-  /** What batch-size counts: 1 per record, or its series for remote write. */
-  readonly units: number
-}
+import type { Sized } from './send-result.ts'
 
 export class BatchQueue<T extends Sized> {
   private items: T[] = []

@@ -4,6 +4,13 @@
 export const DROP_REASONS = ['evicted', 'rejected_by_endpoint', 'too_large', 'retries_exhausted', 'shutdown'] as const
 export type DropReason = (typeof DROP_REASONS)[number]
 
+/** What a queue holds and a sink sends: an item's encoded bytes and its batch-size units. */
+export interface Sized {
+  readonly bytes: number
+  /** What batch-size counts: 1 per record, or its series for remote write. */
+  readonly units: number
+}
+
 export type SendResult =
   /** Delivered; `tooLarge` records of the batch were refused by the receiver as too large and dropped alone. */
   | { readonly status: 'ok'; readonly tooLarge?: number }

@@ -6,7 +6,8 @@ import type { ExporterConfig } from '../config/types.ts'
 import type { Logger } from '../observe/log.ts'
 import type { RelayMetrics } from '../observe/relay-metrics.ts'
 import { type Clock, NOT_NEEDED } from '../util/clock.ts'
-import type { BatchQueue, Sized } from './batch-queue.ts'
+import type { BatchQueue } from './batch-queue.ts'
+import type { Sized } from './send-result.ts'
 import type { DropReason, Sink } from './send-result.ts'
 
 export interface RetryPolicy {

@@ -1,6 +1,6 @@
 // The Deno runtime adapter: the only file that touches the `Deno` global (type-checked by
 // `deno check`, not by tsc with bun-types).
-import type { HttpFetch, TlsOptions } from '../exporters/remote-write/sender.ts'
+import type { HttpFetch, TlsOptions } from './http-port.ts'
 import type { Runtime } from './types.ts'
 
 const encoder = new TextEncoder()

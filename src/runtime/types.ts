@@ -1,7 +1,7 @@
 // What the relay needs from its runtime. One adapter per runtime implements it (runtime/bun.ts;
 // runtime/deno.ts with the Deno issue); no other file touches `Bun` or `Deno`.
-import type { ZoneFileReader } from '../encode/time-str.ts'
-import type { HttpFetch } from '../exporters/remote-write/sender.ts'
+import type { ZoneFileReader } from '../time/zone.ts'
+import type { HttpFetch } from './http-port.ts'
 
 export interface Listener {
   readonly url: string

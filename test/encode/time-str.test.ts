@@ -3,7 +3,8 @@
 import test from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { createTimeFormatter, isValidTimeZone, type ZoneFileReader } from '../../src/encode/time-str.ts'
+import { createTimeFormatter } from '../../src/encode/time-str.ts'
+import { isValidTimeZone, type ZoneFileReader } from '../../src/time/zone.ts'
 
 const readZone: ZoneFileReader = (zone) => {
   try {

@@ -1,6 +1,6 @@
 // Runs records through an exporter's per-data-source plan (normalise, filter, Kafka JSON line)
 // without queues: what the stdout and Kafka exporters would emit for them.
-import { parseConfig } from '../../src/config/load.ts'
+import { parseConfig } from '../../src/config-file/load.ts'
 import type { ExporterConfig } from '../../src/config/types.ts'
 import { dataSource } from '../../src/deepflow/schema.ts'
 import { createTimeFormatter } from '../../src/encode/time-str.ts'

@@ -1,8 +1,8 @@
 // A relay built from YAML with a manual clock and a captured standard output, driven through
 // app.request() (no sockets).
-import { parseConfig } from '../../src/config/load.ts'
+import { parseConfig } from '../../src/config-file/load.ts'
 import { createLogger } from '../../src/observe/log.ts'
-import { createRelay, type Relay } from '../../src/relay.ts'
+import { createRelay, type Relay } from '../../src/relay/relay.ts'
 import { runtimeHttpFetch } from './runtime-fetch.ts'
 import { createManualClock, type ManualClock } from './manual-clock.ts'
 

@@ -1,7 +1,7 @@
 // The HttpFetch of the runtime the tests run under (Bun's `tls` init extension, or Deno's
 // createHttpClient). The Deno adapter is loaded through a computed specifier, so that tsc (with
 // bun-types) does not type-check Deno code, and Deno does not type-check Bun code.
-import type { HttpFetch } from '../../src/exporters/remote-write/sender.ts'
+import type { HttpFetch } from '../../src/runtime/http-port.ts'
 import { bunHttpFetch } from '../../src/runtime/bun-http-fetch.ts'
 
 export const IS_DENO = 'Deno' in globalThis

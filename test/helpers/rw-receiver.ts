@@ -5,7 +5,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { snappyBlockUncompress as uncompress } from '../../src/util/snappy.ts'
-import { decodeWriteRequest, type TimeSeries } from '../../src/exporters/remote-write/prompb.ts'
+import { decodeWriteRequest, type TimeSeries } from '../../src/wire/remote-write/prompb.ts'
 
 export interface ReceivedRequest {
   readonly headers: IncomingHttpHeaders

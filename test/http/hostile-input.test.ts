@@ -6,7 +6,7 @@ import test from 'node:test'
 import assert from 'node:assert/strict'
 import { gzipSync } from 'node:zlib'
 import { snappyBlockCompress as compress } from '../../src/util/snappy.ts'
-import { encodeWriteRequest, type TimeSeries } from '../../src/exporters/remote-write/prompb.ts'
+import { encodeWriteRequest, type TimeSeries } from '../../src/wire/remote-write/prompb.ts'
 import { startHarness, STDOUT_EXPORTER, type Harness } from '../helpers/relay-harness.ts'
 
 const NET = 'flow_metrics.network.1m'

@@ -3,7 +3,7 @@
 import test from 'node:test'
 import assert from 'node:assert/strict'
 import { snappyBlockCompress as compress } from '../../src/util/snappy.ts'
-import { encodeWriteRequest, type TimeSeries } from '../../src/exporters/remote-write/prompb.ts'
+import { encodeWriteRequest, type TimeSeries } from '../../src/wire/remote-write/prompb.ts'
 import { until } from '../helpers/manual-clock.ts'
 import { startHarness, type Harness } from '../helpers/relay-harness.ts'
 import { seriesText, startReceiver } from '../helpers/rw-receiver.ts'

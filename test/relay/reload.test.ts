@@ -2,7 +2,7 @@
 // their old endpoints while new records go to the new ones; an invalid new config changes nothing.
 import test from 'node:test'
 import assert from 'node:assert/strict'
-import { parseConfig } from '../../src/config/load.ts'
+import { parseConfig } from '../../src/config-file/load.ts'
 import { reloadConfig } from '../../src/main.ts'
 import { until } from '../helpers/manual-clock.ts'
 import { createFakeRuntime } from '../helpers/fake-runtime.ts'

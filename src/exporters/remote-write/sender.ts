@@ -9,24 +9,10 @@ import { type Clock, NOT_NEEDED } from '../../util/clock.ts'
 import { shuffled } from '../../util/shuffle.ts'
 import { classifyStatus, statusClass, type StatusClass } from './classify.ts'
 import type { SeriesItem } from './rw-plan.ts'
-import { snappyBlockOf } from './series-fragment.ts'
+import { snappyBlockOf } from '../../wire/remote-write/series-fragment.ts'
 import type { Counter } from '../../observe/metrics.ts'
-
-/** Remote-write 1.0 headers (prometheus/docs docs/specs/prw/remote_write_spec.md). */
-export const CONTENT_ENCODING = 'snappy'
-export const CONTENT_TYPE = 'application/x-protobuf'
-export const RW_VERSION = '0.1.0'
-/** Headers extra-headers cannot set (the four the spec names, plus transport-owned ones). */
-export const RESERVED_HEADERS = ['content-encoding', 'content-type', 'x-prometheus-remote-write-version', 'user-agent', 'content-length', 'host', 'connection', 'transfer-encoding']
-
-export interface TlsOptions {
-  /** PEM text of the CA(s) to trust. */
-  readonly ca: string | null
-  readonly insecureSkipVerify: boolean
-}
-
-/** fetch with the runtime's TLS options (provided by the runtime adapter). */
-export type HttpFetch = (url: string, init: RequestInit, tls: TlsOptions | null) => Promise<Response>
+import type { HttpFetch, TlsOptions } from '../../runtime/http-port.ts'
+import { CONTENT_ENCODING, CONTENT_TYPE, RESERVED_HEADERS, RW_VERSION } from '../../wire/remote-write/headers.ts'
 
 export interface RemoteWriteMetrics {
   readonly requests: Counter<'exporter' | 'endpoint' | 'status'>

@@ -1,6 +1,6 @@
 // ClickHouse's HTTP interface: a query in the body, the user in X-ClickHouse-User/Key headers, the
 // answer as text. Never throws: errors come back as values (retried by the source).
-import type { HttpFetch } from '../../exporters/remote-write/sender.ts'
+import type { HttpFetch } from '../../runtime/http-port.ts'
 import { type Clock, NOT_NEEDED } from '../../util/clock.ts'
 
 export type QueryResult = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly error: string }

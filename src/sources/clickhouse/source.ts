@@ -3,7 +3,7 @@
 // and admission as HTTP ingest, and only then moves and saves the cursor. Catching up runs as fast
 // as the queues allow: when admission would answer 429, the source waits. Rows younger than a
 // settle delay are left for a later poll, since DeepFlow writes them with some delay.
-import type { ClickHouseSourceConfig } from '../../config/sources.ts'
+import type { ClickHouseSourceConfig } from '../../config/types.ts'
 import { dataSource } from '../../deepflow/schema.ts'
 import type { Logger } from '../../observe/log.ts'
 import type { Counter } from '../../observe/metrics.ts'

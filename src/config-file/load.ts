@@ -8,15 +8,15 @@ import { dirname, isAbsolute, join } from 'node:path'
 import * as v from 'valibot'
 import YAML from 'yaml'
 import { DATA_SOURCES } from '../deepflow/schema.ts'
-import { isValidTimeZone } from '../encode/time-str.ts'
-import { DEFAULTS } from './defaults.ts'
+import { isValidTimeZone } from '../time/zone.ts'
+import { DEFAULTS } from '../config/defaults.ts'
 import { checkExporter } from './check-exporter.ts'
 import { goYamlData, parseGoYaml, GoScalar } from './go-yaml.ts'
 import { isMapping, scalarText } from './go-values.ts'
 import { parseSources } from './sources.ts'
 import { closest, ConfigError, formatPath, formatProblem, issuesToProblems, type ConfigPath, type ConfigProblem } from './problems.ts'
 import { exporterKeysAt, ExporterSchema, ListenSchema, RELAY_KEYS, RelaySchema, type RawExporter } from './schema.ts'
-import { PROTOCOLS, type Config, type ExporterConfig, type Protocol, type RelaySettings, type SkippedExporter } from './types.ts'
+import { PROTOCOLS, type Config, type ExporterConfig, type Protocol, type RelaySettings, type SkippedExporter } from '../config/types.ts'
 
 export interface Overrides {
   /** DEEPFLOW_RELAY_AUTH_TOKEN: wins over relay.auth-token (keeps the secret out of files). */

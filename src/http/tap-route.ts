@@ -20,9 +20,9 @@
 // not take (listing those it takes); 404 for an unknown exporter (listing the names); 429 when the
 // exporter already has TAP_MAX_SUBSCRIBERS taps.
 import type { Context } from 'hono'
-import type { Sized } from '../pipeline/batch-queue.ts'
+import type { Sized } from '../pipeline/send-result.ts'
 import type { Exporter } from '../pipeline/exporter.ts'
-import { TAP_MAX_SUBSCRIBERS, TAP_SAMPLING } from '../observe/tap.ts'
+import { TAP_MAX_SUBSCRIBERS, TAP_SAMPLING } from '../pipeline/tap-hub.ts'
 
 export interface TapDeps {
   /** The current exporters (they change on reload). */

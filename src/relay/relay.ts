@@ -2,27 +2,29 @@
 // config entry (plans, queues, sink), and the HTTP app. No runtime globals: everything that
 // touches the outside world comes in through RelayDeps.
 import type { Hono } from 'hono'
-import type { Config, ExporterConfig } from './config/types.ts'
-import { createTimeFormatter, type ZoneFileReader } from './encode/time-str.ts'
-import { buildExporter, type BuiltExporter } from './exporters/build-exporter.ts'
-import type { HttpFetch } from './exporters/remote-write/sender.ts'
-import { loadPrompb } from './exporters/remote-write/prompb-loader.ts'
-import { createStatusTracker } from './observe/status.ts'
-import { VERSION } from './version.ts'
-import { createStdoutSink, type WriteStdout } from './exporters/stdout/stdout-sink.ts'
-import { createApp } from './http/app.ts'
-import type { Logger } from './observe/log.ts'
-import { createRelayMetrics, type RelayMetrics } from './observe/relay-metrics.ts'
-import type { Sized } from './pipeline/batch-queue.ts'
-import type { Exporter } from './pipeline/exporter.ts'
-import type { RetryPolicy } from './pipeline/worker.ts'
-import { EMPTY_DICTIONARY, type DictionaryHolder } from './translate/dictionary.ts'
-import { loadDictionary, watchDictionary } from './translate/dictionary-file.ts'
-import type { Clock } from './util/clock.ts'
-import { admitGroups } from './pipeline/admission.ts'
-import { createClickHouseClient } from './sources/clickhouse/client.ts'
-import { createClickHouseSource, type Source } from './sources/clickhouse/source.ts'
-import { createWallClockParser } from './time/parse-wall-clock.ts'
+import { DEFAULTS } from '../config/defaults.ts'
+import type { Config, ExporterConfig } from '../config/types.ts'
+import { createTimeFormatter } from '../encode/time-str.ts'
+import type { ZoneFileReader } from '../time/zone.ts'
+import { buildExporter, type BuiltExporter } from '../exporters/build-exporter.ts'
+import type { HttpFetch } from '../runtime/http-port.ts'
+import { loadPrompb } from '../wire/remote-write/prompb-loader.ts'
+import { createStatusTracker } from '../http/status.ts'
+import { VERSION } from '../version.ts'
+import { createStdoutSink, type WriteStdout } from '../exporters/stdout/stdout-sink.ts'
+import { createApp } from '../http/app.ts'
+import type { Logger } from '../observe/log.ts'
+import { createRelayMetrics, type RelayMetrics } from '../observe/relay-metrics.ts'
+import type { Sized } from '../pipeline/send-result.ts'
+import type { Exporter } from '../pipeline/exporter.ts'
+import type { RetryPolicy } from '../pipeline/worker.ts'
+import { EMPTY_DICTIONARY, type DictionaryHolder } from '../translate/dictionary.ts'
+import { loadDictionary, watchDictionary } from '../translate/dictionary-file.ts'
+import type { Clock } from '../util/clock.ts'
+import { admitGroups } from '../pipeline/admission.ts'
+import { createClickHouseClient } from '../sources/clickhouse/client.ts'
+import { createClickHouseSource, type Source } from '../sources/clickhouse/source.ts'
+import { createWallClockParser } from '../time/parse-wall-clock.ts'
 
 export { loadDictionary }
 
@@ -120,7 +122,7 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
     if (deps.fetch === undefined) throw new StartError(`sources: ${sc.name}: no HTTP client in this runtime`)
     return createClickHouseSource({
       config: sc,
-      client: createClickHouseClient({ url: sc.url, user: sc.user, password: sc.password, fetch: deps.fetch, clock, timeoutMs: 60_000 }),
+      client: createClickHouseClient({ url: sc.url, user: sc.user, password: sc.password, fetch: deps.fetch, clock, timeoutMs: DEFAULTS.clickhouse.queryTimeout * 1000 }),
       admit: (groups) => admitGroups(groups, exporters),
       wallClock: (zone) => createWallClockParser(zone, deps.readZoneFile),
       clock,

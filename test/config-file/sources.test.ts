@@ -1,7 +1,7 @@
 import test from 'node:test'
 import assert from 'node:assert/strict'
-import { parseConfig } from '../../src/config/load.ts'
-import { parseSince } from '../../src/config/sources.ts'
+import { parseConfig } from '../../src/config-file/load.ts'
+import { parseSince } from '../../src/config-file/sources.ts'
 import { formatted } from './helpers.ts'
 
 const yaml = (source: string) => `sources:

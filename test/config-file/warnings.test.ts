@@ -4,7 +4,7 @@
 // and what the relay runs.
 import test from 'node:test'
 import assert from 'node:assert/strict'
-import { parseConfig } from '../../src/config/load.ts'
+import { parseConfig } from '../../src/config-file/load.ts'
 import type { Config } from '../../src/config/types.ts'
 import { exportersYaml, kafka, kafkaEntry, STDOUT } from './helpers.ts'
 

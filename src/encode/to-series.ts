@@ -6,15 +6,15 @@
 // - labels: datasource="<ds>" plus every exported tag except `time`, translated as in the Kafka
 //   line (enum names, device types, dictionary names) but under the field's own name (`pod_id_0`,
 //   `agent_id`: the `_id` stays), empty values dropped, sorted by name.
-import type { ExporterConfig } from '../../config/types.ts'
-import type { DataSourceSpec } from '../../deepflow/schema.ts'
-import { parseExportFields, selectFields } from '../../project/export-fields.ts'
-import type { DeepFlowRecord } from '../../record/normalize.ts'
-import type { Value } from '../../record/values.ts'
-import type { DictionaryHolder } from '../../translate/dictionary.ts'
-import { compileTranslator, type TranslateContext } from '../../translate/translators.ts'
-import type { Label, TimeSeries } from './prompb-types.ts'
-import { FNV_OFFSET, fnv1a } from '../../util/fnv.ts'
+import type { ExporterConfig } from '../config/types.ts'
+import type { DataSourceSpec } from '../deepflow/schema.ts'
+import { parseExportFields, selectFields } from '../export-fields/export-fields.ts'
+import type { DeepFlowRecord } from '../record/normalize.ts'
+import type { Value } from '../record/values.ts'
+import type { DictionaryHolder } from '../translate/dictionary.ts'
+import { compileTranslator, type TranslateContext } from '../translate/translators.ts'
+import type { Label, TimeSeries } from '../wire/remote-write/prompb-types.ts'
+import { FNV_OFFSET, fnv1a } from '../util/fnv.ts'
 
 export interface RecordSeries {
   readonly series: TimeSeries[]

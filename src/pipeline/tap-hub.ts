@@ -19,7 +19,7 @@
 // Bounded: a subscriber holds at most `bufferLines` lines / `bufferBytes` characters its reader has
 // not taken. A line that does not fit cuts the subscriber off: it leaves the exporter at once and
 // its reader gets what was buffered, then a final line saying why. Offering never waits.
-import type { Sized } from '../pipeline/batch-queue.ts'
+import type { Sized } from './send-result.ts'
 
 export const TAP_MAX_LINES_PER_SECOND = 1000
 export const TAP_BUFFER_LINES = 1000

@@ -10,13 +10,13 @@
 // as such: the loader skips it with a warning, as it skips a disabled one.
 import { DATA_SOURCES, dataSource, DEFINED_NEVER_EXPORTED, type DataSourceSpec } from '../deepflow/schema.ts'
 import { bindFilterField } from '../filter/compile-filter.ts'
-import { compileGoRegexp, wildcardToGoRegexp } from '../filter/go-regexp.ts'
-import { fieldSpellings, parseExportFields } from '../project/export-fields.ts'
-import { DEFAULTS, SUGGESTED_EXPORT_FIELDS } from './defaults.ts'
+import { compileGoRegexp, wildcardToGoRegexp } from '../deepflow/go-regexp.ts'
+import { fieldSpellings, parseExportFields } from '../export-fields/export-fields.ts'
+import { DEFAULTS, SUGGESTED_EXPORT_FIELDS } from '../config/defaults.ts'
 import { closest, type ConfigPath, type ConfigProblem } from './problems.ts'
 import type { RawExporter } from './schema.ts'
-import type { Condition, ExporterConfig, Protocol, Sasl, TagFilter, TagFiltersGroup } from './types.ts'
-import { RESERVED_HEADERS } from '../exporters/remote-write/sender.ts'
+import type { Condition, ExporterConfig, Protocol, Sasl, TagFilter, TagFiltersGroup } from '../config/types.ts'
+import { RESERVED_HEADERS } from '../wire/remote-write/headers.ts'
 
 export interface CheckedExporter {
   readonly exporter: ExporterConfig

@@ -3,7 +3,7 @@
 // skipped exporters (enabled missing/false, unknown protocol) and the embedded default config.
 import test from 'node:test'
 import assert from 'node:assert/strict'
-import { embeddedDefaultConfig, parseConfig } from '../../src/config/load.ts'
+import { embeddedDefaultConfig, parseConfig } from '../../src/config-file/load.ts'
 import type { Config, ExporterConfig } from '../../src/config/types.ts'
 import { exportersYaml, kafka, kafkaEntry, STDOUT } from './helpers.ts'
 

@@ -3,7 +3,7 @@
 // and what a quoted scalar, an empty value and a key become.
 import test from 'node:test'
 import assert from 'node:assert/strict'
-import { GoScalar, goYamlData, parseGoYaml } from '../../src/config/go-yaml.ts'
+import { GoScalar, goYamlData, parseGoYaml } from '../../src/config-file/go-yaml.ts'
 
 const value = (text: string): unknown => {
   const { doc } = parseGoYaml(`v: ${text}\n`)

@@ -5,11 +5,11 @@
 // follows in check-exporter.ts. The external keys are DeepFlow's (`queue-count`,
 // `tag-filters-groups`, ...) and are mapped to the internal camelCase config here and there only.
 import * as v from 'valibot'
-import { DEFAULTS } from './defaults.ts'
+import { DEFAULTS } from '../config/defaults.ts'
 import {
   goBool, goList, goMapping, goStringMap, goStruct, isMapping, optionalNumber, optionalText, positiveInt, seconds, text, UNKNOWN_KEY,
 } from './go-values.ts'
-import { KAFKA_COMPRESSIONS, LOG_LEVELS, OPERATORS, OVERFLOW_MODES, type FilterOperator, type KafkaCompression, type LogLevel, type Overflow } from './types.ts'
+import { KAFKA_COMPRESSIONS, LOG_LEVELS, OPERATORS, OVERFLOW_MODES, type FilterOperator, type KafkaCompression, type LogLevel, type Overflow } from '../config/types.ts'
 
 export { UNKNOWN_KEY }
 

@@ -4,7 +4,7 @@
 // sub-category (Q5: DeepFlow leaves `event_type`, `file_name`, ... out of `$tag`).
 import categoriesJson from '../deepflow/facts/categories.json' with { type: 'json' }
 import type { DataSourceSpec, FieldSpec } from '../deepflow/schema.ts'
-import { compileGoRegexp } from '../filter/go-regexp.ts'
+import { compileGoRegexp } from '../deepflow/go-regexp.ts'
 
 interface Categories {
   sub_categories: Record<string, { kind: string; bit: number }>

@@ -6,6 +6,8 @@ import { DATA_SOURCES, dataSource } from '../deepflow/schema.ts'
 import { GoScalar } from './go-yaml.ts'
 import { goList, goMapping, goStruct, isMapping, optionalText, positiveInt, seconds, text } from './go-values.ts'
 import { closest, issuesToProblems, type ConfigPath, type ConfigProblem } from './problems.ts'
+import { DEFAULTS } from '../config/defaults.ts'
+import type { ClickHouseSourceConfig } from '../config/types.ts'
 
 /** Unix seconds or RFC 3339 text → Unix seconds. */
 export function parseSince(value: number | string): number | undefined {
@@ -20,17 +22,17 @@ const CLICKHOUSE_ENTRIES = {
     text('the URL of ClickHouse\'s HTTP interface'),
     v.check((u: string) => /^https?:\/\/[^\s]+$/.test(u), 'expected an http:// or https:// URL'),
   ),
-  user: text('a user name', 'default'),
+  user: text('a user name', DEFAULTS.clickhouse.user),
   password: text('a password'),
   'data-sources': goList(text('a data source'), 'a list of data sources'),
-  interval: seconds(5),
+  interval: seconds(DEFAULTS.clickhouse.interval),
   since: v.pipe(
     v.custom<unknown>((x) => x === null || x === undefined || typeof x === 'string' || (x instanceof GoScalar && x.kind !== 'bool'), 'expected Unix seconds or an RFC 3339 time'),
     v.transform((x) => (x instanceof GoScalar ? (x.value as number) : (x as string | null | undefined) ?? undefined)),
     v.check((x) => x === undefined || parseSince(x) !== undefined, (i) => `expected Unix seconds or an RFC 3339 time such as 2026-11-01T00:00:00Z, got ${i.received}`),
     v.transform((x) => (x === undefined ? undefined : parseSince(x)!)),
   ),
-  'batch-rows': positiveInt('a positive number of rows', 10_000),
+  'batch-rows': positiveInt('a positive number of rows', DEFAULTS.clickhouse.batchRows),
   'cursor-file': optionalText('a file path'),
 }
 
@@ -38,21 +40,6 @@ const SourceSchema = v.pipe(
   v.custom<unknown>(isMapping, 'expected a mapping: - clickhouse: {url, data-sources, ...}'),
   goMapping({ clickhouse: goStruct(CLICKHOUSE_ENTRIES, 'a mapping {url, data-sources, ...}') }),
 )
-
-export interface ClickHouseSourceConfig {
-  /** `clickhouse-<index>`: the `source` label in /metrics. */
-  readonly name: string
-  readonly url: string
-  readonly user: string
-  readonly password: string
-  readonly dataSources: readonly string[]
-  /** Seconds between polls once caught up. */
-  readonly interval: number
-  /** Unix seconds to start from when the cursor file has no position; null: now (no backfill). */
-  readonly since: number | null
-  readonly batchRows: number
-  readonly cursorFile: string | null
-}
 
 export function parseSources(raw: unknown, problems: ConfigProblem[], warnings: ConfigProblem[]): ClickHouseSourceConfig[] {
   if (raw === undefined || raw === null) return []

@@ -1,8 +1,8 @@
 // Shared by the config tests: the problems of a config that parseConfig rejects, and the YAML of
 // the exporter lists the tests are built from (the entries they repeat, written once).
 import assert from 'node:assert/strict'
-import { parseConfig, type Overrides } from '../../src/config/load.ts'
-import { ConfigError, formatProblem, type ConfigProblem } from '../../src/config/problems.ts'
+import { parseConfig, type Overrides } from '../../src/config-file/load.ts'
+import { ConfigError, formatProblem, type ConfigProblem } from '../../src/config-file/problems.ts'
 
 /** The problems of the ConfigError parseConfig throws for `text`; fails the test if it accepts it. */
 export function problemsOf(text: string, overrides: Overrides = {}): readonly ConfigProblem[] {

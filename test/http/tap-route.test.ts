@@ -5,11 +5,11 @@
 import test from 'node:test'
 import assert from 'node:assert/strict'
 import { Hono } from 'hono'
-import { createTapHandler, type TapDeps } from '../../src/http/tap.ts'
+import { createTapHandler, type TapDeps } from '../../src/http/tap-route.ts'
 import { until } from '../helpers/manual-clock.ts'
 import { startHarness, type Harness } from '../helpers/relay-harness.ts'
 import { startReceiver } from '../helpers/rw-receiver.ts'
-import type { TimeSeries } from '../../src/exporters/remote-write/prompb-types.ts'
+import type { TimeSeries } from '../../src/wire/remote-write/prompb-types.ts'
 
 const NET = 'flow_metrics.network.1m'
 const L7 = 'flow_log.l7_flow_log'

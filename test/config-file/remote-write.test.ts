@@ -1,6 +1,6 @@
 import test from 'node:test'
 import assert from 'node:assert/strict'
-import { parseConfig } from '../../src/config/load.ts'
+import { parseConfig } from '../../src/config-file/load.ts'
 import { exportersYaml, formatted } from './helpers.ts'
 
 /** A prometheus exporter entry with the `extra` lines (its endpoints among them). */

@@ -2,8 +2,8 @@
 // line; formatProblem renders `path: message (line N)`.
 import test from 'node:test'
 import assert from 'node:assert/strict'
-import { parseConfig, type Overrides } from '../../src/config/load.ts'
-import { ConfigError, formatProblem, type ConfigPath } from '../../src/config/problems.ts'
+import { parseConfig, type Overrides } from '../../src/config-file/load.ts'
+import { ConfigError, formatProblem, type ConfigPath } from '../../src/config-file/problems.ts'
 import { exportersYaml, formatted, kafka, kafkaEntry, problemsOf, STDOUT } from './helpers.ts'
 
 const ALL_SOURCES = 'flow_log.l7_flow_log, flow_log.l4_flow_log, flow_metrics.network.1m, flow_metrics.network.1s, flow_metrics.network_map.1m, flow_metrics.network_map.1s, flow_metrics.application.1m, flow_metrics.application.1s, flow_metrics.application_map.1m, flow_metrics.application_map.1s, event.file_event, event.perf_event'

@@ -3,11 +3,11 @@
 // the last minute, retries and drops by reason; the relay's version, runtime, uptime, config
 // file and the config's warnings (what DeepFlow would ignore or mishandle, skipped exporters). Rates come from snapshots of the counters taken every few seconds (injected clock).
 import { DROP_REASONS } from '../pipeline/send-result.ts'
-import type { Sized } from '../pipeline/batch-queue.ts'
+import type { Sized } from '../pipeline/send-result.ts'
 import type { Exporter } from '../pipeline/exporter.ts'
 import type { RemoteWriteSinks } from '../exporters/remote-write/sender.ts'
 import type { Clock } from '../util/clock.ts'
-import type { RelayMetrics } from './relay-metrics.ts'
+import type { RelayMetrics } from '../observe/relay-metrics.ts'
 
 export interface EndpointStatus {
   readonly endpoint: string

@@ -7,9 +7,9 @@ import test from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import YAML from 'yaml'
-import { parseConfig } from '../../src/config/load.ts'
-import { ConfigError, formatProblem } from '../../src/config/problems.ts'
-import { ExporterSchema, RELAY_KEYS } from '../../src/config/schema.ts'
+import { parseConfig } from '../../src/config-file/load.ts'
+import { ConfigError, formatProblem } from '../../src/config-file/problems.ts'
+import { ExporterSchema, RELAY_KEYS } from '../../src/config-file/schema.ts'
 
 const SEED = Number(process.env.FC_SEED ?? 20480)
 console.log(`fast-check seed: ${SEED} (FC_SEED=n to change)`)
