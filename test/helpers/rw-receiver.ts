@@ -15,11 +15,22 @@ export interface ReceivedRequest {
   readonly status: number
 }
 
-export type Reply = { status: number; body?: string; headers?: Record<string, string>; delayMs?: number } | 'hang'
+export type Reply =
+  | {
+    status: number
+    body?: string
+    headers?: Record<string, string>
+    delayMs?: number
+    /** The answer is held until this settles (the test releases it). */
+    hold?: Promise<void>
+  }
+  | 'hang'
 
 export interface Receiver {
   readonly url: string
   readonly requests: ReceivedRequest[]
+  /** Series of every request received so far, answered or not (requests are counted when answered). */
+  readonly received: { requests: number; series: number }
   /** Replies for the next requests, in order; afterwards `fallback` (204 unless set). */
   script(...replies: Reply[]): void
   /** The reply once the script is used up. */
@@ -30,6 +41,7 @@ export interface Receiver {
 /** With `tls`, the receiver speaks https with that key and certificate. */
 export async function startReceiver(tls?: { key: string; cert: string }, port = 0): Promise<Receiver> {
   const requests: ReceivedRequest[] = []
+  const received = { requests: 0, series: 0 }
   let replies: Reply[] = []
   let fallback: Reply = { status: 204 }
   const hanging = new Set<() => void>()
@@ -43,6 +55,8 @@ export async function startReceiver(tls?: { key: string; cert: string }, port = 
       try {
         series = decodeWriteRequest(uncompress(body)).timeseries
       } catch {}
+      received.requests++
+      received.series += series.length
       if (reply === 'hang') {
         requests.push({ headers: req.headers, clientPort: req.socket.remotePort ?? 0, series, status: 0 })
         hanging.add(() => res.destroy())
@@ -53,7 +67,8 @@ export async function startReceiver(tls?: { key: string; cert: string }, port = 
         res.writeHead(reply.status, reply.headers ?? {})
         res.end(reply.body ?? '')
       }
-      if (reply.delayMs === undefined) answer()
+      if (reply.hold !== undefined) void reply.hold.then(answer)
+      else if (reply.delayMs === undefined) answer()
       else setTimeout(answer, reply.delayMs)
     })
   }
@@ -63,6 +78,7 @@ export async function startReceiver(tls?: { key: string; cert: string }, port = 
   return {
     url: `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${bound}/api/v1/write`,
     requests,
+    received,
     script: (...r) => {
       replies = r
     },

@@ -32,14 +32,25 @@ test('batch-size counts series: a request takes records until it holds batch-siz
 test('with several queues, the samples of every series arrive in timestamp order', async () => {
   const r = await startReceiver()
   try {
-    const h = await startHarness(yaml(r.url, 'queue-count: 4, batch-size: 2, flush-timeout: 0.01'))
+    // Every record is queued before anything is sent (a batch holds them all; flush-timeout on the
+    // manual clock), then one flush sends one request per queue that has records. The first request
+    // received is answered last: with queues chosen by series it holds whole series, so nothing of
+    // them arrives early; with a series-blind choice it would hold early samples of series whose
+    // later samples the other requests delivered first.
+    const releases: (() => void)[] = []
+    r.script(...[0, 1, 2, 3].map(() => ({ status: 204, hold: new Promise<void>((resolve) => releases.push(resolve)) })))
+    const h = await startHarness(yaml(r.url, 'queue-count: 4, batch-size: 100, flush-timeout: 1'))
     const ips = ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4', '10.0.0.5', '10.0.0.6']
-    for (let t = 0; t < 8; t++) {
-      await h.post(DS, JSON.stringify(ips.map((ip) => ({ time: 1715133600 + t, byte_tx: t, ip4: ip }))))
-      await h.clock.advance(10)
-    }
+    for (let t = 0; t < 8; t++) await h.post(DS, JSON.stringify(ips.map((ip) => ({ time: 1715133600 + t, byte_tx: t, ip4: ip }))))
+    assert.equal(r.received.requests, 0)
     await h.clock.advance(1000)
-    await until(() => r.requests.flatMap((q) => q.series).length === 48, 'every series')
+    await until(() => r.received.series === 48, 'one request from each queue')
+    const queues = r.received.requests
+    assert.ok(queues >= 2, `the series spread over several queues (${queues})`)
+    for (const release of releases.slice(1, queues)) release()
+    await until(() => r.requests.length === queues - 1, 'the answers to all but the first request')
+    releases[0]!()
+    await until(() => r.requests.length === queues, 'the first request')
     const arrived = seriesText(r.requests.flatMap((q) => q.series))
     for (const ip of ips) {
       const stamps = arrived.filter((l) => l.includes(`ip4="${ip}"`)).map((l) => Number(/@(\d+)$/.exec(l)![1]))
