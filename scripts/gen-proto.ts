@@ -27,7 +27,9 @@ if (import.meta.main) {
     let current = ''
     try {
       current = readFileSync(GENERATED, 'utf8')
-    } catch {}
+    } catch {
+      // absent: stale
+    }
     if (current !== text) {
       console.error(`${GENERATED} is out of date: run npm run gen:proto`)
       process.exit(1)

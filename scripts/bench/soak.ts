@@ -35,7 +35,9 @@ const url = `http://127.0.0.1:${port}/v1/records/flow_metrics.network.1s`
 for (let i = 0; i < 100; i++) {
   try {
     if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break
-  } catch {}
+  } catch {
+    // not listening yet
+  }
   await new Promise((r) => setTimeout(r, 50))
 }
 const rss = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) / 1024

@@ -29,7 +29,9 @@ async function once(cmd: string, args: string[]): Promise<{ ms: number; rssMb: n
         ms = performance.now() - t0
         break
       }
-    } catch {}
+    } catch {
+      // not listening yet
+    }
     await new Promise((r) => setTimeout(r, 2))
   }
   await new Promise((r) => setTimeout(r, 1000))

@@ -44,7 +44,9 @@ export async function startService(name: string, command: string, args: (dir: st
     try {
       const res = await fetch(readyUrl)
       if (res.ok) break
-    } catch {}
+    } catch {
+      // not listening yet
+    }
     if (Date.now() > deadline) {
       child.kill('SIGKILL')
       throw new Error(`${name} was not ready at ${readyUrl} within ${timeoutMs} ms:\n${output.slice(-4000)}`)

@@ -91,7 +91,9 @@ export function checkExporter(raw: RawExporter & { protocol: Protocol }, index: 
       let url: URL | undefined
       try {
         url = new URL(endpoint)
-      } catch {}
+      } catch {
+        // not a URL: reported below
+      }
       if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
         warn(at('endpoints', i), `expected an http:// or https:// remote-write URL, got ${JSON.stringify(endpoint)}; ignored`)
         return

@@ -11,7 +11,6 @@ const EXPORTER_KEYS = 'protocol, enabled, name, endpoints, data-sources, queue-c
 const RELAY_KEYS = 'listen, max-body-bytes, time-zone, universal-tags, shutdown-timeout, log-level, auth-token, protect-metrics, tls, overflow, max-records-per-request, max-line-bytes, max-depth, max-fields, max-string-bytes, client-timeout'
 const EXPORT_FIELDS_HINT = 'missing or empty; list what to export, e.g. export-fields: [$tag, $metrics] (DeepFlow\'s default list exports metrics only, Q4)'
 const NOT_A_MAPPING = '(top level): expected a mapping with `exporters:` (or a DeepFlow server.yaml with `ingester.exporters:`)'
-const K8S_LABEL = 'k8s labels cannot be sent as remote-write labels; remove it (DeepFlow drops them too) (line 6)'
 const badListen = (got: string, line: number) => `relay.listen: expected HOST:PORT (e.g. 127.0.0.1:20480 or [::1]:20480), got ${got} (line ${line})`
 const badTimeZone = (zone: string, line: number) =>
   `relay.time-zone: unknown time zone "${zone}"; expected UTC or an IANA name such as Asia/Shanghai (line ${line})`

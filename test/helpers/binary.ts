@@ -57,7 +57,7 @@ export async function start(bin: string, dir: string, args: string[], env: Recor
     url,
     stdout: () => out,
     stderr: () => err,
-    async stop(signal = 'SIGTERM') {
+    stop(signal = 'SIGTERM') {
       child.kill(signal)
       return exited
     },

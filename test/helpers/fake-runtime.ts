@@ -20,19 +20,20 @@ export function createFakeRuntime(opts: { args: string[]; env?: Record<string, s
     serve() {
       throw new Error('the fake runtime does not serve')
     },
-    async readTextFile(path) {
+    readTextFile(path) {
       const text = files[path]
-      if (text === undefined) throw new Error(`ENOENT: no such file or directory, open '${path}'`)
-      return text
+      return text === undefined ? Promise.reject(new Error(`ENOENT: no such file or directory, open '${path}'`)) : Promise.resolve(text)
     },
-    async writeTextFileAtomic(path, text) {
+    writeTextFileAtomic(path, text) {
       files[path] = text
+      return Promise.resolve()
     },
-    fileMtime: async (path) => (files[path] === undefined ? undefined : 1),
+    fileMtime: (path) => Promise.resolve(files[path] === undefined ? undefined : 1),
     readZoneFile: () => undefined,
     httpFetch: () => Promise.reject(new Error('the fake runtime has no network')),
-    async writeStdout(text) {
+    writeStdout(text) {
       stdout.push(text)
+      return Promise.resolve()
     },
     writeStderr(text) {
       stderr.push(text)

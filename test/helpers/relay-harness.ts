@@ -25,23 +25,24 @@ export async function startHarness(yaml: string, opts: { files?: Record<string, 
   const clock = opts.clock ?? createManualClock()
   const stdout: string[] = []
   const logs: Record<string, unknown>[] = []
-  let writer = async (text: string) => {
+  let writer = (text: string): Promise<void> => {
     stdout.push(text)
+    return Promise.resolve()
   }
   const files = opts.files ?? {}
   const relay = createRelay(config, {
     clock,
     log: createLogger({ write: (l) => logs.push(JSON.parse(l) as Record<string, unknown>), now: clock.now, level: 'debug' }),
     writeStdout: (text) => writer(text),
-    readTextFile: async (p) => {
+    readTextFile: (p) => {
       const t = files[p]
-      if (t === undefined) throw new Error(`ENOENT ${p}`)
-      return t
+      return t === undefined ? Promise.reject(new Error(`ENOENT ${p}`)) : Promise.resolve(t)
     },
-    fileMtime: async (p) => (files[p] === undefined ? undefined : files[p]!.length),
+    fileMtime: (p) => Promise.resolve(files[p] === undefined ? undefined : files[p]!.length),
     fetch: runtimeHttpFetch,
-    writeTextFileAtomic: async (p, text) => {
+    writeTextFileAtomic: (p, text) => {
       files[p] = text
+      return Promise.resolve()
     },
   })
   await relay.start()

@@ -54,7 +54,9 @@ export async function startReceiver(tls?: { key: string; cert: string }, port = 
       let series: TimeSeries[] = []
       try {
         series = decodeWriteRequest(uncompress(body)).timeseries
-      } catch {}
+      } catch {
+        // not a remote-write body: recorded with no series
+      }
       received.requests++
       received.series += series.length
       if (reply === 'hang') {

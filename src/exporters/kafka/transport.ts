@@ -9,8 +9,8 @@ import { snappyCompress, snappyDecompress } from './snappy-codec.ts'
 import './kafkajs-idle-fix.ts'
 
 CompressionCodecs[CompressionTypes.Snappy] = () => ({
-  compress: async (encoder: { buffer: Buffer }) => Buffer.from(snappyCompress(encoder.buffer)),
-  decompress: async (buffer: Buffer) => Buffer.from(snappyDecompress(buffer)),
+  compress: (encoder: { buffer: Buffer }) => Promise.resolve(Buffer.from(snappyCompress(encoder.buffer))),
+  decompress: (buffer: Buffer) => Promise.resolve(Buffer.from(snappyDecompress(buffer))),
 })
 
 const COMPRESSION: Record<KafkaCompression, CompressionTypes> = {
