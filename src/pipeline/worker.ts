@@ -1,15 +1,17 @@
 // The worker of one queue: waits until a batch is full or its oldest record has waited
-// flush-timeout, sends it, and retries a retryable failure with exponential backoff and full
-// jitter (honouring Retry-After) until it succeeds or max-retry-duration runs out. One batch in
-// flight per queue, so records of a series leave in order.
+// flush-timeout, sends it, and retries a retryable failure with exponential backoff and equal
+// jitter (backoff.ts: a delay in [d/2, d), never shorter than a Retry-After) until it succeeds or
+// max-retry-duration runs out. One batch in flight per queue, so records of a series leave in order.
 import type { ExporterConfig } from '../config/types.ts'
 import type { Logger } from '../observe/log.ts'
 import type { RelayMetrics } from '../observe/relay-metrics.ts'
 import { type Clock, NOT_NEEDED } from '../util/clock.ts'
+import { backoffDelay, type BackoffPolicy } from './backoff.ts'
 import type { BatchQueue } from './batch-queue.ts'
 import type { Sized } from './send-result.ts'
 import type { DropReason, Sink } from './send-result.ts'
 
+/** The workers' retry: equal-jitter backoff from initialMs up to maxMs, for at most maxDurationMs. */
 export interface RetryPolicy {
   readonly initialMs: number
   readonly maxMs: number
@@ -46,6 +48,7 @@ export interface Worker<T> {
 export function createWorker<T extends Sized>(deps: WorkerDeps<T>): Worker<T> {
   const { queue, clock, metrics, log } = deps
   const name = deps.config.name
+  const backoff: BackoffPolicy = { initialMs: deps.retry.initialMs, maxMs: deps.retry.maxMs, jitter: 'equal' }
   let draining = false
   const abort = new AbortController()
   let wake: (() => void) | null = null
@@ -66,10 +69,11 @@ export function createWorker<T extends Sized>(deps: WorkerDeps<T>): Worker<T> {
     waitingFor = 'full'
     return clock.sleep(ms, ac.signal)
   }
-  const waitForWork = (): Promise<void> => new Promise((resolve) => {
-    wake = resolve
-    waitingFor = 'work'
-  })
+  const waitForWork = (): Promise<void> =>
+    new Promise((resolve) => {
+      wake = resolve
+      waitingFor = 'work'
+    })
 
   const unitsOf = (batch: readonly T[]) => batch.reduce((n, item) => n + item.units, 0)
   const drop = (batch: readonly T[], reason: DropReason, error: string) => {
@@ -80,7 +84,7 @@ export function createWorker<T extends Sized>(deps: WorkerDeps<T>): Worker<T> {
 
   const send = async (batch: T[]): Promise<void> => {
     const started = clock.now()
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 0;; attempt++) {
       if (abort.signal.aborted) return drop(batch, 'shutdown', 'shutdown timeout reached')
       const t0 = clock.now()
       const result = await deps.sink.send(batch, abort.signal)
@@ -90,7 +94,10 @@ export function createWorker<T extends Sized>(deps: WorkerDeps<T>): Worker<T> {
         const tooLarge = result.tooLarge ?? 0
         if (tooLarge > 0) {
           metrics.dropped.inc([name, 'too_large'], tooLarge)
-          log.warnOncePerBurst(`${name}:too_large`, 'records too large for the receiver dropped; the rest of the batch was delivered', { exporter: name, records: tooLarge })
+          log.warnOncePerBurst(`${name}:too_large`, 'records too large for the receiver dropped; the rest of the batch was delivered', {
+            exporter: name,
+            records: tooLarge,
+          })
         }
         metrics.sent.inc([name], batch.length - tooLarge)
         if (deps.countsSeries) metrics.seriesSent.inc([name], unitsOf(batch))
@@ -102,10 +109,15 @@ export function createWorker<T extends Sized>(deps: WorkerDeps<T>): Worker<T> {
       if (abort.signal.aborted) return drop(batch, 'shutdown', result.error)
       const elapsed = clock.now() - started
       if (elapsed >= deps.retry.maxDurationMs) return drop(batch, 'retries_exhausted', result.error)
-      const backoff = Math.min(deps.retry.maxMs, deps.retry.initialMs * 2 ** Math.min(attempt, 30))
-      const delay = Math.max(result.retryAfterMs ?? 0, backoff * (0.5 + clock.random() / 2))
+      const delay = backoffDelay(backoff, attempt, clock.random, result.retryAfterMs)
       metrics.retries.inc([name])
-      log.warnOncePerBurst(`${name}:retry`, 'send failed, retrying', { exporter: name, queue: deps.index, attempt: attempt + 1, delay_ms: Math.round(delay), error: result.error })
+      log.warnOncePerBurst(`${name}:retry`, 'send failed, retrying', {
+        exporter: name,
+        queue: deps.index,
+        attempt: attempt + 1,
+        delay_ms: Math.round(delay),
+        error: result.error,
+      })
       await clock.sleep(Math.min(delay, deps.retry.maxDurationMs - elapsed), abort.signal)
     }
   }
