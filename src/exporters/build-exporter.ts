@@ -1,5 +1,7 @@
 // One exporter of the config, built for its protocol: the record plans (Kafka JSON lines or
-// remote-write series), the sink, and the queues around them.
+// remote-write series), the sink, and the queues around them. The exporter reports its endpoints:
+// remote write each URL's own state (user info masked); Kafka its brokers and stdout `stdout`, both
+// with the exporter's health. Its TLS settings are filled later (relay/exporter-tls.ts).
 import type { ExporterConfig, Overflow } from '../config/types.ts'
 import type { Logger } from '../observe/log.ts'
 import type { RelayMetrics } from '../observe/relay-metrics.ts'
@@ -14,7 +16,7 @@ import { compileJsonPlans, type JsonItem } from './json-plan.ts'
 import { createKafkaSink } from './kafka/kafka-sink.ts'
 import type { KafkaTransport } from './kafka/transport.ts'
 import { compileSeriesPlans, type SeriesItem } from './remote-write/rw-plan.ts'
-import { createRemoteWriteSinks, type RemoteWriteSinks } from './remote-write/sender.ts'
+import { createRemoteWriteSinks } from './remote-write/sender.ts'
 import type { HttpFetch, TlsOptions } from '../runtime/http-port.ts'
 import type { Sink } from '../pipeline/send-result.ts'
 
@@ -34,8 +36,6 @@ export interface BuiltExporter {
   readonly exporter: Exporter<Sized>
   /** TLS settings, filled when the relay starts (the CA file is read then). */
   readonly tls: { current: TlsOptions | null }
-  /** The remote-write endpoints with their state (prometheus exporters only). */
-  readonly endpoints: RemoteWriteSinks | null
 }
 
 export function buildExporter(e: ExporterConfig, ctx: BuildContext): BuiltExporter {
@@ -46,7 +46,10 @@ export function buildExporter(e: ExporterConfig, ctx: BuildContext): BuiltExport
 
   if (e.protocol === 'stdout') {
     const plans = compileJsonPlans(e, { dictionary, formatTime })
-    return { tls, endpoints: null, exporter: createExporter<JsonItem>({ ...common, plans, sinkFor: () => ctx.stdout, close: async () => {} }) }
+    return {
+      tls,
+      exporter: createExporter<JsonItem>({ ...common, plans, sinkFor: () => ctx.stdout, endpoints: ['stdout'], close: async () => {} }),
+    }
   }
 
   if (e.protocol === 'kafka') {
@@ -59,28 +62,45 @@ export function buildExporter(e: ExporterConfig, ctx: BuildContext): BuiltExport
       log,
       metrics: { produceRequests: metrics.kafkaRequests, bytesSent: metrics.kafkaBytes, errors: metrics.kafkaErrors },
       // kafkajs is loaded with the first Kafka exporter's first batch: a relay without one never pays for it.
-      transport: () => (transport ??= import('./kafka/transport.ts').then(({ createKafkaTransport }) => createKafkaTransport({
-        clientId: `deepflow-relay-${e.name}`,
-        brokers,
-        sasl: sasl === null ? null : { mechanism: sasl.saslMechanism as 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512', username: sasl.username, password: sasl.password },
-        ssl: useTls ? (tls.current ?? { ca: null, insecureSkipVerify: false }) : null,
-        requestTimeoutMs: e.requestTimeout * 1000,
-        compression: e.compression,
-        log,
-        random: clock.random,
-      }))),
+      transport: () => (transport ??= import('./kafka/transport.ts').then(({ createKafkaTransport }) =>
+        createKafkaTransport({
+          clientId: `deepflow-relay-${e.name}`,
+          brokers,
+          sasl: sasl === null ? null : {
+            mechanism: sasl.saslMechanism as 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512',
+            username: sasl.username,
+            password: sasl.password,
+          },
+          ssl: useTls ? (tls.current ?? { ca: null, insecureSkipVerify: false }) : null,
+          requestTimeoutMs: e.requestTimeout * 1000,
+          compression: e.compression,
+          log,
+          random: clock.random,
+        })
+      )),
     })
     const plans = compileJsonPlans(e, { dictionary, formatTime })
     return {
       tls,
-      endpoints: null,
-      exporter: createExporter<JsonItem>({ ...common, plans, sinkFor: () => sink, close: () => sink.close(), maxItemBytes: e.maxMessageBytes }),
+      exporter: createExporter<JsonItem>({
+        ...common,
+        plans,
+        sinkFor: () => sink,
+        endpoints: e.endpoints,
+        close: () => sink.close(),
+        maxItemBytes: e.maxMessageBytes,
+      }),
     }
   }
 
   if (ctx.fetch === undefined) throw new Error(`exporter "${e.name}": no HTTP client in this runtime`)
   const sinks = createRemoteWriteSinks({
-    exporter: e, version: VERSION, fetch: ctx.fetch, tls: () => tls.current, clock, log,
+    exporter: e,
+    version: VERSION,
+    fetch: ctx.fetch,
+    tls: () => tls.current,
+    clock,
+    log,
     metrics: { requests: metrics.rwRequests, failovers: metrics.failovers },
   })
   metrics.seriesSent.touch(e.name)
@@ -88,9 +108,18 @@ export function buildExporter(e: ExporterConfig, ctx: BuildContext): BuiltExport
     metrics.seriesDropped.inc([e.name, 'invalid_labels'], count)
     log.warnOncePerBurst(`${e.name}:invalid_labels`, 'series no receiver could accept dropped', { exporter: e.name, series: count, why })
   })
+  const endpoints = () =>
+    sinks.endpoints.map((ep) => ({ endpoint: ep.label, up: ep.lastOk !== false, lastError: ep.lastError ?? null, ownState: true }))
   return {
     tls,
-    endpoints: sinks,
-    exporter: createExporter<SeriesItem>({ ...common, plans, sinkFor: sinks.sinkFor, healthy: sinks.healthy, close: async () => {}, countsSeries: true }),
+    exporter: createExporter<SeriesItem>({
+      ...common,
+      plans,
+      sinkFor: sinks.sinkFor,
+      healthy: sinks.healthy,
+      endpoints,
+      close: async () => {},
+      countsSeries: true,
+    }),
   }
 }

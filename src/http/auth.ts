@@ -13,14 +13,18 @@ export function tokenMatches(expected: string): (presented: string) => boolean {
 
 export function requireBearerToken(token: string, onRefused: () => void): MiddlewareHandler {
   const matches = tokenMatches(token)
-  return async (c, next) => {
+  return async function bearerToken(c, next) {
     const header = c.req.header('authorization') ?? ''
     const m = /^Bearer +(\S+)$/i.exec(header)
     if (m === null || !matches(m[1]!)) {
       onRefused()
-      return c.json({ error: m === null ? 'missing bearer token: send Authorization: Bearer <relay.auth-token>' : 'wrong bearer token' }, 401, {
-        'WWW-Authenticate': 'Bearer realm="deepflow-relay"',
-      })
+      return c.json(
+        { error: m === null ? 'missing bearer token: send Authorization: Bearer <relay.auth-token>' : 'wrong bearer token' },
+        401,
+        {
+          'WWW-Authenticate': 'Bearer realm="deepflow-relay"',
+        },
+      )
     }
     await next()
   }

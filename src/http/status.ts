@@ -1,11 +1,13 @@
 // What the status page shows (GET /v1/status, GET /): per exporter its protocol, data sources,
 // endpoints with up/down and last error, queue fill against its bounds, records/s in and out over
 // the last minute, retries and drops by reason; the relay's version, runtime, uptime, config
-// file and the config's warnings (what DeepFlow would ignore or mishandle, skipped exporters). Rates come from snapshots of the counters taken every few seconds (injected clock).
+// file and the config's warnings (what DeepFlow would ignore or mishandle, skipped exporters).
+// Endpoints are what each exporter reports (Exporter.endpoints()). Rates come from snapshots of the
+// counters taken every few seconds (injected clock). Served by http/app.ts; the page is
+// http/status-page.ts.
 import { DROP_REASONS } from '../pipeline/send-result.ts'
 import type { Sized } from '../pipeline/send-result.ts'
 import type { Exporter } from '../pipeline/exporter.ts'
-import type { RemoteWriteSinks } from '../exporters/remote-write/sender.ts'
 import type { Clock } from '../util/clock.ts'
 import type { RelayMetrics } from '../observe/relay-metrics.ts'
 
@@ -46,7 +48,6 @@ export interface StatusDeps {
   readonly clock: Clock
   readonly metrics: RelayMetrics
   readonly exporters: () => readonly Exporter<Sized>[]
-  readonly endpointsOf: (exporter: string) => RemoteWriteSinks | null
   readonly version: string
   readonly runtime: string
   readonly configFile: string | null
@@ -122,20 +123,20 @@ export function createStatusTracker(deps: StatusDeps): StatusTracker {
         warnings: deps.warnings(),
         exporters: deps.exporters().map((e) => {
           const c = e.config
-          const rw = deps.endpointsOf(c.name)
           const held = e.held()
-          const endpoints: EndpointStatus[] = rw !== null
-            ? rw.endpoints.map((ep) => ({ endpoint: ep.label, up: ep.lastOk !== false, last_error: ep.lastError ?? null }))
-            : c.protocol === 'stdout'
-              ? [{ endpoint: 'stdout', up: e.healthy(), last_error: null }]
-              : c.endpoints.map((b) => ({ endpoint: b, up: e.healthy(), last_error: null }))
+          const endpoints: EndpointStatus[] = e.endpoints().map((ep) => ({ endpoint: ep.endpoint, up: ep.up, last_error: ep.lastError }))
           return {
             name: c.name,
             protocol: c.protocol,
             data_sources: c.dataSources,
             up: e.healthy(),
             endpoints,
-            queue: { records: held.records, capacity_records: c.queueSize * c.queueCount, bytes: held.bytes, capacity_bytes: c.queueMaxBytes },
+            queue: {
+              records: held.records,
+              capacity_records: c.queueSize * c.queueCount,
+              bytes: held.bytes,
+              capacity_bytes: c.queueMaxBytes,
+            },
             rate: rate(e),
             sent: metrics.sent.get([c.name]),
             retries: metrics.retries.get([c.name]),

@@ -10,7 +10,7 @@
 //
 // Sampling (header X-Tap-Sampling says it too): every record while at most 1000 lines per second
 // come for this tap; above, 1 record in k with k = ceil(lines per second / 1000), and at most 1000
-// lines in any second (observe/tap.ts). The tap never slows the exporter: each subscriber has a
+// lines in any second (pipeline/tap-hub.ts). The tap never slows the exporter: each subscriber has a
 // bounded buffer, and a reader that lets it fill is cut off — the stream ends with the buffered
 // lines and a final line {"tap":"closed","reason":"slow_reader",…}. The same final line (reason
 // "exporter_stopped") ends the stream when the exporter stops (reload, shutdown). limit=N ends the
@@ -27,7 +27,7 @@ import { TAP_MAX_SUBSCRIBERS, TAP_SAMPLING } from '../pipeline/tap-hub.ts'
 export interface TapDeps {
   /** The current exporters (they change on reload). */
   readonly exporters: () => readonly Exporter<Sized>[]
-  /** Per-subscriber buffer bounds (defaults: observe/tap.ts); tests make them small. */
+  /** Per-subscriber buffer bounds (defaults: pipeline/tap-hub.ts); tests make them small. */
   readonly bufferLines?: number
   readonly bufferBytes?: number
   readonly maxSubscribers?: number
@@ -37,23 +37,30 @@ const MAX_LIMIT = 1_000_000_000
 
 export function createTapHandler(deps: TapDeps) {
   const encoder = new TextEncoder()
-  return (c: Context): Response => {
+  return function tap(c: Context): Response {
     const exporters = deps.exporters()
     const names = exporters.map((e) => e.config.name)
     const name = c.req.query('exporter')
-    if (name === undefined || name === '') return c.json({ error: 'exporter is required: GET /v1/tap?exporter=NAME[&data-source=DS][&limit=N]', exporters: names }, 400)
+    if (name === undefined || name === '') {
+      return c.json({ error: 'exporter is required: GET /v1/tap?exporter=NAME[&data-source=DS][&limit=N]', exporters: names }, 400)
+    }
     const exporter = exporters.find((e) => e.config.name === name)
     if (exporter === undefined) return c.json({ error: `unknown exporter ${JSON.stringify(name)}`, exporters: names }, 404)
 
     const ds = c.req.query('data-source')
     if (ds !== undefined && !exporter.wants(ds)) {
-      return c.json({ error: `exporter ${JSON.stringify(name)} does not take data source ${JSON.stringify(ds)}`, data_sources: exporter.config.dataSources }, 400)
+      return c.json({
+        error: `exporter ${JSON.stringify(name)} does not take data source ${JSON.stringify(ds)}`,
+        data_sources: exporter.config.dataSources,
+      }, 400)
     }
     const limitText = c.req.query('limit')
     let limit: number | null = null
     if (limitText !== undefined) {
       limit = /^[0-9]{1,10}$/.test(limitText) ? Number(limitText) : NaN
-      if (!(limit >= 1 && limit <= MAX_LIMIT)) return c.json({ error: `limit: expected an integer from 1 to ${MAX_LIMIT}, got ${JSON.stringify(limitText)}` }, 400)
+      if (!(limit >= 1 && limit <= MAX_LIMIT)) {
+        return c.json({ error: `limit: expected an integer from 1 to ${MAX_LIMIT}, got ${JSON.stringify(limitText)}` }, 400)
+      }
     }
     const headers = {
       'Content-Type': 'application/x-ndjson; charset=utf-8',
@@ -64,7 +71,10 @@ export function createTapHandler(deps: TapDeps) {
     }
     if (c.req.method === 'HEAD') return c.body(null, 200, headers)
     if (exporter.tap.subscribers() >= (deps.maxSubscribers ?? TAP_MAX_SUBSCRIBERS)) {
-      return c.json({ error: `exporter ${JSON.stringify(name)} already has ${exporter.tap.subscribers()} tap readers; try again later` }, 429)
+      return c.json(
+        { error: `exporter ${JSON.stringify(name)} already has ${exporter.tap.subscribers()} tap readers; try again later` },
+        429,
+      )
     }
 
     const sub = exporter.tap.subscribe({

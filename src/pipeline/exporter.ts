@@ -15,8 +15,13 @@
 // records of the request itself go (they were accepted, so they count as evicted too). Every eviction
 // is counted as dropped{reason="evicted"} (and series_dropped for remote write), logged once per burst.
 //
-// The tap (observe/tap.ts, GET /v1/tap) sees the items at commit, i.e. about to be sent (drop-oldest
-// may still evict them later). Its only cost while nobody listens is one boolean check in commit().
+// The tap (pipeline/tap-hub.ts, served as GET /v1/tap by http/tap-route.ts) sees the items at commit,
+// i.e. about to be sent (drop-oldest may still evict them later). Its only cost while nobody listens
+// is one boolean check in commit().
+//
+// endpoints() reports where the exporter sends, for the status page and deepflow_relay_endpoint_up:
+// each endpoint's own state when the sink keeps one (remote write), else the configured endpoints
+// sharing the exporter's health (Kafka brokers; `stdout`).
 import type { ExporterConfig, Overflow } from '../config/types.ts'
 import { dataSource } from '../deepflow/schema.ts'
 import type { RecordPredicate } from '../filter/compile-filter.ts'
@@ -48,6 +53,16 @@ export interface Staged<T> {
 
 export type Fit = 'ok' | 'full' | 'never'
 
+/** One endpoint of an exporter and its state. */
+export interface EndpointHealth {
+  /** As shown in logs, metrics and the status page (remote write: user info masked). */
+  readonly endpoint: string
+  readonly up: boolean
+  readonly lastError: string | null
+  /** true: `up` is the last request to this endpoint (remote write); false: the exporter's health, shared by its endpoints. */
+  readonly ownState: boolean
+}
+
 export interface Exporter<T extends Sized> {
   readonly config: ExporterConfig
   wants(ds: string): boolean
@@ -58,6 +73,8 @@ export interface Exporter<T extends Sized> {
   held(): { records: number; bytes: number }
   /** false when the last send attempt failed (and no send succeeded since). */
   healthy(): boolean
+  /** Its endpoints with their state (GET /v1/status, deepflow_relay_endpoint_up). */
+  endpoints(): readonly EndpointHealth[]
   stop(deadlineMs: number): Promise<void>
   /** What this exporter is about to send, for GET /v1/tap. */
   readonly tap: ExporterTap
@@ -72,6 +89,8 @@ export interface ExporterDeps<T> {
   readonly sinkFor: (queue: number) => Sink<T>
   /** Overrides "the last attempt succeeded" as the exporter's health (e.g. any endpoint up). */
   readonly healthy?: () => boolean
+  /** Each endpoint's own state (remote write), or the endpoints that share the exporter's health (Kafka brokers, `stdout`). */
+  readonly endpoints: (() => readonly EndpointHealth[]) | readonly string[]
   /** Releases the sinks' resources after the queues drained. */
   readonly close: () => Promise<void>
   /** The sink counts series: also keep series_sent/series_dropped. */
@@ -93,8 +112,19 @@ export function createExporter<T extends Sized>(deps: ExporterDeps<T>): Exporter
     lastAttemptOk = ok
   }
   const workers: Worker<T>[] = queues.map((queue, index) =>
-    createWorker({ ...deps, sink: deps.sinkFor(index), queue, index, batchSize: config.batchSize, flushMs: config.flushTimeout * 1000, onAttempt }))
-  for (const reason of ['evicted', 'rejected_by_endpoint', 'too_large', 'retries_exhausted', 'shutdown']) metrics.dropped.touch(name, reason)
+    createWorker({
+      ...deps,
+      sink: deps.sinkFor(index),
+      queue,
+      index,
+      batchSize: config.batchSize,
+      flushMs: config.flushTimeout * 1000,
+      onAttempt,
+    })
+  )
+  for (const reason of ['evicted', 'rejected_by_endpoint', 'too_large', 'retries_exhausted', 'shutdown']) {
+    metrics.dropped.touch(name, reason)
+  }
   metrics.sent.touch(name)
   metrics.batches.touch(name)
   for (const ds of config.dataSources) if (dataSource(ds) !== undefined) metrics.filtered.touch(name, ds)
@@ -109,6 +139,7 @@ export function createExporter<T extends Sized>(deps: ExporterDeps<T>): Exporter
     render: (ds, item) => plans.get(ds)?.tapLines?.(item) ?? [JSON.stringify(item)],
   })
 
+  const healthy = () => (deps.healthy === undefined ? lastAttemptOk : deps.healthy())
   const heldRecords = (i: number) => queues[i]!.length + workers[i]!.inFlight().records
   const heldBytes = () => queues.reduce((sum, q, i) => sum + q.bytes + workers[i]!.inFlight().bytes, 0)
 
@@ -142,7 +173,10 @@ export function createExporter<T extends Sized>(deps: ExporterDeps<T>): Exporter
     metrics.dropped.inc([name, 'evicted'], evicted.length)
     if (deps.countsSeries) metrics.seriesDropped.inc([name, 'evicted'], evicted.reduce((n, item) => n + item.units, 0))
     deps.log.warnOncePerBurst(`${name}:evicted`, 'records dropped', {
-      exporter: name, reason: 'evicted', data_source: ds, records: evicted.length,
+      exporter: name,
+      reason: 'evicted',
+      data_source: ds,
+      records: evicted.length,
       error: 'queue full (relay.overflow: drop-oldest): oldest waiting records evicted',
     })
   }
@@ -186,21 +220,31 @@ export function createExporter<T extends Sized>(deps: ExporterDeps<T>): Exporter
       if (staged.filtered > 0) metrics.filtered.inc([name, ds], staged.filtered)
       if (staged.tooLarge > 0) {
         metrics.dropped.inc([name, 'too_large'], staged.tooLarge)
-        deps.log.warnOncePerBurst(`${name}:too_large`, `record larger than ${maxItemBytes} bytes (queue-max-bytes${deps.maxItemBytes === undefined ? '' : ' or max-message-bytes'}) dropped`, { exporter: name, data_source: ds, records: staged.tooLarge })
+        deps.log.warnOncePerBurst(
+          `${name}:too_large`,
+          `record larger than ${maxItemBytes} bytes (queue-max-bytes${
+            deps.maxItemBytes === undefined ? '' : ' or max-message-bytes'
+          }) dropped`,
+          { exporter: name, data_source: ds, records: staged.tooLarge },
+        )
       }
       const now = clock.now()
       staged.perQueue.forEach((items, i) => {
         const queue = queues[i]!
         for (const item of items) queue.push(item, now, seq++)
       })
-      if (tap.listening) for (const items of staged.perQueue) tap.offer(ds, items)
+      if (tap.listening) { for (const items of staged.perQueue) tap.offer(ds, items) }
       if (dropOldest) evictOverflow(ds)
       staged.perQueue.forEach((items, i) => {
         if (items.length > 0) workers[i]!.notify()
       })
     },
     held: () => ({ records: queues.reduce((n, _q, i) => n + heldRecords(i), 0), bytes: heldBytes() }),
-    healthy: () => (deps.healthy === undefined ? lastAttemptOk : deps.healthy()),
+    healthy,
+    endpoints: () =>
+      typeof deps.endpoints === 'function'
+        ? deps.endpoints()
+        : deps.endpoints.map((endpoint) => ({ endpoint, up: healthy(), lastError: null, ownState: false })),
     tap,
     stop(deadlineMs) {
       tap.close()

@@ -1,7 +1,8 @@
-// The tap of one exporter: what it is about to send, shown to live subscribers (GET /v1/tap).
-// Items are offered at admission (Exporter.commit), after filters, export-fields and translation,
-// and rendered as NDJSON lines: a Kafka/stdout item is its JSON line (the exact message value); a
-// remote-write item is one line per series (see seriesTapLines in exporters/remote-write/rw-plan.ts).
+// The tap of one exporter: what it is about to send, shown to live subscribers (GET /v1/tap, served
+// by http/tap-route.ts). Items are offered at admission (Exporter.commit in exporter.ts), after
+// filters, export-fields and translation, and rendered as NDJSON lines: a Kafka/stdout item is its
+// JSON line (the exact message value); a remote-write item is one line per series (see
+// seriesTapLines in exporters/remote-write/rw-plan.ts).
 //
 // Free when nobody listens: commit() reads `tap.listening` (one boolean) and does nothing else;
 // nothing is rendered, decoded or allocated for the tap. Rendering happens only for the items a
@@ -26,9 +27,9 @@ export const TAP_BUFFER_LINES = 1000
 export const TAP_BUFFER_BYTES = 1 << 20
 export const TAP_MAX_SUBSCRIBERS = 8
 
-export const TAP_SAMPLING = `every record while at most ${TAP_MAX_LINES_PER_SECOND} lines/s come for this tap; above, 1 record in k, `
-  + `k = ceil(lines per second / ${TAP_MAX_LINES_PER_SECOND}) (the larger of the previous second and the current one), `
-  + `and at most ${TAP_MAX_LINES_PER_SECOND} lines in any second`
+export const TAP_SAMPLING = `every record while at most ${TAP_MAX_LINES_PER_SECOND} lines/s come for this tap; above, 1 record in k, ` +
+  `k = ceil(lines per second / ${TAP_MAX_LINES_PER_SECOND}) (the larger of the previous second and the current one), ` +
+  `and at most ${TAP_MAX_LINES_PER_SECOND} lines in any second`
 
 /** Decides, record by record, what a subscriber sees (the rule above). Time comes from the caller. */
 export class TapSampler {
@@ -117,7 +118,8 @@ export interface TapHubDeps<T> {
 
 const END_TEXT: Record<TapEndReason, string> = {
   limit: 'limit reached',
-  slow_reader: 'slow reader: the tap buffer filled up unread; the tap never slows the exporter, so this reader was cut off (read faster, narrow with data-source, or use limit)',
+  slow_reader:
+    'slow reader: the tap buffer filled up unread; the tap never slows the exporter, so this reader was cut off (read faster, narrow with data-source, or use limit)',
   exporter_stopped: 'the exporter stopped (reload or shutdown); tap it again',
   reader_gone: 'the reader went away',
 }
@@ -183,7 +185,15 @@ class Subscriber implements TapSubscription {
       this.finalTaken = true
       // limit=N means exactly N lines; every other end says why in a last line.
       if (this.ended !== 'limit' && this.ended !== 'reader_gone') {
-        out.push(JSON.stringify({ tap: 'closed', reason: this.ended, detail: END_TEXT[this.ended], lines: this.lines, sampled_out: this.sampledOut }))
+        out.push(
+          JSON.stringify({
+            tap: 'closed',
+            reason: this.ended,
+            detail: END_TEXT[this.ended],
+            lines: this.lines,
+            sampled_out: this.sampledOut,
+          }),
+        )
       }
     }
     return out
@@ -223,7 +233,14 @@ export function createTapHub<T extends Sized>(deps: TapHubDeps<T>): TapHub<T> {
     subscribers: () => subs.length,
     stats: () => ({ offered, rendered }),
     subscribe(opts: TapOptions): TapSubscription {
-      const s = new Subscriber(opts.dataSource, opts.limit, opts.bufferLines ?? TAP_BUFFER_LINES, opts.bufferBytes ?? TAP_BUFFER_BYTES, maxPerSecond, leave)
+      const s = new Subscriber(
+        opts.dataSource,
+        opts.limit,
+        opts.bufferLines ?? TAP_BUFFER_LINES,
+        opts.bufferBytes ?? TAP_BUFFER_BYTES,
+        maxPerSecond,
+        leave,
+      )
       subs = [...subs, s]
       hub.listening = true
       if (closed) s.end('exporter_stopped')

@@ -1,12 +1,13 @@
-// Wires a validated Config into a running relay: the universal-tag dictionary, one exporter per
-// config entry (plans, queues, sink), and the HTTP app. No runtime globals: everything that
-// touches the outside world comes in through RelayDeps.
+// Wires a validated Config into a running relay: the universal-tag dictionary, the exporters
+// (running-exporters.ts), the sources (sources/build-sources.ts), the gauges (observe/relay-gauges.ts),
+// readiness (readiness.ts), the status tracker and the HTTP app; then starts them, reloads (the plan
+// of reload-plan.ts, applied to the exporters) and stops them. No runtime globals: everything that touches the outside
+// world comes in through RelayDeps.
 import type { Hono } from 'hono'
-import { DEFAULTS } from '../config/defaults.ts'
-import type { Config, ExporterConfig } from '../config/types.ts'
+import type { Config } from '../config/types.ts'
 import { createTimeFormatter } from '../encode/time-str.ts'
 import type { ZoneFileReader } from '../time/zone.ts'
-import { buildExporter, type BuiltExporter } from '../exporters/build-exporter.ts'
+import type { BuildContext } from '../exporters/build-exporter.ts'
 import type { HttpFetch } from '../runtime/http-port.ts'
 import { loadPrompb } from '../wire/remote-write/prompb-loader.ts'
 import { createStatusTracker } from '../http/status.ts'
@@ -14,19 +15,22 @@ import { VERSION } from '../version.ts'
 import { createStdoutSink, type WriteStdout } from '../exporters/stdout/stdout-sink.ts'
 import { createApp } from '../http/app.ts'
 import type { Logger } from '../observe/log.ts'
+import { registerExporterGauges } from '../observe/relay-gauges.ts'
 import { createRelayMetrics, type RelayMetrics } from '../observe/relay-metrics.ts'
 import type { Sized } from '../pipeline/send-result.ts'
 import type { Exporter } from '../pipeline/exporter.ts'
 import type { RetryPolicy } from '../pipeline/worker.ts'
-import { EMPTY_DICTIONARY, type DictionaryHolder } from '../translate/dictionary.ts'
+import { type DictionaryHolder, EMPTY_DICTIONARY } from '../translate/dictionary.ts'
 import { loadDictionary, watchDictionary } from '../translate/dictionary-file.ts'
 import type { Clock } from '../util/clock.ts'
-import { admitGroups } from '../pipeline/admission.ts'
-import { createClickHouseClient } from '../sources/clickhouse/client.ts'
-import { createClickHouseSource, type Source } from '../sources/clickhouse/source.ts'
-import { createWallClockParser } from '../time/parse-wall-clock.ts'
+import { buildSources } from '../sources/build-sources.ts'
+import type { Source } from '../sources/clickhouse/source.ts'
+import { notReadyReason } from './readiness.ts'
+import { planReload, type ReloadPlan } from './reload-plan.ts'
+import { createRunningExporters } from './running-exporters.ts'
+import { asStartError, StartError, toStartError } from './start-error.ts'
 
-export { loadDictionary }
+export { loadDictionary, StartError }
 
 export interface RelayDeps {
   readonly clock: Clock
@@ -65,115 +69,39 @@ export interface Relay {
   reload(next: Config): Promise<ReloadResult>
 }
 
-export interface ReloadResult {
-  readonly kept: readonly string[]
-  readonly replaced: readonly string[]
-  readonly added: readonly string[]
-  readonly removed: readonly string[]
-  /** Relay settings that differ but only apply at a restart. */
-  readonly needRestart: readonly string[]
-}
-
-/** Exporter configs compared as their content, whatever their position in the file. */
-function sameExporter(a: ExporterConfig, b: ExporterConfig): boolean {
-  return JSON.stringify({ ...a, index: 0 }) === JSON.stringify({ ...b, index: 0 })
-}
-
-export class StartError extends Error {}
+export type ReloadResult = ReloadPlan
 
 export function createRelay(config: Config, deps: RelayDeps): Relay {
   const { clock, log } = deps
   const metrics = createRelayMetrics()
   const dictionary: DictionaryHolder = { current: EMPTY_DICTIONARY }
-  const formatTime = createTimeFormatter(config.relay.timeZone, deps.readZoneFile)
-  const context = {
-    dictionary, formatTime, stdout: createStdoutSink(deps.writeStdout), clock, log, metrics, fetch: deps.fetch, retry: deps.retry,
-    overflow: config.relay.overflow,
-  }
-  const build = (e: ExporterConfig): BuiltExporter => {
-    try {
-      return buildExporter(e, context)
-    } catch (err) {
-      throw new StartError(err instanceof Error ? err.message : String(err))
-    }
-  }
-  let built: BuiltExporter[] = config.exporters.map(build)
+  const exporterSet = createRunningExporters(config.exporters, {
+    context: buildContext(config, deps, metrics, dictionary),
+    readTextFile: deps.readTextFile,
+    deadline: () => clock.now() + config.relay.shutdownTimeout * 1000,
+  })
+  const exporters = exporterSet.current
   /** The warnings of the config the exporters run (a reload replaces them). */
   let warnings = config.warnings
-  let exporters = built.map((b) => b.exporter)
-  /** Exporters retired by a reload, still draining to their old endpoints. */
-  const draining: Promise<void>[] = []
-
-  /** Reads the CA file of an exporter's tls settings. */
-  const loadTls = async ({ exporter, tls }: BuiltExporter) => {
-    const e = exporter.config
-    if (e.tls === null) return
-    let ca: string | null = null
-    if (e.tls.caFile !== null) {
-      try {
-        ca = await deps.readTextFile(e.tls.caFile)
-      } catch (err) {
-        throw new StartError(`exporter "${e.name}": tls.ca-file: cannot read ${e.tls.caFile}: ${err instanceof Error ? err.message : String(err)}`)
-      }
-    }
-    tls.current = { ca, insecureSkipVerify: e.tls.insecureSkipVerify }
-  }
-  const sources: Source[] = config.sources.map((sc) => {
-    if (deps.fetch === undefined) throw new StartError(`sources: ${sc.name}: no HTTP client in this runtime`)
-    return createClickHouseSource({
-      config: sc,
-      client: createClickHouseClient({ url: sc.url, user: sc.user, password: sc.password, fetch: deps.fetch, clock, timeoutMs: DEFAULTS.clickhouse.queryTimeout * 1000 }),
-      admit: (groups) => admitGroups(groups, exporters),
-      wallClock: (zone) => createWallClockParser(zone, deps.readZoneFile),
-      clock,
-      log,
-      metrics: { rows: metrics.sourceRows, queries: metrics.sourceQueries, waits: metrics.sourceWaits, rejected: metrics.rejected, received: metrics.received, unknownFields: metrics.unknownFields },
-      readTextFile: deps.readTextFile,
-      writeTextFileAtomic: deps.writeTextFileAtomic ?? (async () => {
-        throw new Error('no file writer in this runtime')
-      }),
-    })
-  })
+  const sources = asStartError(() => buildSources(config.sources, { ...deps, exporters, metrics }))
   let started = false
   let stopping: Promise<void> | undefined
   const pollAbort = new AbortController()
 
-  metrics.registry.gauge('deepflow_relay_queue_records', 'Records held by the exporter queues (waiting or in flight).', ['exporter'],
-    () => exporters.map((e) => [[e.config.name], e.held().records] as const))
-  metrics.registry.gauge('deepflow_relay_queue_bytes', 'Bytes held by the exporter queues (waiting or in flight).', ['exporter'],
-    () => exporters.map((e) => [[e.config.name], e.held().bytes] as const))
-  metrics.registry.gauge('deepflow_relay_queue_capacity_records', 'queue-size × queue-count of the exporter.', ['exporter'],
-    () => exporters.map((e) => [[e.config.name], e.config.queueSize * e.config.queueCount] as const))
-  metrics.registry.gauge('deepflow_relay_queue_capacity_bytes', 'queue-max-bytes of the exporter.', ['exporter'],
-    () => exporters.map((e) => [[e.config.name], e.config.queueMaxBytes] as const))
-  metrics.registry.gauge('deepflow_relay_endpoint_up', '1 unless the last request to the endpoint failed (1 before the first).', ['exporter', 'endpoint'],
-    () => built.flatMap((b) => (b.endpoints?.endpoints ?? []).map((ep) => [[b.exporter.config.name, ep.label], ep.lastOk === false ? 0 : 1] as const)))
-  metrics.registry.gauge('deepflow_relay_exporter_up', '1 unless the last send attempt of the exporter failed.', ['exporter'],
-    () => exporters.map((e) => [[e.config.name], e.healthy() ? 1 : 0] as const))
-
-  function notReadyReason(): string | null {
-    if (!started) return 'starting'
-    if (stopping !== undefined) return 'shutting down'
-    const down = exporters.filter((e) => !e.healthy()).map((e) => e.config.name)
-    if (down.length > 0) return `every endpoint failed its last attempt for exporter(s): ${down.join(', ')}`
-    const failing = sources.filter((s) => !s.healthy()).map((s) => s.name)
-    return failing.length === 0 ? null : `ClickHouse queries failing for source(s): ${failing.join(', ')}`
-  }
-
+  registerExporterGauges(metrics.registry, exporters)
+  const notReady = () => notReadyReason({ started, stopping: stopping !== undefined, exporters: exporters(), sources })
   const status = createStatusTracker({
     clock,
     metrics,
-    exporters: () => exporters,
-    endpointsOf: (name) => built.find((b) => b.exporter.config.name === name)?.endpoints ?? null,
+    exporters,
     version: VERSION,
     runtime: deps.runtimeName ?? 'unknown',
     configFile: config.file,
-    notReadyReason,
+    notReadyReason: notReady,
     warnings: () => warnings,
   })
-
   const app = createApp({
-    exporters: () => exporters,
+    exporters,
     metrics,
     log,
     maxBodyBytes: config.relay.maxBodyBytes,
@@ -182,79 +110,77 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
     protectMetrics: config.relay.protectMetrics,
     shuttingDown: () => stopping !== undefined,
     renderMetrics: () => metrics.registry.render(),
-    notReadyReason,
+    notReadyReason: notReady,
     status: () => status.snapshot(),
   })
+
+  /** Applies the plan of `next` to the exporters; relay settings and sources stay as started. */
+  async function reload(next: Config): Promise<ReloadResult> {
+    if (stopping !== undefined) throw new StartError('shutting down')
+    if (next.exporters.some((e) => e.protocol === 'prometheus')) await loadPrompb()
+    const plan = planReload({ exporters: exporters().map((e) => e.config), relay: config.relay, sources: config.sources }, next)
+    await exporterSet.apply(plan, next.exporters)
+    warnings = next.warnings
+    return plan
+  }
+
+  async function start(): Promise<void> {
+    if (config.exporters.some((e) => e.protocol === 'prometheus')) await loadPrompb()
+    await exporterSet.loadTls()
+    if (config.relay.universalTags !== null) await startDictionary(config.relay.universalTags, dictionary, deps, pollAbort.signal)
+    for (const source of sources) {
+      try {
+        await source.start()
+      } catch (err) {
+        throw toStartError(err)
+      }
+    }
+    void status.run(pollAbort.signal)
+    started = true
+  }
+
+  function stop(): Promise<void> {
+    stopping ??= (async () => {
+      pollAbort.abort()
+      await Promise.all(sources.map((s) => s.stop()))
+      await exporterSet.stop()
+    })()
+    return stopping
+  }
 
   return {
     app,
     metrics,
     get exporters() {
-      return exporters
+      return exporters()
     },
     sources,
-    async reload(next) {
-      if (stopping !== undefined) throw new StartError('shutting down')
-      if (next.exporters.some((e) => e.protocol === 'prometheus')) await loadPrompb()
-      const old = new Map(built.map((b) => [b.exporter.config.name, b]))
-      const nextBuilt: BuiltExporter[] = []
-      const kept: string[] = []
-      const replaced: string[] = []
-      const added: string[] = []
-      for (const e of next.exporters) {
-        const prior = old.get(e.name)
-        if (prior !== undefined && sameExporter(prior.exporter.config, e)) {
-          nextBuilt.push(prior)
-          kept.push(e.name)
-          old.delete(e.name)
-          continue
-        }
-        const b = build(e)
-        await loadTls(b)
-        nextBuilt.push(b)
-        ;(prior === undefined ? added : replaced).push(e.name)
-      }
-      const removed = [...old.keys()].filter((name) => !replaced.includes(name))
-      built = nextBuilt
-      exporters = built.map((b) => b.exporter)
-      warnings = next.warnings
-      const deadline = clock.now() + config.relay.shutdownTimeout * 1000
-      for (const retired of old.values()) draining.push(retired.exporter.stop(deadline))
-      const needRestart = (['listen', 'tls', 'authToken', 'protectMetrics', 'overflow', 'limits', 'maxBodyBytes', 'timeZone', 'clientTimeout', 'universalTags'] as const)
-        .filter((k) => JSON.stringify(config.relay[k]) !== JSON.stringify(next.relay[k]))
-        .map((k) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`))
-      if (JSON.stringify(config.sources) !== JSON.stringify(next.sources)) needRestart.push('sources')
-      return { kept, replaced, added, removed, needRestart }
-    },
-    async start() {
-      if (config.exporters.some((e) => e.protocol === 'prometheus')) await loadPrompb()
-      for (const b of built) await loadTls(b)
-      const path = config.relay.universalTags
-      if (path !== null) {
-        const mtime = await deps.fileMtime(path)
-        const loaded = await loadDictionary(path, deps.readTextFile)
-        if (!loaded.ok) throw new StartError(`relay.universal-tags: ${loaded.error}`)
-        dictionary.current = loaded.dictionary
-        void watchDictionary(path, mtime, dictionary, { ...deps, pollMs: deps.dictionaryPollMs ?? 5000 }, pollAbort.signal)
-      }
-      for (const source of sources) {
-        try {
-          await source.start()
-        } catch (err) {
-          throw new StartError(err instanceof Error ? err.message : String(err))
-        }
-      }
-      void status.run(pollAbort.signal)
-      started = true
-    },
-    stop() {
-      stopping ??= (async () => {
-        pollAbort.abort()
-        await Promise.all(sources.map((s) => s.stop()))
-        const deadline = clock.now() + config.relay.shutdownTimeout * 1000
-        await Promise.all([...exporters.map((e) => e.stop(deadline)), ...draining])
-      })()
-      return stopping
-    },
+    reload,
+    start,
+    stop,
   }
+}
+
+/** What every exporter is built with: the dictionary, time formatting, standard output and the relay's plumbing. */
+function buildContext(config: Config, deps: RelayDeps, metrics: RelayMetrics, dictionary: DictionaryHolder): BuildContext {
+  return {
+    dictionary,
+    formatTime: createTimeFormatter(config.relay.timeZone, deps.readZoneFile),
+    stdout: createStdoutSink(deps.writeStdout),
+    clock: deps.clock,
+    log: deps.log,
+    metrics,
+    fetch: deps.fetch,
+    retry: deps.retry,
+    overflow: config.relay.overflow,
+  }
+}
+
+/** Loads relay.universal-tags (a StartError when it cannot) and watches it for changes until `signal` aborts. */
+async function startDictionary(path: string, dictionary: DictionaryHolder, deps: RelayDeps, signal: AbortSignal): Promise<void> {
+  const mtime = await deps.fileMtime(path)
+  const loaded = await loadDictionary(path, deps.readTextFile)
+  if (!loaded.ok) throw new StartError(`relay.universal-tags: ${loaded.error}`)
+  dictionary.current = loaded.dictionary
+  void watchDictionary(path, mtime, dictionary, { ...deps, pollMs: deps.dictionaryPollMs ?? 5000 }, signal)
 }

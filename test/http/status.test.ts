@@ -18,14 +18,37 @@ test('GET /v1/status: exporters with endpoints up or down, queue fill, rates ove
   await h.clock.advance(4000)
   const res = await h.relay.app.request('/v1/status')
   assert.equal(res.status, 200)
-  const s = (await res.json()) as { version: string; ready: boolean; not_ready_reason: string; uptime_s: number; config_file: string; exporters: { name: string; protocol: string; up: boolean; endpoints: { endpoint: string; up: boolean; last_error: string | null }[]; queue: { records: number; capacity_records: number }; rate: { in_per_s: number; out_per_s: number }; sent: number; dropped: Record<string, number> }[] }
+  const s = (await res.json()) as {
+    version: string
+    ready: boolean
+    not_ready_reason: string
+    uptime_s: number
+    config_file: string
+    exporters: {
+      name: string
+      protocol: string
+      up: boolean
+      endpoints: { endpoint: string; up: boolean; last_error: string | null }[]
+      queue: { records: number; capacity_records: number }
+      rate: { in_per_s: number; out_per_s: number }
+      sent: number
+      dropped: Record<string, number>
+    }[]
+  }
   assert.equal(s.version, '0.1.0')
   assert.equal(s.config_file, 'test.yaml')
   assert.equal(s.uptime_s, 5)
   assert.equal(s.ready, false)
   assert.match(s.not_ready_reason, /rw/)
   const [out, rw] = s.exporters
-  assert.deepEqual({ name: out!.name, protocol: out!.protocol, up: out!.up, endpoints: out!.endpoints, sent: out!.sent, queue: out!.queue.records }, { name: 'out', protocol: 'stdout', up: true, endpoints: [{ endpoint: 'stdout', up: true, last_error: null }], sent: 10, queue: 0 })
+  assert.deepEqual({
+    name: out!.name,
+    protocol: out!.protocol,
+    up: out!.up,
+    endpoints: out!.endpoints,
+    sent: out!.sent,
+    queue: out!.queue.records,
+  }, { name: 'out', protocol: 'stdout', up: true, endpoints: [{ endpoint: 'stdout', up: true, last_error: null }], sent: 10, queue: 0 })
   assert.deepEqual(out!.rate, { in_per_s: 2, out_per_s: 2 })
   assert.equal(rw!.up, false)
   assert.equal(rw!.endpoints[0]!.endpoint, dead)
@@ -45,17 +68,39 @@ test('GET / serves the self-contained status page; with a token it follows prote
   const html = await page.text()
   assert.match(html, /<title>deepflow-relay<\/title>/)
   assert.doesNotMatch(html, /https?:\/\/(?!127)/, 'no CDN or external resource')
-  const locked = await startHarness(`relay:\n  auth-token: 0123456789abcdef0123\nexporters:\n  - {protocol: stdout, enabled: true, data-sources: [${DS}], export-fields: [$metrics]}\n`)
+  const locked = await startHarness(
+    `relay:\n  auth-token: 0123456789abcdef0123\nexporters:\n  - {protocol: stdout, enabled: true, data-sources: [${DS}], export-fields: [$metrics]}\n`,
+  )
   assert.equal((await locked.relay.app.request('/')).status, 401)
   assert.equal((await locked.relay.app.request('/v1/status')).status, 401)
   assert.equal((await locked.relay.app.request('/v1/status', { headers: { Authorization: 'Bearer 0123456789abcdef0123' } })).status, 200)
 })
 
 test('GET /v1/tap is served by the relay app: the next record an exporter takes, as it will be sent', async () => {
-  const h = await startHarness(`exporters:\n  - {protocol: stdout, enabled: true, name: out, data-sources: [${DS}], export-fields: [$metrics], queue-count: 1}\n`)
+  const h = await startHarness(
+    `exporters:\n  - {protocol: stdout, enabled: true, name: out, data-sources: [${DS}], export-fields: [$metrics], queue-count: 1}\n`,
+  )
   const tap = await h.relay.app.request('/v1/tap?exporter=out&limit=1')
   assert.equal(tap.status, 200)
   await h.post(DS, JSON.stringify({ time: 1715133600, byte_tx: 7 }))
   assert.equal(await tap.text(), '{"datasource":"flow_metrics.network.1m","byte_tx":7,"time_str":"2024-05-08 02:00:00 +0000 UTC"}\n')
   assert.equal((await h.relay.app.request('/v1/tap?exporter=nope')).status, 404)
+})
+
+test("GET /v1/status: Kafka brokers and stdout share their exporter's health; only remote-write endpoints have deepflow_relay_endpoint_up", async () => {
+  const h = await startHarness(`exporters:
+  - {protocol: kafka, enabled: true, name: k, endpoints: ["k1:9092", "k2:9092"], data-sources: [${DS}], export-fields: [$metrics]}
+  - {protocol: stdout, enabled: true, name: out, data-sources: [${DS}], export-fields: [$metrics]}
+  - {protocol: prometheus, enabled: true, name: rw, endpoints: [http://127.0.0.1:1/w], data-sources: [${DS}], export-fields: [byte_tx]}
+`)
+  const s = (await (await h.relay.app.request('/v1/status')).json()) as { exporters: { name: string; endpoints: unknown[] }[] }
+  assert.deepEqual(s.exporters.map((e) => [e.name, e.endpoints]), [
+    ['k', [{ endpoint: 'k1:9092', up: true, last_error: null }, { endpoint: 'k2:9092', up: true, last_error: null }]],
+    ['out', [{ endpoint: 'stdout', up: true, last_error: null }]],
+    ['rw', [{ endpoint: 'http://127.0.0.1:1/w', up: true, last_error: null }]],
+  ])
+  const metrics = await (await h.relay.app.request('/metrics')).text()
+  assert.deepEqual(metrics.split('\n').filter((l) => l.startsWith('deepflow_relay_endpoint_up')), [
+    'deepflow_relay_endpoint_up{exporter="rw",endpoint="http://127.0.0.1:1/w"} 1',
+  ])
 })
