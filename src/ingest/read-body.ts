@@ -1,11 +1,34 @@
-// Reads a request body within a byte limit, before and after gzip inflation, and decodes it as
-// strict UTF-8. A body over the limit is cut off as soon as the limit is crossed: a gzip bomb is
-// never inflated whole. (Hono's bodyLimit bounds only the bytes on the wire; the inflated size
-// needs the same check, so both live here.)
+// Reads a request body within a byte limit, before and after decoding: the Content-Encoding picks a
+// decoder (identity, gzip for POST /v1/records, snappy block for remote write) from the entrance's
+// table, and every decoder stops as soon as its output passes the limit, so a compression bomb is
+// never inflated whole. (Hono's bodyLimit bounds only the bytes on the wire; the decoded size needs
+// the same check, so both live here.)
 
-export type BodyResult =
-  | { readonly ok: true; readonly text: string }
-  | { readonly ok: false; readonly status: 400 | 413 | 415; readonly error: string }
+export type Decoded =
+  | { readonly ok: true; readonly bytes: Uint8Array }
+  | { readonly ok: false; readonly status: 400 | 413; readonly error: string }
+
+/** The body's bytes from the bytes on the wire (zero bytes when the request has no body). */
+export type Decoder = (wire: Uint8Array, limit: number) => Decoded | Promise<Decoded>
+
+/** What an entrance accepts as Content-Encoding. */
+export interface BodyEncodings {
+  /** The encoding of a request without Content-Encoding. */
+  readonly absent: string
+  /** A decoder per Content-Encoding (trimmed, lower case). */
+  readonly decoders: Readonly<Record<string, Decoder>>
+  /** The 415 error for any other Content-Encoding. */
+  readonly unsupported: (encoding: string) => string
+}
+
+export type BodyBytes = Decoded | { readonly ok: false; readonly status: 415; readonly error: string }
+
+export const identity: Decoder = (wire) => ({ ok: true, bytes: wire })
+
+/** The 413 error of a body (`what`: "body", "gzip-inflated body", …) over relay.max-body-bytes. */
+export function tooLarge(what: string, limit: number): { readonly ok: false; readonly status: 413; readonly error: string } {
+  return { ok: false, status: 413, error: `${what} is larger than the limit of ${limit} bytes (relay.max-body-bytes)` }
+}
 
 /** The stream's bytes, or 'too_large' as soon as they pass `limit` (the rest is not read). */
 export async function readLimited(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array | 'too_large'> {
@@ -32,51 +55,13 @@ export async function readLimited(stream: ReadableStream<Uint8Array>, limit: num
   return out
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
-
-/** Offset of the first byte that is not valid UTF-8 (only called once decoding failed). */
-function firstInvalidUtf8(bytes: Uint8Array): number {
-  let i = 0
-  while (i < bytes.length) {
-    const b = bytes[i]!
-    const len = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0
-    if (len === 0 || i + len > bytes.length) return i
-    try {
-      decoder.decode(bytes.subarray(i, i + len))
-    } catch {
-      return i
-    }
-    i += len
-  }
-  return i
-}
-
-export async function readBody(request: Request, limit: number): Promise<BodyResult> {
-  const encoding = (request.headers.get('content-encoding') ?? 'identity').trim().toLowerCase()
-  const gzip = encoding === 'gzip' || encoding === 'x-gzip'
-  if (!gzip && encoding !== 'identity' && encoding !== '') {
-    return { ok: false, status: 415, error: `unsupported Content-Encoding ${JSON.stringify(encoding)}; use gzip or none` }
-  }
-  const declared = Number(request.headers.get('content-length') ?? Number.NaN)
-  const tooLarge = (what: string) => ({ ok: false as const, status: 413 as const, error: `${what} is larger than the limit of ${limit} bytes (relay.max-body-bytes)` })
-  if (declared > limit) return tooLarge('body')
-  if (request.body === null) return { ok: true, text: '' }
-  const raw = await readLimited(request.body, limit)
-  if (raw === 'too_large') return tooLarge('body')
-  let bytes = raw
-  if (gzip) {
-    try {
-      const inflated = new Blob([raw as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'))
-      const out = await readLimited(inflated, limit)
-      if (out === 'too_large') return tooLarge('gzip-inflated body')
-      bytes = out
-    } catch (err) {
-      return { ok: false, status: 400, error: `body is not valid gzip: ${err instanceof Error ? err.message : String(err)}` }
-    }
-  }
-  try {
-    return { ok: true, text: decoder.decode(bytes) }
-  } catch {
-    return { ok: false, status: 400, error: `body is not valid UTF-8 (first invalid byte at offset ${firstInvalidUtf8(bytes)})` }
-  }
+/** The decoded body: 415 for an encoding the entrance does not take, 413 past `limit` (declared, on the wire or decoded). */
+export async function readBody(request: Request, limit: number, encodings: BodyEncodings): Promise<BodyBytes> {
+  const encoding = (request.headers.get('content-encoding') ?? encodings.absent).trim().toLowerCase()
+  const decode = Object.hasOwn(encodings.decoders, encoding) ? encodings.decoders[encoding] : undefined
+  if (decode === undefined) return { ok: false, status: 415, error: encodings.unsupported(encoding) }
+  if (Number(request.headers.get('content-length') ?? Number.NaN) > limit) return tooLarge('body', limit)
+  const wire = request.body === null ? new Uint8Array(0) : await readLimited(request.body, limit)
+  if (wire === 'too_large') return tooLarge('body', limit)
+  return await decode(wire, limit)
 }

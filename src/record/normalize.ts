@@ -1,7 +1,7 @@
 // Validates one inbound JSON object against its data source and turns it into a DeepFlow record:
 // values indexed by the schema's field order. Compiled once per data source.
 import type { DataSourceSpec, FieldSpec } from '../deepflow/schema.ts'
-import { describe, fieldParser, Invalid, type FieldParser, type FieldParserOptions } from './field-parsers.ts'
+import { describe, type FieldParser, fieldParser, type FieldParserOptions, Invalid } from './field-parsers.ts'
 import { createWallClockParser } from '../time/parse-wall-clock.ts'
 import type { Value } from './values.ts'
 
@@ -12,9 +12,13 @@ export interface DeepFlowRecord {
   readonly timeUs: number
 }
 
+/** Why a record was refused: the normaliser's labels of deepflow_relay_records_rejected_total. */
+export type NormalizeReason = 'not_an_object' | 'invalid_value' | 'missing_field'
+
 export type NormalizeResult =
   | { readonly ok: true; readonly record: DeepFlowRecord; readonly unknownKeys: number }
-  | { readonly ok: false; readonly field?: string; readonly error: string }
+  /** `error` is the sentence shown to the client; `field` is absent only for 'not_an_object'. */
+  | { readonly ok: false; readonly reason: NormalizeReason; readonly field?: string; readonly error: string }
 
 export type Normalizer = (input: unknown) => NormalizeResult
 
@@ -50,7 +54,11 @@ export function compileNormalizer(ds: DataSourceSpec, opts: FieldParserOptions =
 
   return (input) => {
     if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-      return { ok: false, error: `expected a JSON object, got ${Array.isArray(input) ? 'an array' : describe(input)}` }
+      return {
+        ok: false,
+        reason: 'not_an_object',
+        error: `expected a JSON object, got ${Array.isArray(input) ? 'an array' : describe(input)}`,
+      }
     }
     const values: (Value | undefined)[] = new Array(width)
     const seenAs: (string | undefined)[] = new Array(width)
@@ -66,16 +74,18 @@ export function compileNormalizer(ds: DataSourceSpec, opts: FieldParserOptions =
       if (raw === null) continue
       const i = binding.field.index
       if (seenAs[i] !== undefined) {
-        return { ok: false, field: key, error: `the same field is given twice, as "${seenAs[i]}" and "${key}"` }
+        return { ok: false, reason: 'invalid_value', field: key, error: `the same field is given twice, as "${seenAs[i]}" and "${key}"` }
       }
       const v = binding.parse(raw)
-      if (v instanceof Invalid) return { ok: false, field: key, error: v.error }
+      if (v instanceof Invalid) return { ok: false, reason: 'invalid_value', field: key, error: v.error }
       values[i] = v
       seenAs[i] = key
     }
     const time = values[timeIndex]
-    if (time === undefined) return { ok: false, field: 'time', error: 'required field is missing' }
-    if (typeof time !== 'number') return { ok: false, field: 'time', error: `expected Unix seconds, got ${describe(time)}` }
+    if (time === undefined) return { ok: false, reason: 'missing_field', field: 'time', error: 'required field is missing' }
+    if (typeof time !== 'number') {
+      return { ok: false, reason: 'invalid_value', field: 'time', error: `expected Unix seconds, got ${describe(time)}` }
+    }
     const stamp = values[stampIndex]
     let timeUs: number
     if (stampInSeconds || typeof stamp !== 'number') timeUs = time * 1e6

@@ -1,0 +1,83 @@
+// The ClickHouse source's loop for one data source: learns the table's columns, then reads pages of
+// rows ordered by (time, tie) after its cursor, one time window at a time, feeds their records
+// through the ingest core's entry (waiting while the queues are full), and only then moves and saves
+// the cursor. Catching up runs as fast as the queues allow; once caught up it polls every
+// `interval`. Rows younger than a settle delay are left for a later poll, since DeepFlow writes
+// them with some delay. Ends when the source stops.
+import type { ClickHouseSourceConfig } from '../../config/types.ts'
+import { dataSource } from '../../deepflow/schema.ts'
+import type { Entry } from '../../ingest/entry.ts'
+import type { Logger } from '../../observe/log.ts'
+import type { Counter } from '../../observe/metrics.ts'
+import { compileNormalizer, type DeepFlowRecord } from '../../record/normalize.ts'
+import type { WallClockParser } from '../../time/parse-wall-clock.ts'
+import type { Clock } from '../../util/clock.ts'
+import type { CursorStore } from './cursor-store.ts'
+import { cursorAfter, cursorAfterPage, describedColumns, normalizeRows, pageRows } from './page.ts'
+import { type Cursor, describeQuery, pageQuery, tieExpression } from './query.ts'
+
+/** Seconds of one query's time window (bounds the rows ClickHouse sorts per page). */
+export const WINDOW_SECONDS = 3600
+
+/** Rows younger than this are read by a later poll: per-minute tables are written after their minute. */
+export function settleSeconds(ds: string): number {
+  return ds.endsWith('.1m') ? 180 : 30
+}
+
+export interface PollContext {
+  readonly config: ClickHouseSourceConfig
+  readonly clock: Clock
+  readonly log: Logger
+  readonly signal: AbortSignal
+  readonly rows: Counter<'source' | 'data_source'>
+  /** A query, retried until it answers; undefined once the source stopped. */
+  readonly query: (ds: string, sql: string) => Promise<string | undefined>
+  readonly cursors: CursorStore
+  /** Counts what the normalize step refused and ignored. */
+  readonly entry: Entry
+  /** Admits records in order, waiting while the queues are full: how many got in (a prefix). */
+  readonly admit: (ds: string, records: readonly DeepFlowRecord[]) => Promise<number>
+}
+
+export async function pollDataSource(ctx: PollContext, ds: string, wallClock: WallClockParser): Promise<void> {
+  const { config, clock, log, signal, cursors } = ctx
+  const name = config.name
+  const sleep = (seconds: number) => clock.sleep(seconds * 1000, signal)
+  const now = () => Math.floor(clock.now() / 1000)
+  const described = await ctx.query(ds, describeQuery(ds))
+  if (described === undefined) return
+  const tie = tieExpression(describedColumns(described))
+  const normalize = compileNormalizer(dataSource(ds)!, { wallClock })
+  let cursor: Cursor = cursors.cursors.get(ds) ?? { time: config.since ?? now(), tie: null }
+  cursors.cursors.set(ds, cursor)
+  while (!signal.aborted) {
+    const until = Math.min(cursor.time + WINDOW_SECONDS, now() - settleSeconds(ds))
+    if (until <= cursor.time) {
+      await sleep(config.interval)
+      continue
+    }
+    const text = await ctx.query(ds, pageQuery({ dataSource: ds, tie, cursor, until, limit: config.batchRows }))
+    if (text === undefined) return
+    const rows = pageRows(text)
+    ctx.rows.inc([name, ds], rows.length)
+    const page = normalizeRows(normalize, rows)
+    ctx.entry.count(ds, { reasons: page.refused.map((r) => r.reason), unknownFields: page.unknownFields })
+    for (const { field, error } of page.refused) {
+      log.warnOncePerBurst(`${name}:${ds}:rejected`, 'ClickHouse row rejected', { source: name, data_source: ds, field, error })
+    }
+    const admitted = page.records.length > 0 ? await ctx.admit(ds, page.records) : 0
+    if (admitted < page.records.length) {
+      // Stopped while part of a page was queued (a page larger than the queues goes in parts):
+      // the cursor moves to the last queued row, so a restart does not repeat that part.
+      if (admitted > 0) {
+        cursors.cursors.set(ds, cursorAfter(page.inputs[admitted - 1]!, wallClock))
+        await cursors.save()
+      }
+      return
+    }
+    cursor = cursorAfterPage(rows, config.batchRows, until, wallClock)
+    cursors.cursors.set(ds, cursor)
+    await cursors.save()
+    if (rows.length < config.batchRows && until >= now() - settleSeconds(ds) - config.interval) await sleep(config.interval)
+  }
+}
