@@ -23,7 +23,9 @@ export const COPIES: readonly { readonly from: string; readonly to: string }[] =
 /** Files whose copy differs from ../shared/deepflow, or null when that folder is absent. */
 export function driftedFacts(): string[] | null {
   if (!existsSync(SHARED_DIR)) return null
-  return COPIES.filter(({ from, to }) => !existsSync(to) || !readFileSync(join(SHARED_DIR, from)).equals(readFileSync(to))).map((c) => c.from)
+  return COPIES.filter(({ from, to }) => !existsSync(to) || !readFileSync(join(SHARED_DIR, from)).equals(readFileSync(to))).map((c) =>
+    c.from
+  )
 }
 
 if (import.meta.main) {

@@ -3,11 +3,11 @@
 // stop admitting (503), flush queues within relay.shutdown-timeout, close sinks, close the listener.
 import { parseCommand, USAGE } from './cli/args.ts'
 import { renderEffectiveConfig } from './cli/effective-config.ts'
-import { embeddedDefaultConfig, parseConfig, type Overrides } from './config-file/load.ts'
+import { embeddedDefaultConfig, type Overrides, parseConfig } from './config-file/load.ts'
 import { ConfigError, formatProblem } from './config-file/problems.ts'
 import type { Config } from './config/types.ts'
 import { createLogger } from './observe/log.ts'
-import { createRelay, loadDictionary, StartError, type Relay } from './relay/relay.ts'
+import { createRelay, loadDictionary, type Relay, StartError } from './relay/relay.ts'
 import type { Logger } from './observe/log.ts'
 import type { Runtime } from './runtime/types.ts'
 import { systemClock } from './util/clock.ts'
@@ -56,7 +56,9 @@ export async function main(runtime: Runtime): Promise<number> {
   const overrides: Overrides = {
     ...(command.listen !== undefined
       ? { listen: { value: command.listen, from: '--listen' } }
-      : envListen !== undefined && envListen !== '' ? { listen: { value: envListen, from: 'DEEPFLOW_RELAY_LISTEN' } } : {}),
+      : envListen !== undefined && envListen !== ''
+      ? { listen: { value: envListen, from: 'DEEPFLOW_RELAY_LISTEN' } }
+      : {}),
     ...(command.logLevel === undefined ? {} : { logLevel: { value: command.logLevel, from: '--log-level' } }),
     ...(envToken === undefined || envToken === '' ? {} : { authToken: envToken }),
   }
@@ -67,14 +69,22 @@ export async function main(runtime: Runtime): Promise<number> {
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err
     const where = file ?? 'the embedded default'
-    stderr(`deepflow-relay: ${where} is not valid (${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}):\n${err.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`)
+    stderr(
+      `deepflow-relay: ${where} is not valid (${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}):\n${
+        err.problems.map((p) => `  ${formatProblem(p)}`).join('\n')
+      }`,
+    )
     return EXIT_CONFIG
   }
 
   if (command.kind === 'check') {
     if (command.strict && config.warnings.length > 0) {
       const n = config.warnings.length
-      stderr(`deepflow-relay: ${file ?? 'the embedded default'} has ${n} warning${n === 1 ? '' : 's'}, and --strict makes them errors:\n${config.warnings.map((w) => `  ${w}`).join('\n')}`)
+      stderr(
+        `deepflow-relay: ${file ?? 'the embedded default'} has ${n} warning${n === 1 ? '' : 's'}, and --strict makes them errors:\n${
+          config.warnings.map((w) => `  ${w}`).join('\n')
+        }`,
+      )
       return EXIT_CONFIG
     }
     await runtime.writeStdout(renderEffectiveConfig(config))
@@ -105,7 +115,9 @@ export async function reloadConfig(runtime: Runtime, file: string | null, overri
     const result = await relay.reload(next)
     log.info('config reloaded', { file, ...result })
     for (const w of next.warnings) log.warn(w)
-    if (result.needRestart.length > 0) log.warn('these relay settings changed but apply only at a restart', { settings: result.needRestart })
+    if (result.needRestart.length > 0) {
+      log.warn('these relay settings changed but apply only at a restart', { settings: result.needRestart })
+    }
   } catch (err) {
     log.error('config reload refused; the running config stays', { file, error: err })
   }
@@ -148,7 +160,13 @@ async function run(runtime: Runtime, config: Config, overrides: Overrides): Prom
   }
   let listener
   try {
-    listener = runtime.serve({ host, port, fetch: relay.app.fetch, idleTimeoutSeconds: config.relay.clientTimeout, ...(tls === undefined ? {} : { tls }) })
+    listener = runtime.serve({
+      host,
+      port,
+      fetch: relay.app.fetch,
+      idleTimeoutSeconds: config.relay.clientTimeout,
+      ...(tls === undefined ? {} : { tls }),
+    })
   } catch (err) {
     log.error('cannot listen', { host, port, error: err })
     await relay.stop()
@@ -175,7 +193,10 @@ async function run(runtime: Runtime, config: Config, overrides: Overrides): Prom
       void (async () => {
         await relay.stop()
         await listener.stop()
-        const dropped = relay.exporters.map((e) => ({ exporter: e.config.name, records: relay.metrics.dropped.get([e.config.name, 'shutdown']) }))
+        const dropped = relay.exporters.map((e) => ({
+          exporter: e.config.name,
+          records: relay.metrics.dropped.get([e.config.name, 'shutdown']),
+        }))
           .filter((d) => d.records > 0)
         if (dropped.length > 0) log.warn('records left unsent at shutdown (counted as dropped, reason shutdown)', { dropped })
         log.info('stopped')

@@ -90,7 +90,9 @@ function codeHash(): string {
       else if (/\.(ts|json)$/.test(e.name)) h.update(p).update(readFileSync(p))
     }
   }
-  for (const d of ['src/deepflow', 'src/encode', 'src/exporters', 'src/export-fields', 'src/wire', 'src/record', 'src/translate', 'src/time']) {
+  for (
+    const d of ['src/deepflow', 'src/encode', 'src/exporters', 'src/export-fields', 'src/wire', 'src/record', 'src/translate', 'src/time']
+  ) {
     walk(join(ROOT, d))
   }
   for (const f of ['scripts/bench/records.ts', 'scripts/bench/data.ts']) h.update(readFileSync(join(ROOT, f)))

@@ -11,14 +11,22 @@ import { createLogger } from '../../src/observe/log.ts'
 import { startKafka } from '../services/kafka.ts'
 import { ensureDataset } from './data.ts'
 
-const { values } = parseArgs({ options: { messages: { type: 'string', default: '50000' }, compression: { type: 'string', default: 'snappy' } } })
+const { values } = parseArgs({
+  options: { messages: { type: 'string', default: '50000' }, compression: { type: 'string', default: 'snappy' } },
+})
 const data = ensureDataset({ ds: 'flow_metrics.network.1s', records: 50_000, tagSets: 5_000 }, (m) => console.error(m))
 const lines = readFileSync(data.files.kafka, 'utf8').split('\n').filter((l) => l !== '').slice(0, Number(values.messages))
 const broker = await startKafka()
 try {
   const transport = createKafkaTransport({
-    clientId: 'ceiling', brokers: [broker.plaintext], sasl: null, ssl: null, requestTimeoutMs: 30_000,
-    compression: values.compression as KafkaCompression, log: createLogger({ write: () => {}, now: Date.now, level: 'error' }), random: Math.random,
+    clientId: 'ceiling',
+    brokers: [broker.plaintext],
+    sasl: null,
+    ssl: null,
+    requestTimeoutMs: 30_000,
+    compression: values.compression as KafkaCompression,
+    log: createLogger({ write: () => {}, now: Date.now, level: 'error' }),
+    random: Math.random,
   })
   await transport.produce(new Map([['ceiling', [{ value: 'warm-up', timestampMs: Date.now() }]]]))
   const cpu0 = process.cpuUsage()
@@ -29,7 +37,11 @@ try {
   const wallMs = performance.now() - t0
   const cpu = process.cpuUsage(cpu0)
   const perMessage = (cpu.user + cpu.system) / lines.length
-  console.log(`kafkajs, ${values.compression}: ${lines.length} messages in ${wallMs.toFixed(0)} ms, ${perMessage.toFixed(1)} µs CPU per message: at most ${Math.round(1e6 / perMessage)} messages/s on one core`)
+  console.log(
+    `kafkajs, ${values.compression}: ${lines.length} messages in ${wallMs.toFixed(0)} ms, ${
+      perMessage.toFixed(1)
+    } µs CPU per message: at most ${Math.round(1e6 / perMessage)} messages/s on one core`,
+  )
   await transport.close()
 } finally {
   await broker.destroy()

@@ -5,7 +5,19 @@ import type { Dataset } from './data.ts'
 import { kcatArgs, vmagentArgs } from './contenders.ts'
 import { relayKafkaConfig } from './kafka-path.ts'
 import { type Measurement, rate } from './measure.ts'
-import { comparison, type CurveRow, roundRatios, curveTable, datasetLine, fmt, machine, median, rawTable, table, versions } from './report.ts'
+import {
+  comparison,
+  type CurveRow,
+  curveTable,
+  datasetLine,
+  fmt,
+  machine,
+  median,
+  rawTable,
+  roundRatios,
+  table,
+  versions,
+} from './report.ts'
 import { relayRwConfig } from './rw-path.ts'
 import { relayCurveConfig } from './curves.ts'
 
@@ -71,11 +83,11 @@ function targets(r: Results): string {
   const rows: [string, string, string, boolean][] = []
   if (r.rw.length > 0) {
     const x = median(roundRatios(r.rw, 'vmagent', (m) => rate(m, 'samples')))
-    rows.push(['remote write: relay samples/s ÷ vmagent\'s', '≥ 1.0', fmt(x, 2), x >= 1])
+    rows.push(["remote write: relay samples/s ÷ vmagent's", '≥ 1.0', fmt(x, 2), x >= 1])
   }
   if (r.kafka.length > 0) {
     const x = median(roundRatios(r.kafka, 'kcat', (m) => rate(m, 'records')))
-    rows.push(['Kafka: relay records/s ÷ kcat\'s', '≥ 0.5', fmt(x, 3), x >= 0.5])
+    rows.push(["Kafka: relay records/s ÷ kcat's", '≥ 0.5', fmt(x, 3), x >= 0.5])
   }
   if (relay.length > 0) {
     const idle = median(relay.flatMap((m) => (m.idleRssMb === null ? [] : [m.idleRssMb])))
@@ -83,7 +95,12 @@ function targets(r: Results): string {
     const peak = Math.max(...relay.map((m) => m.peakRssMb))
     rows.push(['idle RSS, MB (median)', '≤ 50', fmt(idle, 1), idle <= 50])
     rows.push(['exec → 200 on /readyz, ms (median)', '≤ 30', fmt(ready), ready <= 30])
-    rows.push([`peak RSS under saturation, MB (worst of the comparisons)`, `≤ ${fmt(QUEUE_BOUND_MB + 100)} (queue-max-bytes + 100 MB)`, fmt(peak, 1), peak <= QUEUE_BOUND_MB + 100])
+    rows.push([
+      `peak RSS under saturation, MB (worst of the comparisons)`,
+      `≤ ${fmt(QUEUE_BOUND_MB + 100)} (queue-max-bytes + 100 MB)`,
+      fmt(peak, 1),
+      peak <= QUEUE_BOUND_MB + 100,
+    ])
   }
   return table(['target', 'wanted', 'this run', 'met'], rows.map(([what, want, got, met]) => [what, want, got, met ? 'yes' : '**no**']))
 }
@@ -178,7 +195,14 @@ export function renderReport(r: Results, kafkaVersion: string): string {
     )
   }
   if (r.rw.length > 0 || r.kafka.length > 0) {
-    out.push('## Targets (issue 8)', '', targets(r), '', 'The 10-minute soak (`bun scripts/bench/soak.ts`) is a separate run; see the README.', '')
+    out.push(
+      '## Targets (issue 8)',
+      '',
+      targets(r),
+      '',
+      'The 10-minute soak (`bun scripts/bench/soak.ts`) is a separate run; see the README.',
+      '',
+    )
   }
   if (r.curves.length > 0) {
     out.push(

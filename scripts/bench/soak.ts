@@ -14,7 +14,13 @@ import { startKafka } from '../services/kafka.ts'
 import { startPrometheus } from '../services/prometheus.ts'
 import { freePort } from '../services/process.ts'
 
-const { values } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, rate: { type: 'string', default: '2000' }, batch: { type: 'string', default: '100' } } })
+const { values } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '10' },
+    rate: { type: 'string', default: '2000' },
+    batch: { type: 'string', default: '100' },
+  },
+})
 const minutes = Number(values.minutes)
 const rate = Number(values.rate)
 const batch = Number(values.batch)
@@ -26,11 +32,17 @@ const prom = await startPrometheus()
 const dir = mkdtempSync(join(tmpdir(), 'deepflow-relay-soak-'))
 copyFileSync(BIN, join(dir, 'deepflow-relay'))
 const port = await freePort()
-writeFileSync(join(dir, 'relay.yaml'), `exporters:
+writeFileSync(
+  join(dir, 'relay.yaml'),
+  `exporters:
   - {protocol: kafka, enabled: true, endpoints: [${kafka.plaintext}], data-sources: [flow_metrics.network.1s], export-fields: [$tag, $metrics], topic: soak}
   - {protocol: prometheus, enabled: true, endpoints: [${prom.writeUrl}], data-sources: [flow_metrics.network.1s], export-fields: [$tag, $metrics]}
-`)
-const child = spawn(join(dir, 'deepflow-relay'), ['--config', 'relay.yaml', '--listen', `127.0.0.1:${port}`, '--log-level', 'error'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] })
+`,
+)
+const child = spawn(join(dir, 'deepflow-relay'), ['--config', 'relay.yaml', '--listen', `127.0.0.1:${port}`, '--log-level', 'error'], {
+  cwd: dir,
+  stdio: ['ignore', 'ignore', 'inherit'],
+})
 const url = `http://127.0.0.1:${port}/v1/records/flow_metrics.network.1s`
 for (let i = 0; i < 100; i++) {
   try {
@@ -77,5 +89,9 @@ const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
 const first = avg(warm.slice(0, third))
 const last = avg(warm.slice(-third))
 const flat = last <= first * 1.1
-console.log(`RSS first third ${first.toFixed(1)} MB, last third ${last.toFixed(1)} MB: ${flat ? 'flat' : 'GROWING'}; ${sent} records sent, ${refused} refused`)
+console.log(
+  `RSS first third ${first.toFixed(1)} MB, last third ${last.toFixed(1)} MB: ${
+    flat ? 'flat' : 'GROWING'
+  }; ${sent} records sent, ${refused} refused`,
+)
 process.exit(flat ? 0 : 1)

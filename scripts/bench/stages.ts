@@ -18,7 +18,13 @@ import { parseBody } from '../../src/record/parse-body.ts'
 import { parseDictionary } from '../../src/translate/dictionary.ts'
 import { ensureDataset } from './data.ts'
 
-const { values } = parseArgs({ options: { records: { type: 'string', default: '5000' }, rounds: { type: 'string', default: '4' }, 'per-request': { type: 'string', default: '100' } } })
+const { values } = parseArgs({
+  options: {
+    records: { type: 'string', default: '5000' },
+    rounds: { type: 'string', default: '4' },
+    'per-request': { type: 'string', default: '100' },
+  },
+})
 const records = Number(values.records)
 const perRequest = Number(values['per-request'])
 // The remote-write comparison's dataset (generated once, shared with npm run bench); its first records.
@@ -28,10 +34,13 @@ const dict = parseDictionary(readFileSync(data.files.dictionary, 'utf8'))
 if (!dict.ok) throw new Error(dict.error)
 const dictionary = { current: dict.dictionary }
 const ds = dataSource(data.ds)!
-const config = parseConfig(`exporters:
+const config = parseConfig(
+  `exporters:
   - {protocol: prometheus, enabled: true, endpoints: ['http://127.0.0.1:1/'], data-sources: [${ds.name}], export-fields: [$tag, $metrics]}
   - {protocol: kafka, enabled: true, endpoints: ['127.0.0.1:1'], data-sources: [${ds.name}], export-fields: [$tag, $metrics]}
-`, 'stages.yaml')
+`,
+  'stages.yaml',
+)
 await loadPrompb()
 const series = compileSeriesPlans(config.exporters[0]!, dictionary, () => {}).get(ds.name)!
 const json = compileJsonPlans(config.exporters[1]!, { dictionary, formatTime: createTimeFormatter('UTC') }).get(ds.name)!
@@ -78,5 +87,11 @@ for (let round = 1; round <= Number(values.rounds); round++) {
   let bytes = 0
   for (const l of kafkaLines) bytes += encoder.encode(l).length
   t.utf8 = performance.now() - t0
-  console.log(`round ${round}: µs/record: parse ${us(t.parse)}, normalize ${us(t.normalize)} | remote write: series fragment ${us(t.series)}, batch block ${us(t.block)} (${Math.round(wire / lines.length)} B/record on the wire) | Kafka: JSON line ${us(t.line)}, UTF-8 ${us(t.utf8)} (${Math.round(bytes / lines.length)} B/line)`)
+  console.log(
+    `round ${round}: µs/record: parse ${us(t.parse)}, normalize ${us(t.normalize)} | remote write: series fragment ${
+      us(t.series)
+    }, batch block ${us(t.block)} (${Math.round(wire / lines.length)} B/record on the wire) | Kafka: JSON line ${us(t.line)}, UTF-8 ${
+      us(t.utf8)
+    } (${Math.round(bytes / lines.length)} B/line)`,
+  )
 }

@@ -18,8 +18,11 @@ const STATES: readonly State[] = ['never tapped', 'tap reading', 'tap came and w
 
 const { values } = parseArgs({
   options: {
-    rounds: { type: 'string' }, seconds: { type: 'string' }, 'per-request': { type: 'string', default: '100' },
-    concurrency: { type: 'string', default: '4' }, smoke: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    seconds: { type: 'string' },
+    'per-request': { type: 'string', default: '100' },
+    concurrency: { type: 'string', default: '4' },
+    smoke: { type: 'boolean', default: false },
   },
 })
 const smoke = values.smoke!
@@ -48,7 +51,13 @@ function readTap(url: string, signal: AbortSignal): Promise<number> {
   })()
 }
 
-interface Row { state: State; round: number; recordsPerS: number; cpuPerM: number; tapLines: number }
+interface Row {
+  state: State
+  round: number
+  recordsPerS: number
+  cpuPerM: number
+  tapLines: number
+}
 const rows: Row[] = []
 for (let round = 1; round <= rounds; round++) {
   const order = round % 2 === 1 ? STATES : [...STATES].reverse()
@@ -93,12 +102,19 @@ for (let round = 1; round <= rounds; round++) {
 }
 rmSync(work, { recursive: true, force: true })
 
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]! }
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.floor(s.length / 2)]!
+}
 const base = median(rows.filter((r) => r.state === 'never tapped').map((r) => r.recordsPerS))
 console.log(`| state | rounds | records/s (median) | vs never tapped | CPU s / M records (median) | tap lines read (median) |`)
 console.log(`|---|---|---|---|---|---|`)
 for (const state of STATES) {
   const rs = rows.filter((r) => r.state === state)
   const rps = median(rs.map((r) => r.recordsPerS))
-  console.log(`| ${state} | ${rs.length} | ${Math.round(rps).toLocaleString('en-US')} | ${(rps / base).toFixed(3)} | ${median(rs.map((r) => r.cpuPerM)).toFixed(1)} | ${median(rs.map((r) => r.tapLines)).toLocaleString('en-US')} |`)
+  console.log(
+    `| ${state} | ${rs.length} | ${Math.round(rps).toLocaleString('en-US')} | ${(rps / base).toFixed(3)} | ${
+      median(rs.map((r) => r.cpuPerM)).toFixed(1)
+    } | ${median(rs.map((r) => r.tapLines)).toLocaleString('en-US')} |`,
+  )
 }

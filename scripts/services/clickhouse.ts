@@ -3,7 +3,7 @@
 // helper and stop().
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { freePort, startService, type Service } from './process.ts'
+import { freePort, type Service, startService } from './process.ts'
 
 export const CLICKHOUSE_BIN = '/usr/sbin/clickhouse-server'
 
@@ -19,11 +19,18 @@ export async function startClickHouse(): Promise<ClickHouse> {
   const service = await startService('clickhouse', CLICKHOUSE_BIN, (dir) => {
     for (const d of ['data', 'tmp', 'user_files', 'format_schemas']) mkdirSync(join(dir, d), { recursive: true })
     return [
-      '--config-file=/etc/clickhouse-server/config.xml', '--',
-      `--path=${join(dir, 'data')}/`, `--tmp_path=${join(dir, 'tmp')}/`, `--user_files_path=${join(dir, 'user_files')}/`,
-      `--format_schema_path=${join(dir, 'format_schemas')}/`, `--http_port=${http}`, `--tcp_port=${tcp}`,
-      `--interserver_http_port=${interserver}`, '--listen_host=127.0.0.1',
-      `--logger.log=${join(dir, 'clickhouse.log')}`, `--logger.errorlog=${join(dir, 'clickhouse.err.log')}`,
+      '--config-file=/etc/clickhouse-server/config.xml',
+      '--',
+      `--path=${join(dir, 'data')}/`,
+      `--tmp_path=${join(dir, 'tmp')}/`,
+      `--user_files_path=${join(dir, 'user_files')}/`,
+      `--format_schema_path=${join(dir, 'format_schemas')}/`,
+      `--http_port=${http}`,
+      `--tcp_port=${tcp}`,
+      `--interserver_http_port=${interserver}`,
+      '--listen_host=127.0.0.1',
+      `--logger.log=${join(dir, 'clickhouse.log')}`,
+      `--logger.errorlog=${join(dir, 'clickhouse.err.log')}`,
     ]
   }, `${url}ping`)
   return {

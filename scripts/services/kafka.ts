@@ -3,7 +3,7 @@
 // listeners PLAINTEXT, SSL, SASL_PLAINTEXT and SASL_SSL (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512; a
 // self-signed certificate from the JDK's keytool, its CA exported as PEM), stopped and started again
 // by process id. `bun scripts/services/kafka.ts` runs one until Ctrl-C.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -23,10 +23,17 @@ export function kafkaLibs(): string {
   if (existsSync(join(LIBS, `kafka_2.13-${KAFKA_VERSION}.jar`))) return LIBS
   mkdirSync(LIBS, { recursive: true })
   try {
-    execFileSync('mvn', ['-q', '-B', '-f', POM, 'dependency:copy-dependencies', `-DoutputDirectory=${LIBS}`], { stdio: 'pipe', timeout: 600_000 })
+    execFileSync('mvn', ['-q', '-B', '-f', POM, 'dependency:copy-dependencies', `-DoutputDirectory=${LIBS}`], {
+      stdio: 'pipe',
+      timeout: 600_000,
+    })
   } catch (err) {
     const out = err as { stdout?: Buffer; stderr?: Buffer; message: string }
-    throw new Error(`cannot resolve Apache Kafka ${KAFKA_VERSION} from Maven Central: ${out.message}\n${out.stdout?.toString() ?? ''}${out.stderr?.toString() ?? ''}`)
+    throw new Error(
+      `cannot resolve Apache Kafka ${KAFKA_VERSION} from Maven Central: ${out.message}\n${out.stdout?.toString() ?? ''}${
+        out.stderr?.toString() ?? ''
+      }`,
+    )
   }
   return LIBS
 }
@@ -72,20 +79,51 @@ export async function startKafka(extraProperties: Record<string, string> = {}): 
   const libs = kafkaLibs()
   const cp = `${libs}/*`
   const dir = mkdtempSync(join(tmpdir(), 'deepflow-relay-kafka-'))
-  const [plain, controller, saslPlain, saslSsl, ssl] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()]
+  const [plain, controller, saslPlain, saslSsl, ssl] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ]
   const keystore = join(dir, 'broker.p12')
-  execFileSync('keytool', ['-genkeypair', '-alias', 'broker', '-keyalg', 'RSA', '-keysize', '2048', '-keystore', keystore, '-storetype', 'PKCS12',
-    '-storepass', 'changeit', '-keypass', 'changeit', '-dname', 'CN=127.0.0.1', '-ext', 'SAN=IP:127.0.0.1,DNS:localhost', '-validity', '3'], { stdio: 'pipe' })
+  execFileSync('keytool', [
+    '-genkeypair',
+    '-alias',
+    'broker',
+    '-keyalg',
+    'RSA',
+    '-keysize',
+    '2048',
+    '-keystore',
+    keystore,
+    '-storetype',
+    'PKCS12',
+    '-storepass',
+    'changeit',
+    '-keypass',
+    'changeit',
+    '-dname',
+    'CN=127.0.0.1',
+    '-ext',
+    'SAN=IP:127.0.0.1,DNS:localhost',
+    '-validity',
+    '3',
+  ], { stdio: 'pipe' })
   const caFile = join(dir, 'ca.pem')
-  execFileSync('keytool', ['-exportcert', '-rfc', '-alias', 'broker', '-keystore', keystore, '-storepass', 'changeit', '-file', caFile], { stdio: 'pipe' })
+  execFileSync('keytool', ['-exportcert', '-rfc', '-alias', 'broker', '-keystore', keystore, '-storepass', 'changeit', '-file', caFile], {
+    stdio: 'pipe',
+  })
   const jaasPlain = `org.apache.kafka.common.security.plain.PlainLoginModule required user_${KAFKA_USER}="${KAFKA_PASSWORD}";`
   const jaasScram = 'org.apache.kafka.common.security.scram.ScramLoginModule required;'
   const properties: Record<string, string> = {
     'process.roles': 'broker,controller',
     'node.id': '1',
     'controller.quorum.voters': `1@127.0.0.1:${controller}`,
-    listeners: `PLAINTEXT://127.0.0.1:${plain},CONTROLLER://127.0.0.1:${controller},SASL_PLAINTEXT://127.0.0.1:${saslPlain},SASL_SSL://127.0.0.1:${saslSsl},SSL://127.0.0.1:${ssl}`,
-    'advertised.listeners': `PLAINTEXT://127.0.0.1:${plain},SASL_PLAINTEXT://127.0.0.1:${saslPlain},SASL_SSL://127.0.0.1:${saslSsl},SSL://127.0.0.1:${ssl}`,
+    listeners:
+      `PLAINTEXT://127.0.0.1:${plain},CONTROLLER://127.0.0.1:${controller},SASL_PLAINTEXT://127.0.0.1:${saslPlain},SASL_SSL://127.0.0.1:${saslSsl},SSL://127.0.0.1:${ssl}`,
+    'advertised.listeners':
+      `PLAINTEXT://127.0.0.1:${plain},SASL_PLAINTEXT://127.0.0.1:${saslPlain},SASL_SSL://127.0.0.1:${saslSsl},SSL://127.0.0.1:${ssl}`,
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
     'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL,SSL:SSL',
@@ -115,11 +153,29 @@ export async function startKafka(extraProperties: Record<string, string> = {}): 
   const config = join(dir, 'server.properties')
   writeFileSync(config, Object.entries(properties).map(([k, v]) => `${k}=${v}`).join('\n') + '\n')
   writeFileSync(join(dir, 'log4j.properties'), LOG4J)
-  const javaArgs = ['-Xmx512m', '-Xms128m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', `-Dlog4j.configuration=file:${join(dir, 'log4j.properties')}`, '-cp', cp]
+  const javaArgs = [
+    '-Xmx512m',
+    '-Xms128m',
+    '-XX:+UseSerialGC',
+    '-XX:TieredStopAtLevel=1',
+    `-Dlog4j.configuration=file:${join(dir, 'log4j.properties')}`,
+    '-cp',
+    cp,
+  ]
   const clusterId = execFileSync('java', [...javaArgs, 'kafka.tools.StorageTool', 'random-uuid'], { encoding: 'utf8' }).trim()
-  execFileSync('java', [...javaArgs, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', config,
-    '--add-scram', `SCRAM-SHA-512=[name=${KAFKA_USER},password=${KAFKA_PASSWORD}]`,
-    '--add-scram', `SCRAM-SHA-256=[name=${KAFKA_USER},password=${KAFKA_PASSWORD}]`], { stdio: 'pipe' })
+  execFileSync('java', [
+    ...javaArgs,
+    'kafka.tools.StorageTool',
+    'format',
+    '-t',
+    clusterId,
+    '-c',
+    config,
+    '--add-scram',
+    `SCRAM-SHA-512=[name=${KAFKA_USER},password=${KAFKA_PASSWORD}]`,
+    '--add-scram',
+    `SCRAM-SHA-256=[name=${KAFKA_USER},password=${KAFKA_PASSWORD}]`,
+  ], { stdio: 'pipe' })
 
   let child: ChildProcess | undefined
   let output = ''
@@ -171,8 +227,20 @@ export async function startKafka(extraProperties: Record<string, string> = {}): 
       for (;;) {
         let out = ''
         try {
-          out = execFileSync('kcat', ['-C', '-b', plaintext, '-t', topic, '-o', 'beginning', '-e', '-q', '-Z',
-            '-f', '%k\\t%T\\t%h\\t%p\\t%s\\n'], { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] })
+          out = execFileSync('kcat', [
+            '-C',
+            '-b',
+            plaintext,
+            '-t',
+            topic,
+            '-o',
+            'beginning',
+            '-e',
+            '-q',
+            '-Z',
+            '-f',
+            '%k\\t%T\\t%h\\t%p\\t%s\\n',
+          ], { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] })
         } catch (err) {
           // A topic not created yet reads as empty; anything else is a real failure.
           if (!String((err as { stderr?: string }).stderr).includes('Unknown topic')) throw err
@@ -190,6 +258,8 @@ export async function startKafka(extraProperties: Record<string, string> = {}): 
 
 if (import.meta.main) {
   const broker = await startKafka()
-  console.error(`kafka ${KAFKA_VERSION} ready: PLAINTEXT ${broker.plaintext}, SASL_PLAINTEXT ${broker.saslPlaintext}, SASL_SSL ${broker.saslSsl} (user ${KAFKA_USER}/${KAFKA_PASSWORD}, CA ${broker.caFile}); Ctrl-C stops it`)
+  console.error(
+    `kafka ${KAFKA_VERSION} ready: PLAINTEXT ${broker.plaintext}, SASL_PLAINTEXT ${broker.saslPlaintext}, SASL_SSL ${broker.saslSsl} (user ${KAFKA_USER}/${KAFKA_PASSWORD}, CA ${broker.caFile}); Ctrl-C stops it`,
+  )
   process.on('SIGINT', () => void broker.destroy().then(() => process.exit(0)))
 }

@@ -1,6 +1,6 @@
 // Shared by the service scripts: free loopback ports, starting a server process with a temporary
 // directory, waiting until it answers, and stopping it by process id.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -28,7 +28,13 @@ export interface Service {
 }
 
 /** Starts `command`, then polls `readyUrl` until it answers 200; fails loudly with the log. */
-export async function startService(name: string, command: string, args: (dir: string) => string[], readyUrl: string, timeoutMs = 30_000): Promise<Service> {
+export async function startService(
+  name: string,
+  command: string,
+  args: (dir: string) => string[],
+  readyUrl: string,
+  timeoutMs = 30_000,
+): Promise<Service> {
   if (!existsSync(command)) {
     throw new Error(`${name}: ${command} is not installed (npm test installs it: scripts/install-test-deps.sh)`)
   }

@@ -3,7 +3,7 @@
 // import startPrometheus().
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { freePort, startService, type Service } from './process.ts'
+import { freePort, type Service, startService } from './process.ts'
 
 export const PROMETHEUS_BIN = '/usr/bin/prometheus'
 
@@ -34,7 +34,11 @@ export async function startPrometheus(port?: number): Promise<Prometheus> {
     writeUrl: `${url}/api/v1/write`,
     async query(promql, time) {
       const res = await fetch(`${url}/api/v1/query?${new URLSearchParams({ query: promql, time: String(time) })}`)
-      const json = (await res.json()) as { status: string; error?: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } }
+      const json = (await res.json()) as {
+        status: string
+        error?: string
+        data: { result: { metric: Record<string, string>; value: [number, string] }[] }
+      }
       if (json.status !== 'success') throw new Error(`prometheus query ${promql}: ${json.error}`)
       return json.data.result
     },

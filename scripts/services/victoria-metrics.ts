@@ -1,7 +1,7 @@
 // Starts Debian's VictoriaMetrics single-node on a free loopback port with a temporary data dir;
 // tests import startVictoriaMetrics().
 import { join } from 'node:path'
-import { freePort, startService, type Service } from './process.ts'
+import { freePort, type Service, startService } from './process.ts'
 
 export const VICTORIA_METRICS_BIN = '/usr/bin/victoria-metrics'
 

@@ -23,7 +23,10 @@ function exporter(e: ExporterConfig): Record<string, unknown> {
     'flush-timeout': e.flushTimeout,
     'tag-filter-condition': { type: e.tagFilterCondition },
     'tag-filters': filters(e.tagFilters),
-    'tag-filters-groups': e.tagFiltersGroups.map((g) => ({ 'tag-filter-condition': { type: g.condition }, 'tag-filters': filters(g.filters) })),
+    'tag-filters-groups': e.tagFiltersGroups.map((g) => ({
+      'tag-filter-condition': { type: g.condition },
+      'tag-filters': filters(g.filters),
+    })),
     'export-fields': [...e.exportFields],
     'export-empty-tag': e.exportEmptyTag,
     'export-empty-metrics-disabled': e.exportEmptyMetricsDisabled,
@@ -43,7 +46,9 @@ function exporter(e: ExporterConfig): Record<string, unknown> {
     'request-timeout': e.requestTimeout,
     'max-retry-duration': e.maxRetryDuration,
     ...(e.protocol === 'kafka' ? { compression: e.compression, 'max-message-bytes': e.maxMessageBytes } : {}),
-    ...(e.tls === null ? {} : { tls: { ...(e.tls.caFile === null ? {} : { 'ca-file': e.tls.caFile }), 'insecure-skip-verify': e.tls.insecureSkipVerify } }),
+    ...(e.tls === null
+      ? {}
+      : { tls: { ...(e.tls.caFile === null ? {} : { 'ca-file': e.tls.caFile }), 'insecure-skip-verify': e.tls.insecureSkipVerify } }),
   }
 }
 

@@ -8,7 +8,7 @@
 // queue-count DeepFlow panics on, a negative queue-size, and the relay-only keys' own rules.
 // An exporter left with nothing to do (no data source it can send, no usable endpoint) is reported
 // as such: the loader skips it with a warning, as it skips a disabled one.
-import { DATA_SOURCES, dataSource, DEFINED_NEVER_EXPORTED, type DataSourceSpec } from '../deepflow/schema.ts'
+import { DATA_SOURCES, dataSource, type DataSourceSpec, DEFINED_NEVER_EXPORTED } from '../deepflow/schema.ts'
 import { bindFilterField } from '../filter/compile-filter.ts'
 import { compileGoRegexp, wildcardToGoRegexp } from '../deepflow/go-regexp.ts'
 import { fieldSpellings, parseExportFields } from '../export-fields/export-fields.ts'
@@ -32,7 +32,10 @@ const KAFKA_BROKER = /^[^\s:/]+:\d{1,5}$/
 function conditionOf(type: string, path: ConfigPath, warnings: ConfigProblem[]): Condition {
   if (type === 'or' || type === 'and') return type
   if (type !== '') {
-    warnings.push({ path: [...path, 'type'], message: `${JSON.stringify(type)} is neither "and" nor "or" (DeepFlow compares exactly); "and" is used, as DeepFlow does` })
+    warnings.push({
+      path: [...path, 'type'],
+      message: `${JSON.stringify(type)} is neither "and" nor "or" (DeepFlow compares exactly); "and" is used, as DeepFlow does`,
+    })
   }
   return 'and'
 }
@@ -45,7 +48,13 @@ function goInt(n: number | undefined, path: ConfigPath, warnings: ConfigProblem[
   return int
 }
 
-export function checkExporter(raw: RawExporter & { protocol: Protocol }, index: number, base: ConfigPath, problems: ConfigProblem[], warnings: ConfigProblem[]): CheckedExporter {
+export function checkExporter(
+  raw: RawExporter & { protocol: Protocol },
+  index: number,
+  base: ConfigPath,
+  problems: ConfigProblem[],
+  warnings: ConfigProblem[],
+): CheckedExporter {
   const at = (...rel: (string | number)[]): ConfigPath => [...base, ...rel]
   const warn = (path: ConfigPath, message: string) => warnings.push({ path, message })
   const problem = (path: ConfigPath, message: string) => problems.push({ path, message })
@@ -64,17 +73,26 @@ export function checkExporter(raw: RawExporter & { protocol: Protocol }, index: 
       warn(at('data-sources', i), `${name} is defined by DeepFlow but never exported (Q18); this exporter receives nothing from it`)
     } else if (ds === undefined) {
       const guess = closest(name, DATA_SOURCES)
-      problem(at('data-sources', i), `unknown data source ${JSON.stringify(name)}${guess ? `; did you mean "${guess}"?` : ''} (valid: ${DATA_SOURCES.join(', ')})`)
+      problem(
+        at('data-sources', i),
+        `unknown data source ${JSON.stringify(name)}${guess ? `; did you mean "${guess}"?` : ''} (valid: ${DATA_SOURCES.join(', ')})`,
+      )
     } else if (protocol === 'prometheus' && !ds.prometheus) {
-      warn(at('data-sources', i), `${name} cannot be sent as remote write (the prometheus exporter takes flow_metrics.* only; DeepFlow drops these records as encode errors); not subscribed`)
+      warn(
+        at('data-sources', i),
+        `${name} cannot be sent as remote write (the prometheus exporter takes flow_metrics.* only; DeepFlow drops these records as encode errors); not subscribed`,
+      )
     } else if (!sources.includes(ds)) {
       sources.push(ds)
     }
   })
   if (sources.length === 0) {
-    skipWith(at('data-sources'), raw['data-sources'].length === 0
-      ? 'no data sources; exporter skipped (DeepFlow runs it idle)'
-      : `none of the data sources can be sent by this ${protocol} exporter; exporter skipped`)
+    skipWith(
+      at('data-sources'),
+      raw['data-sources'].length === 0
+        ? 'no data sources; exporter skipped (DeepFlow runs it idle)'
+        : `none of the data sources can be sent by this ${protocol} exporter; exporter skipped`,
+    )
   }
 
   // endpoints: a malformed one can never be reached; it is left out.
@@ -102,17 +120,30 @@ export function checkExporter(raw: RawExporter & { protocol: Protocol }, index: 
       endpoints.push(endpoint)
     })
     if (endpoints.length === 0) {
-      skipWith(at('endpoints'), `no usable endpoint; exporter skipped (DeepFlow ${protocol === 'kafka' ? 'drops every batch' : 'divides by zero at the first batch, Q14'})`)
+      skipWith(
+        at('endpoints'),
+        `no usable endpoint; exporter skipped (DeepFlow ${
+          protocol === 'kafka' ? 'drops every batch' : 'divides by zero at the first batch, Q14'
+        })`,
+      )
     }
   }
 
   // queue-count, queue-size, batch-size, flush-timeout: 0 (or null) is the default, as in Validate().
   const queueCount = goInt(raw['queue-count'], at('queue-count'), warnings) || DEFAULTS.exporter.queueCount
   if (queueCount < 1 || queueCount > DEFAULTS.maxQueueCount) {
-    problem(at('queue-count'), `expected an integer from 1 to ${DEFAULTS.maxQueueCount}, got ${raw['queue-count']} (DeepFlow panics outside this range)`)
+    problem(
+      at('queue-count'),
+      `expected an integer from 1 to ${DEFAULTS.maxQueueCount}, got ${raw['queue-count']} (DeepFlow panics outside this range)`,
+    )
   }
   const queueSize = goInt(raw['queue-size'], at('queue-size'), warnings) || DEFAULTS.exporter.queueSize
-  if (queueSize < 1) problem(at('queue-size'), `expected a positive integer, got ${raw['queue-size']} (DeepFlow makes it a queue of 1 and loses what does not fit)`)
+  if (queueSize < 1) {
+    problem(
+      at('queue-size'),
+      `expected a positive integer, got ${raw['queue-size']} (DeepFlow makes it a queue of 1 and loses what does not fit)`,
+    )
+  }
   let batchSize = goInt(raw['batch-size'], at('batch-size'), warnings) || DEFAULTS.exporter.batchSize
   if (batchSize < 0) {
     warn(at('batch-size'), `${batchSize} is negative; 1 is used (DeepFlow sends every record alone)`)
@@ -120,19 +151,30 @@ export function checkExporter(raw: RawExporter & { protocol: Protocol }, index: 
   }
   let flushTimeout = raw['flush-timeout'] ?? 0
   if (flushTimeout < 0) {
-    warn(at('flush-timeout'), `${flushTimeout} is negative; the default ${DEFAULTS.exporter.flushTimeout} s is used (DeepFlow never reads flush-timeout)`)
+    warn(
+      at('flush-timeout'),
+      `${flushTimeout} is negative; the default ${DEFAULTS.exporter.flushTimeout} s is used (DeepFlow never reads flush-timeout)`,
+    )
     flushTimeout = 0
   }
   if (flushTimeout === 0) flushTimeout = DEFAULTS.exporter.flushTimeout
   else if (flushTimeout !== DEFAULTS.exporter.flushTimeout) {
-    warn(at('flush-timeout'), `DeepFlow never reads flush-timeout (it sends partial batches every second); the relay holds a partial batch up to ${flushTimeout} s`)
+    warn(
+      at('flush-timeout'),
+      `DeepFlow never reads flush-timeout (it sends partial batches every second); the relay holds a partial batch up to ${flushTimeout} s`,
+    )
   }
 
   // export-fields: required (DeepFlow's default list exports metrics only, Q4); what DeepFlow would
   // not recognise is left out with a warning.
   const exportFields: string[] = []
   if (raw['export-fields'].length === 0) {
-    problem(at('export-fields'), `missing or empty; list what to export, e.g. export-fields: [${SUGGESTED_EXPORT_FIELDS.join(', ')}] (DeepFlow's default list exports metrics only, Q4)`)
+    problem(
+      at('export-fields'),
+      `missing or empty; list what to export, e.g. export-fields: [${
+        SUGGESTED_EXPORT_FIELDS.join(', ')
+      }] (DeepFlow's default list exports metrics only, Q4)`,
+    )
   }
   const fieldProblems = new Map(parseExportFields(raw['export-fields']).problems.map((p) => [p.index, p]))
   raw['export-fields'].forEach((entry, i) => {
@@ -146,7 +188,12 @@ export function checkExporter(raw: RawExporter & { protocol: Protocol }, index: 
       const known = sources.some((ds) => ds.fields.some((f) => fieldSpellings(f).includes(entry)))
       if (!known) {
         const guess = closest(entry, new Set(sources.flatMap((ds) => ds.fields.map((f) => f.name))))
-        return warn(at('export-fields', i), `unknown field ${JSON.stringify(entry)} in ${sources.map((ds) => ds.name).join(', ')}${guess ? `; did you mean "${guess}"?` : ''}; ignored`)
+        return warn(
+          at('export-fields', i),
+          `unknown field ${JSON.stringify(entry)} in ${sources.map((ds) => ds.name).join(', ')}${
+            guess ? `; did you mean "${guess}"?` : ''
+          }; ignored`,
+        )
       }
     }
     exportFields.push(entry)
@@ -159,7 +206,12 @@ export function checkExporter(raw: RawExporter & { protocol: Protocol }, index: 
       const path = at(...rel, i)
       if (sources.length > 0 && !sources.some((ds) => bindFilterField(ds, f.fieldName) !== undefined)) {
         const guess = closest(f.fieldName, new Set(sources.flatMap((ds) => ds.fields.map((x) => x.filterName))))
-        warn([...path, 'field-name'], `no field ${JSON.stringify(f.fieldName)} in ${sources.map((ds) => ds.name).join(', ')}${guess ? `; did you mean "${guess}"?` : ''}; this filter does not apply, as in DeepFlow`)
+        warn(
+          [...path, 'field-name'],
+          `no field ${JSON.stringify(f.fieldName)} in ${sources.map((ds) => ds.name).join(', ')}${
+            guess ? `; did you mean "${guess}"?` : ''
+          }; this filter does not apply, as in DeepFlow`,
+        )
       }
       if (f.operator === '') {
         warn([...path, 'operator'], 'no operator; this filter matches every record, as in DeepFlow')
@@ -192,12 +244,20 @@ export function checkExporter(raw: RawExporter & { protocol: Protocol }, index: 
     let { securityProtocol, saslMechanism } = raw.sasl
     if (securityProtocol === '') securityProtocol = 'SASL_SSL'
     else if (!(SECURITY_PROTOCOLS as readonly string[]).includes(securityProtocol)) {
-      warn(at('sasl', 'security-protocol'), `expected SASL_SSL or SASL_PLAINTEXT, got ${JSON.stringify(securityProtocol)}; SASL_SSL is used (DeepFlow warns and never uses TLS)`)
+      warn(
+        at('sasl', 'security-protocol'),
+        `expected SASL_SSL or SASL_PLAINTEXT, got ${
+          JSON.stringify(securityProtocol)
+        }; SASL_SSL is used (DeepFlow warns and never uses TLS)`,
+      )
       securityProtocol = 'SASL_SSL'
     }
     if (saslMechanism === '') saslMechanism = 'PLAIN'
     else if (!(SASL_MECHANISMS as readonly string[]).includes(saslMechanism)) {
-      warn(at('sasl', 'sasl-mechanism'), `expected PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512, got ${JSON.stringify(saslMechanism)}; PLAIN is used, as DeepFlow does`)
+      warn(
+        at('sasl', 'sasl-mechanism'),
+        `expected PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512, got ${JSON.stringify(saslMechanism)}; PLAIN is used, as DeepFlow does`,
+      )
       saslMechanism = 'PLAIN'
     }
     sasl = { ...raw.sasl, securityProtocol, saslMechanism }
@@ -207,7 +267,9 @@ export function checkExporter(raw: RawExporter & { protocol: Protocol }, index: 
   if (protocol !== 'prometheus' && Object.keys(extraHeaders).length > 0) warn(at('extra-headers'), 'only used by the prometheus exporter')
   if (protocol === 'prometheus') {
     for (const header of Object.keys(extraHeaders)) {
-      if (RESERVED_HEADERS.includes(header.toLowerCase())) warn(at('extra-headers', header), 'cannot override a remote-write header; ignored')
+      if (RESERVED_HEADERS.includes(header.toLowerCase())) {
+        warn(at('extra-headers', header), 'cannot override a remote-write header; ignored')
+      }
     }
   }
 

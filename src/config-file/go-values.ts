@@ -33,8 +33,7 @@ export const optionalText = (what: string) =>
   )
 
 /** A Go string: null or absent is "" (or `fallback`, for the relay's own keys). */
-export const text = (what: string, fallback = '') =>
-  v.pipe(optionalText(what), v.transform((s): string => s ?? fallback))
+export const text = (what: string, fallback = '') => v.pipe(optionalText(what), v.transform((s): string => s ?? fallback))
 
 /** A number key (Go int or float); null or absent: undefined. */
 export const optionalNumber = (what: string) =>
@@ -100,4 +99,5 @@ export const mappingOrEmpty = (what: string) =>
   )
 
 /** A mapping of exactly these keys; null or absent: every key absent (a Go zero struct). */
-export const goStruct = <T extends Record<string, v.GenericSchema>>(entries: T, what: string) => v.pipe(mappingOrEmpty(what), goMapping(entries))
+export const goStruct = <T extends Record<string, v.GenericSchema>>(entries: T, what: string) =>
+  v.pipe(mappingOrEmpty(what), goMapping(entries))

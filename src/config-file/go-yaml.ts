@@ -43,10 +43,14 @@ function goInt(plain: string): bigint | undefined {
   const m = GO_INT.exec(plain)
   if (m === null) return undefined
   const [, sign, hex, oct, bin, zeroOct, dec] = m
-  const n = hex !== undefined ? BigInt(`0x${hex}`)
-    : oct !== undefined ? BigInt(`0o${oct}`)
-    : bin !== undefined ? BigInt(`0b${bin}`)
-    : zeroOct !== undefined ? BigInt(`0o${zeroOct.slice(1) || '0'}`)
+  const n = hex !== undefined
+    ? BigInt(`0x${hex}`)
+    : oct !== undefined
+    ? BigInt(`0o${oct}`)
+    : bin !== undefined
+    ? BigInt(`0b${bin}`)
+    : zeroOct !== undefined
+    ? BigInt(`0o${zeroOct.slice(1) || '0'}`)
     : BigInt(dec!)
   const signed = sign === '-' ? -n : n
   // ParseInt (int64), else ParseUint (no sign, uint64).

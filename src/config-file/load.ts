@@ -11,12 +11,12 @@ import { DATA_SOURCES } from '../deepflow/schema.ts'
 import { isValidTimeZone } from '../time/zone.ts'
 import { DEFAULTS } from '../config/defaults.ts'
 import { checkExporter } from './check-exporter.ts'
-import { goYamlData, parseGoYaml, GoScalar } from './go-yaml.ts'
+import { GoScalar, goYamlData, parseGoYaml } from './go-yaml.ts'
 import { isMapping, scalarText } from './go-values.ts'
 import { parseSources } from './sources.ts'
-import { closest, ConfigError, formatPath, formatProblem, issuesToProblems, type ConfigPath, type ConfigProblem } from './problems.ts'
-import { exporterKeysAt, ExporterSchema, ListenSchema, RELAY_KEYS, RelaySchema, type RawExporter } from './schema.ts'
-import { PROTOCOLS, type Config, type ExporterConfig, type Protocol, type RelaySettings, type SkippedExporter } from '../config/types.ts'
+import { closest, ConfigError, type ConfigPath, type ConfigProblem, formatPath, formatProblem, issuesToProblems } from './problems.ts'
+import { exporterKeysAt, ExporterSchema, ListenSchema, type RawExporter, RELAY_KEYS, RelaySchema } from './schema.ts'
+import { type Config, type ExporterConfig, type Protocol, PROTOCOLS, type RelaySettings, type SkippedExporter } from '../config/types.ts'
 
 export interface Overrides {
   /** DEEPFLOW_RELAY_AUTH_TOKEN: wins over relay.auth-token (keeps the secret out of files). */
@@ -37,7 +37,11 @@ function prototypeKeys(doc: YAML.Document, lineCounter: YAML.LineCounter): Confi
   YAML.visit(doc, {
     Pair(_, pair, ancestors) {
       if (!YAML.isScalar(pair.key) || pair.key.value !== '__proto__') return
-      found.push({ path: pathOf([...ancestors, pair]), message: 'a key named __proto__ is never read; remove it', line: lineAt(lineCounter, pair.key.range?.[0]) })
+      found.push({
+        path: pathOf([...ancestors, pair]),
+        message: 'a key named __proto__ is never read; remove it',
+        line: lineAt(lineCounter, pair.key.range?.[0]),
+      })
     },
   })
   return found
@@ -76,7 +80,11 @@ function duplicateKeys(doc: YAML.Document, lineCounter: YAML.LineCounter): Confi
         const key = YAML.isScalar(pair.key) ? pair.key.value : pair.key
         if (seen.has(key)) {
           const keyNode = pair.key as YAML.Node | null
-          found.push({ path: [...path, String(key)], message: 'duplicate key; the last one is used, as in DeepFlow', line: lineAt(lineCounter, keyNode?.range?.[0]) })
+          found.push({
+            path: [...path, String(key)],
+            message: 'duplicate key; the last one is used, as in DeepFlow',
+            line: lineAt(lineCounter, keyNode?.range?.[0]),
+          })
         }
         seen.add(key)
       }
@@ -105,14 +113,19 @@ export function parseConfig(text: string, file: string | null, overrides: Overri
     throw new ConfigError([{ path: [], message: `invalid YAML: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}` }])
   }
   if (!isMapping(root)) {
-    throw new ConfigError([{ path: [], message: 'expected a mapping with `exporters:` (or a DeepFlow server.yaml with `ingester.exporters:`)' }])
+    throw new ConfigError([{
+      path: [],
+      message: 'expected a mapping with `exporters:` (or a DeepFlow server.yaml with `ingester.exporters:`)',
+    }])
   }
 
   let listPath: ConfigPath
   let list: unknown
   if ('ingester' in root) {
     listPath = ['ingester', 'exporters']
-    if ('exporters' in root) problems.push({ path: ['exporters'], message: 'both `exporters` and `ingester.exporters` are present; keep one' })
+    if ('exporters' in root) {
+      problems.push({ path: ['exporters'], message: 'both `exporters` and `ingester.exporters` are present; keep one' })
+    }
     const ingester = root.ingester
     list = isMapping(ingester) ? ingester.exporters : undefined
     if (ingester !== null && !isMapping(ingester)) problems.push({ path: ['ingester'], message: 'expected a mapping' })
@@ -122,7 +135,12 @@ export function parseConfig(text: string, file: string | null, overrides: Overri
     for (const key of Object.keys(root)) {
       if (!(RELAY_FILE_KEYS as readonly string[]).includes(key)) {
         const guess = closest(key, [...RELAY_FILE_KEYS, 'ingester'])
-        problems.push({ path: [key], message: `unknown key${guess ? `; did you mean "${guess}"?` : ''} (valid top-level keys: relay, exporters, sources, or a DeepFlow server.yaml's ingester)` })
+        problems.push({
+          path: [key],
+          message: `unknown key${
+            guess ? `; did you mean "${guess}"?` : ''
+          } (valid top-level keys: relay, exporters, sources, or a DeepFlow server.yaml's ingester)`,
+        })
       }
     }
   }
@@ -148,7 +166,10 @@ export function parseConfig(text: string, file: string | null, overrides: Overri
   for (const { exporter: e } of parsed) {
     const prior = seen.get(e.name)
     if (prior !== undefined) {
-      problems.push({ path: [...listPath, e.index, 'name'], message: `duplicate exporter name "${e.name}" (also used by ${formatPath(listPath)}[${prior}])` })
+      problems.push({
+        path: [...listPath, e.index, 'name'],
+        message: `duplicate exporter name "${e.name}" (also used by ${formatPath(listPath)}[${prior}])`,
+      })
     }
     seen.set(e.name, e.index)
   }
@@ -198,7 +219,12 @@ function lineOf(doc: YAML.Document, counter: YAML.LineCounter, path: ConfigPath)
   return line
 }
 
-function parseRelay(raw: unknown, overrides: Overrides, problems: ConfigProblem[], path: (p: string | null) => string | null): RelaySettings {
+function parseRelay(
+  raw: unknown,
+  overrides: Overrides,
+  problems: ConfigProblem[],
+  path: (p: string | null) => string | null,
+): RelaySettings {
   const result = v.safeParse(RelaySchema, raw)
   if (!result.success) {
     problems.push(...issuesToProblems(['relay'], result.issues, () => RELAY_KEYS))
@@ -214,7 +240,10 @@ function parseRelay(raw: unknown, overrides: Overrides, problems: ConfigProblem[
   const rawZone = isMapping(raw) ? scalarText(raw['time-zone']) : undefined
   const timeZone = r?.['time-zone'] ?? rawZone ?? DEFAULTS.relay.timeZone
   if (!isValidTimeZone(timeZone)) {
-    problems.push({ path: ['relay', 'time-zone'], message: `unknown time zone ${JSON.stringify(timeZone)}; expected UTC or an IANA name such as Asia/Shanghai` })
+    problems.push({
+      path: ['relay', 'time-zone'],
+      message: `unknown time zone ${JSON.stringify(timeZone)}; expected UTC or an IANA name such as Asia/Shanghai`,
+    })
   }
   let logLevel = r?.['log-level'] ?? DEFAULTS.relay.logLevel
   if (overrides.logLevel !== undefined) {
@@ -282,10 +311,15 @@ function parseExporter(
     const guess = closest(protocol, [...PROTOCOLS, 'opentelemetry'])
     skip(
       enabled ? [...base, 'protocol'] : base,
-      !enabled ? notEnabled
-        : protocol === 'opentelemetry' ? 'protocol opentelemetry is not supported by the relay yet; this exporter is not run (deepflow-server runs it)'
-        : protocol === '' ? 'no protocol; exporter skipped, as DeepFlow does'
-        : `unknown protocol ${JSON.stringify(protocol)} (supported: ${PROTOCOLS.join(', ')}${guess ? `; did you mean "${guess}"?` : ''}); exporter skipped, as DeepFlow does`,
+      !enabled
+        ? notEnabled
+        : protocol === 'opentelemetry'
+        ? 'protocol opentelemetry is not supported by the relay yet; this exporter is not run (deepflow-server runs it)'
+        : protocol === ''
+        ? 'no protocol; exporter skipped, as DeepFlow does'
+        : `unknown protocol ${JSON.stringify(protocol)} (supported: ${PROTOCOLS.join(', ')}${
+          guess ? `; did you mean "${guess}"?` : ''
+        }); exporter skipped, as DeepFlow does`,
     )
     return undefined
   }

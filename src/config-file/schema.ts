@@ -7,9 +7,29 @@
 import * as v from 'valibot'
 import { DEFAULTS } from '../config/defaults.ts'
 import {
-  goBool, goList, goMapping, goStringMap, goStruct, isMapping, optionalNumber, optionalText, positiveInt, seconds, text, UNKNOWN_KEY,
+  goBool,
+  goList,
+  goMapping,
+  goStringMap,
+  goStruct,
+  isMapping,
+  optionalNumber,
+  optionalText,
+  positiveInt,
+  seconds,
+  text,
+  UNKNOWN_KEY,
 } from './go-values.ts'
-import { KAFKA_COMPRESSIONS, LOG_LEVELS, OPERATORS, OVERFLOW_MODES, type FilterOperator, type KafkaCompression, type LogLevel, type Overflow } from '../config/types.ts'
+import {
+  type FilterOperator,
+  KAFKA_COMPRESSIONS,
+  type KafkaCompression,
+  LOG_LEVELS,
+  type LogLevel,
+  OPERATORS,
+  type Overflow,
+  OVERFLOW_MODES,
+} from '../config/types.ts'
 
 export { UNKNOWN_KEY }
 
@@ -130,9 +150,10 @@ const EXPORTER_ENTRIES = {
     text('a compression', DEFAULTS.exporter.compression),
     v.check(
       (c) => (KAFKA_COMPRESSIONS as readonly string[]).includes(c),
-      (i) => i.input === 'lz4' || i.input === 'zstd'
-        ? `${i.input} has no pure-JavaScript codec in this relay; use none, gzip or snappy`
-        : `expected none, gzip or snappy, got ${i.received}`,
+      (i) =>
+        i.input === 'lz4' || i.input === 'zstd'
+          ? `${i.input} has no pure-JavaScript codec in this relay; use none, gzip or snappy`
+          : `expected none, gzip or snappy, got ${i.received}`,
     ),
     v.transform((c) => c as KafkaCompression),
   ),
@@ -157,7 +178,10 @@ export function parseListen(s: string): { host: string; port: number } | undefin
 
 export const ListenSchema = v.pipe(
   requiredText('HOST:PORT'),
-  v.check((s: string) => parseListen(s) !== undefined, (i) => `expected HOST:PORT (e.g. 127.0.0.1:20480 or [::1]:20480), got ${i.received}`),
+  v.check(
+    (s: string) => parseListen(s) !== undefined,
+    (i) => `expected HOST:PORT (e.g. 127.0.0.1:20480 or [::1]:20480), got ${i.received}`,
+  ),
   v.transform((s: string) => parseListen(s)!),
 )
 
@@ -173,7 +197,10 @@ const RELAY_ENTRIES = {
     v.check((s) => s === undefined || s.length >= 16, 'expected a token of at least 16 characters'),
   ),
   'protect-metrics': goBool(DEFAULTS.relay.protectMetrics),
-  tls: optionalStruct({ 'cert-file': requiredText('a PEM certificate file'), 'key-file': requiredText('a PEM key file') }, 'a mapping {cert-file, key-file}'),
+  tls: optionalStruct(
+    { 'cert-file': requiredText('a PEM certificate file'), 'key-file': requiredText('a PEM key file') },
+    'a mapping {cert-file, key-file}',
+  ),
   overflow: choice<Overflow>(OVERFLOW_MODES, DEFAULTS.relay.overflow, 'reject or drop-oldest'),
   'max-records-per-request': positiveInt('a positive number of records', DEFAULTS.relay.limits.maxRecordsPerRequest),
   'max-line-bytes': positiveInt('a positive number of bytes', DEFAULTS.relay.limits.maxLineBytes),
@@ -192,13 +219,20 @@ export type RawRelay = v.InferOutput<typeof RelaySchema>
 export function exporterKeysAt(path: readonly (string | number)[]): readonly string[] {
   const last = [...path].reverse().find((p): p is string => typeof p === 'string')
   switch (last) {
-    case undefined: return Object.keys(EXPORTER_ENTRIES)
-    case 'sasl': return Object.keys(SASL_ENTRIES)
-    case 'tag-filters': return Object.keys(TAG_FILTER_ENTRIES)
-    case 'tag-filters-groups': return Object.keys(GROUP_ENTRIES)
-    case 'tag-filter-condition': return ['type']
-    case 'tls': return Object.keys(TLS_ENTRIES)
-    default: return []
+    case undefined:
+      return Object.keys(EXPORTER_ENTRIES)
+    case 'sasl':
+      return Object.keys(SASL_ENTRIES)
+    case 'tag-filters':
+      return Object.keys(TAG_FILTER_ENTRIES)
+    case 'tag-filters-groups':
+      return Object.keys(GROUP_ENTRIES)
+    case 'tag-filter-condition':
+      return ['type']
+    case 'tls':
+      return Object.keys(TLS_ENTRIES)
+    default:
+      return []
   }
 }
 

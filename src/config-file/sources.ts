@@ -5,7 +5,7 @@ import * as v from 'valibot'
 import { DATA_SOURCES, dataSource } from '../deepflow/schema.ts'
 import { GoScalar } from './go-yaml.ts'
 import { goList, goMapping, goStruct, isMapping, optionalText, positiveInt, seconds, text } from './go-values.ts'
-import { closest, issuesToProblems, type ConfigPath, type ConfigProblem } from './problems.ts'
+import { closest, type ConfigPath, type ConfigProblem, issuesToProblems } from './problems.ts'
 import { DEFAULTS } from '../config/defaults.ts'
 import type { ClickHouseSourceConfig } from '../config/types.ts'
 
@@ -19,7 +19,7 @@ export function parseSince(value: number | string): number | undefined {
 
 const CLICKHOUSE_ENTRIES = {
   url: v.pipe(
-    text('the URL of ClickHouse\'s HTTP interface'),
+    text("the URL of ClickHouse's HTTP interface"),
     v.check((u: string) => /^https?:\/\/[^\s]+$/.test(u), 'expected an http:// or https:// URL'),
   ),
   user: text('a user name', DEFAULTS.clickhouse.user),
@@ -27,9 +27,15 @@ const CLICKHOUSE_ENTRIES = {
   'data-sources': goList(text('a data source'), 'a list of data sources'),
   interval: seconds(DEFAULTS.clickhouse.interval),
   since: v.pipe(
-    v.custom<unknown>((x) => x === null || x === undefined || typeof x === 'string' || (x instanceof GoScalar && x.kind !== 'bool'), 'expected Unix seconds or an RFC 3339 time'),
+    v.custom<unknown>(
+      (x) => x === null || x === undefined || typeof x === 'string' || (x instanceof GoScalar && x.kind !== 'bool'),
+      'expected Unix seconds or an RFC 3339 time',
+    ),
     v.transform((x) => (x instanceof GoScalar ? (x.value as number) : (x as string | null | undefined) ?? undefined)),
-    v.check((x) => x === undefined || parseSince(x) !== undefined, (i) => `expected Unix seconds or an RFC 3339 time such as 2026-11-01T00:00:00Z, got ${i.received}`),
+    v.check(
+      (x) => x === undefined || parseSince(x) !== undefined,
+      (i) => `expected Unix seconds or an RFC 3339 time such as 2026-11-01T00:00:00Z, got ${i.received}`,
+    ),
     v.transform((x) => (x === undefined ? undefined : parseSince(x)!)),
   ),
   'batch-rows': positiveInt('a positive number of rows', DEFAULTS.clickhouse.batchRows),
@@ -45,14 +51,19 @@ export function parseSources(raw: unknown, problems: ConfigProblem[], warnings: 
   if (raw === undefined || raw === null) return []
   const base: ConfigPath = ['sources']
   if (!Array.isArray(raw)) {
-    problems.push({ path: base, message: 'expected a list of sources, e.g. - clickhouse: {url: http://127.0.0.1:8123, data-sources: [...]}' })
+    problems.push({
+      path: base,
+      message: 'expected a list of sources, e.g. - clickhouse: {url: http://127.0.0.1:8123, data-sources: [...]}',
+    })
     return []
   }
   const out: ClickHouseSourceConfig[] = []
   raw.forEach((entry, i) => {
     const result = v.safeParse(SourceSchema, entry)
     if (!result.success) {
-      problems.push(...issuesToProblems([...base, i], result.issues, (p) => (p.length === 0 ? ['clickhouse'] : Object.keys(CLICKHOUSE_ENTRIES))))
+      problems.push(
+        ...issuesToProblems([...base, i], result.issues, (p) => (p.length === 0 ? ['clickhouse'] : Object.keys(CLICKHOUSE_ENTRIES))),
+      )
       return
     }
     const c = result.output.clickhouse
@@ -62,7 +73,10 @@ export function parseSources(raw: unknown, problems: ConfigProblem[], warnings: 
       if (dataSource(ds) === undefined) {
         ok = false
         const guess = closest(ds, DATA_SOURCES)
-        problems.push({ path: [...base, i, 'clickhouse', 'data-sources', j], message: `unknown data source ${JSON.stringify(ds)}${guess ? `; did you mean "${guess}"?` : ''}` })
+        problems.push({
+          path: [...base, i, 'clickhouse', 'data-sources', j],
+          message: `unknown data source ${JSON.stringify(ds)}${guess ? `; did you mean "${guess}"?` : ''}`,
+        })
       }
     })
     if (c['data-sources'].length === 0) {

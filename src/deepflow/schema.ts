@@ -3,8 +3,20 @@
 import schemaJson from './facts/schema.json' with { type: 'json' }
 
 export type FieldType =
-  | 'u8' | 'u16' | 'u32' | 'u64' | 'i32' | 'i64' | 'f64'
-  | 'string' | 'bool' | 'ip4' | 'mac' | 'ip6' | 'string[]' | 'f64[]'
+  | 'u8'
+  | 'u16'
+  | 'u32'
+  | 'u64'
+  | 'i32'
+  | 'i64'
+  | 'f64'
+  | 'string'
+  | 'bool'
+  | 'ip4'
+  | 'mac'
+  | 'ip6'
+  | 'string[]'
+  | 'f64[]'
 
 export type Translate =
   | { readonly format: 'ip4' | 'mac' | 'ip6' }
@@ -132,4 +144,9 @@ export function isDataSource(name: string): boolean {
  * Data-source strings deepflow-server accepts in `data-sources` but never feeds to an exporter
  * (config.go dataSourceStrings; Q18): the relay has no schema for them, and nothing arrives there.
  */
-export const DEFINED_NEVER_EXPORTED: readonly string[] = ['event.file_agg_event', 'event.file_mgmt_event', 'event.proc_perm_event', 'event.proc_ops_event']
+export const DEFINED_NEVER_EXPORTED: readonly string[] = [
+  'event.file_agg_event',
+  'event.file_mgmt_event',
+  'event.proc_perm_event',
+  'event.proc_ops_event',
+]

@@ -11,7 +11,7 @@ import type { DeepFlowRecord } from '../record/normalize.ts'
 import { formatGoFloat, type Value } from '../record/values.ts'
 import type { DictionaryHolder } from '../translate/dictionary.ts'
 import { compileTranslator, type TranslateContext } from '../translate/translators.ts'
-import { FNV_OFFSET, fnv1a } from '../util/fnv.ts'
+import { fnv1a, FNV_OFFSET } from '../util/fnv.ts'
 
 export interface EncodedLine {
   line: string

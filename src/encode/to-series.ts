@@ -14,7 +14,7 @@ import type { Value } from '../record/values.ts'
 import type { DictionaryHolder } from '../translate/dictionary.ts'
 import { compileTranslator, type TranslateContext } from '../translate/translators.ts'
 import type { Label, TimeSeries } from '../wire/remote-write/prompb-types.ts'
-import { FNV_OFFSET, fnv1a } from '../util/fnv.ts'
+import { fnv1a, FNV_OFFSET } from '../util/fnv.ts'
 
 export interface RecordSeries {
   readonly series: TimeSeries[]
@@ -45,7 +45,10 @@ export function compileSeriesEncoder(exporter: ExporterConfig, ds: DataSourceSpe
   return (record) => {
     const set = toSet(record)
     // __name__ sorts before every DeepFlow label name (all are lowercase).
-    const series: TimeSeries[] = set.metrics.map((m) => ({ labels: [{ name: '__name__', value: m.name }, ...set.labels], samples: [{ value: m.value, timestamp: set.timestamp }] }))
+    const series: TimeSeries[] = set.metrics.map((m) => ({
+      labels: [{ name: '__name__', value: m.name }, ...set.labels],
+      samples: [{ value: m.value, timestamp: set.timestamp }],
+    }))
     return { series, seriesHash: set.seriesHash }
   }
 }

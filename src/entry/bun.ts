@@ -6,7 +6,16 @@ const runtime = createBunRuntime()
 main(runtime).then(
   (code) => runtime.exit(code),
   (err: unknown) => {
-    runtime.writeStderr(`${JSON.stringify({ ts: new Date().toISOString(), level: 'error', msg: 'fatal error', error: err instanceof Error ? err.stack ?? err.message : String(err) })}\n`)
+    runtime.writeStderr(
+      `${
+        JSON.stringify({
+          ts: new Date().toISOString(),
+          level: 'error',
+          msg: 'fatal error',
+          error: err instanceof Error ? err.stack ?? err.message : String(err),
+        })
+      }\n`,
+    )
     runtime.exit(1)
   },
 )

@@ -65,7 +65,9 @@ export function parseExportFields(list: readonly string[]): { selection: FieldSe
         const bare = entry.slice(1)
         const hint = SUB_BITS.has(bare)
           ? `; did you mean "$${SUB_BITS.get(bare)! >= METRICS_LOWEST ? 'metrics' : 'tag'}.${bare}"?`
-          : `; valid: $tag, $metrics, $tag.<sub>, $metrics.<sub> with <sub> one of ${[...SUB_BITS.keys()].join(', ')}, ${K8S}, ${K8S}.<name>, ~${K8S}.<regex>`
+          : `; valid: $tag, $metrics, $tag.<sub>, $metrics.<sub> with <sub> one of ${
+            [...SUB_BITS.keys()].join(', ')
+          }, ${K8S}, ${K8S}.<name>, ~${K8S}.<regex>`
         problems.push({ index, kind: 'unknown', message: `unknown export-fields category ${JSON.stringify(entry)}${hint}` })
       } else {
         bits |= bit

@@ -13,8 +13,8 @@ export type RecordPredicate = (values: readonly (Value | undefined)[]) => boolea
 
 /** The field a filter's `field-name` binds to: the json name, or for map sources also the `_0` name. */
 export function bindFilterField(ds: DataSourceSpec, fieldName: string): FieldSpec | undefined {
-  return ds.fields.find((f) => f.filterName === fieldName)
-    ?? ds.fields.find((f) => f.name === fieldName || f.clickhouseColumn === fieldName)
+  return ds.fields.find((f) => f.filterName === fieldName) ??
+    ds.fields.find((f) => f.name === fieldName || f.clickhouseColumn === fieldName)
 }
 
 function compileList(ds: DataSourceSpec, filters: readonly TagFilter[]): RecordPredicate[] {
@@ -31,9 +31,7 @@ function compileList(ds: DataSourceSpec, filters: readonly TagFilter[]): RecordP
 
 function combine(condition: Condition, tests: RecordPredicate[]): RecordPredicate {
   if (tests.length === 1) return tests[0]!
-  return condition === 'and'
-    ? (values) => tests.every((t) => t(values))
-    : (values) => tests.some((t) => t(values))
+  return condition === 'and' ? (values) => tests.every((t) => t(values)) : (values) => tests.some((t) => t(values))
 }
 
 /** null when nothing filters this data source (every record is exported). */

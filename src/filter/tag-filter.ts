@@ -44,11 +44,20 @@ type Mode = 'eq' | 'ne' | 'match' | 'nomatch' | 'any'
 
 function modeOf(op: FilterOperator): Mode {
   switch (op) {
-    case '': return 'any'
-    case '=': case 'in': return 'eq'
-    case '!=': case 'not in': return 'ne'
-    case ':': case '~': return 'match'
-    case '!:': case '!~': return 'nomatch'
+    case '':
+      return 'any'
+    case '=':
+    case 'in':
+      return 'eq'
+    case '!=':
+    case 'not in':
+      return 'ne'
+    case ':':
+    case '~':
+      return 'match'
+    case '!:':
+    case '!~':
+      return 'nomatch'
   }
 }
 
@@ -76,17 +85,25 @@ export function compileTagFilter(filter: TagFilter, field: FieldSpec): ValuePred
 
   const stringTest = (s: string): boolean => {
     switch (mode) {
-      case 'eq': return set.has(s)
-      case 'ne': return !set.has(s)
-      case 'match': return re === null || re.test(s)
-      case 'nomatch': return re === null || !re.test(s)
+      case 'eq':
+        return set.has(s)
+      case 'ne':
+        return !set.has(s)
+      case 'match':
+        return re === null || re.test(s)
+      case 'nomatch':
+        return re === null || !re.test(s)
     }
   }
-  const displayText =
-    field.type === 'ip4' ? (n: number) => formatIp4(n) : field.type === 'mac' ? (n: number) => formatMac(n) : null
+  const displayText = field.type === 'ip4' ? (n: number) => formatIp4(n) : field.type === 'mac' ? (n: number) => formatMac(n) : null
   const numeric = isNumericType(field)
-  const zero: Value | undefined = field.nullable || field.type === 'ip6' ? undefined
-    : numeric ? 0 : field.type === 'string' ? '' : undefined
+  const zero: Value | undefined = field.nullable || field.type === 'ip6'
+    ? undefined
+    : numeric
+    ? 0
+    : field.type === 'string'
+    ? ''
+    : undefined
 
   const numberTest = (n: number | bigint): boolean => {
     if (mode === 'match' || mode === 'nomatch') {

@@ -48,7 +48,9 @@ export class Counter<L extends string = string> implements Family {
 
   render(): string {
     let out = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} counter\n`
-    for (const { labels, value } of this.values.values()) out += `${this.name}${labelText(this.labelNames, labels)} ${formatNumber(value)}\n`
+    for (const { labels, value } of this.values.values()) {
+      out += `${this.name}${labelText(this.labelNames, labels)} ${formatNumber(value)}\n`
+    }
     return out
   }
 }

@@ -33,11 +33,14 @@ export function admitGroups(groups: readonly RecordGroup[], exporters: readonly 
   const byExporter = new Map<Exporter<Sized>, Staged<Sized>>()
   for (const [e, , s] of staged) {
     const prior = byExporter.get(e)
-    byExporter.set(e, prior === undefined ? s : {
-      perQueue: prior.perQueue.map((items, i) => [...items, ...s.perQueue[i]!]),
-      filtered: prior.filtered + s.filtered,
-      tooLarge: prior.tooLarge + s.tooLarge,
-    })
+    byExporter.set(
+      e,
+      prior === undefined ? s : {
+        perQueue: prior.perQueue.map((items, i) => [...items, ...s.perQueue[i]!]),
+        filtered: prior.filtered + s.filtered,
+        tooLarge: prior.tooLarge + s.tooLarge,
+      },
+    )
   }
   let full: string | undefined
   for (const [e, s] of byExporter) {

@@ -106,8 +106,7 @@ function toFloat(raw: unknown): number | undefined {
 
 const parseF64: FieldParser = (raw) => toFloat(raw) ?? new Invalid(`expected a finite number, got ${describe(raw)}`)
 
-const parseString: FieldParser = (raw) =>
-  typeof raw === 'string' ? raw : new Invalid(`expected a string, got ${describe(raw)}`)
+const parseString: FieldParser = (raw) => typeof raw === 'string' ? raw : new Invalid(`expected a string, got ${describe(raw)}`)
 
 const u32 = INT_RANGES.u32!
 const parseIp4Field: FieldParser = (raw) => {
@@ -187,14 +186,23 @@ function baseParser(field: FieldSpec): FieldParser {
     return integerParser(range, acceptsNames)
   }
   switch (field.type) {
-    case 'bool': return parseBool
-    case 'f64': return parseF64
-    case 'string': return parseString
-    case 'ip4': return parseIp4Field
-    case 'mac': return parseMacField
-    case 'ip6': return parseIp6Field
-    case 'string[]': return parseStringArray
-    case 'f64[]': return parseF64Array
-    default: throw new Error(`no parser for field type ${field.type}`)
+    case 'bool':
+      return parseBool
+    case 'f64':
+      return parseF64
+    case 'string':
+      return parseString
+    case 'ip4':
+      return parseIp4Field
+    case 'mac':
+      return parseMacField
+    case 'ip6':
+      return parseIp6Field
+    case 'string[]':
+      return parseStringArray
+    case 'f64[]':
+      return parseF64Array
+    default:
+      throw new Error(`no parser for field type ${field.type}`)
   }
 }

@@ -76,7 +76,9 @@ export function checkRecord(record: unknown, limits: IngestLimits): number | Lim
   // Depth-first, iteratively: no recursion, whatever max-depth says.
   while (pending.length > 0) {
     const { value, depth, field } = pending.pop()!
-    if (depth > maxDepth) return { reason: 'too_deep', field: shortKey(field), error: `nested deeper than the limit of ${maxDepth} levels (relay.max-depth)` }
+    if (depth > maxDepth) {
+      return { reason: 'too_deep', field: shortKey(field), error: `nested deeper than the limit of ${maxDepth} levels (relay.max-depth)` }
+    }
     if (Array.isArray(value)) {
       for (const v of value) {
         if (typeof v === 'string') {

@@ -1,7 +1,15 @@
 // Splits a request body into candidate records, whatever the Content-Type says: one JSON object,
 // a JSON array of objects, or NDJSON (one object per line, blank lines ignored).
 import type { IngestLimits } from '../config/types.ts'
-import { checkRecord, DUPLICATE_KEY_ERROR, findDuplicateKeys, keySeparatorBound, longerThan, type LimitReason, type LimitViolation } from './limits.ts'
+import {
+  checkRecord,
+  DUPLICATE_KEY_ERROR,
+  findDuplicateKeys,
+  keySeparatorBound,
+  type LimitReason,
+  type LimitViolation,
+  longerThan,
+} from './limits.ts'
 import { parseJsonLossless } from './lossless-json.ts'
 
 /** Where a record stood in the body: `line` (NDJSON, from 1) or `index` (array, from 0). */
@@ -57,7 +65,8 @@ const tooManyRecords = (limits: IngestLimits) => ({
 const objectTooLong = (limits: IngestLimits) => ({
   ok: false as const,
   status: 413 as const,
-  error: `body is a single JSON object longer than the limit of ${limits.maxLineBytes} bytes (relay.max-line-bytes); send records as NDJSON or a JSON array`,
+  error:
+    `body is a single JSON object longer than the limit of ${limits.maxLineBytes} bytes (relay.max-line-bytes); send records as NDJSON or a JSON array`,
 })
 
 /**
@@ -74,7 +83,13 @@ export function parseBody(input: string, limits: IngestLimits): ParsedBody {
   const first = text.charCodeAt(start)
   if (first === 91 /* [ */) return parseArray(text.slice(start), limits)
   if (first !== 123 /* { */) {
-    return { ok: false, status: 400, error: `body is not JSON or NDJSON: it starts with ${preview(text.slice(start))}; send a JSON object, a JSON array of objects, or NDJSON` }
+    return {
+      ok: false,
+      status: 400,
+      error: `body is not JSON or NDJSON: it starts with ${
+        preview(text.slice(start))
+      }; send a JSON object, a JSON array of objects, or NDJSON`,
+    }
   }
   const body = text.slice(start)
   // Longer than one record may be: NDJSON (each line is checked), or an object over the limit.
@@ -96,7 +111,9 @@ export function parseBody(input: string, limits: IngestLimits): ParsedBody {
 }
 
 function limitError(position: Position, v: LimitViolation): ParseError {
-  return v.field === undefined ? { position, reason: v.reason, error: v.error } : { position, reason: v.reason, field: v.field, error: v.error }
+  return v.field === undefined
+    ? { position, reason: v.reason, error: v.error }
+    : { position, reason: v.reason, field: v.field, error: v.error }
 }
 
 function duplicateError(position: Position, key: string): ParseError {
@@ -163,7 +180,11 @@ function parseNdjson(text: string, limits: IngestLimits, oversize: boolean): Par
     if (longerThan(line, limits.maxLineBytes)) {
       // Refused before parsing. A body that is this one line is a single object (or junk).
       if (records === 1 && text.slice(from).trim() === '') return objectTooLong(limits)
-      return { ok: false, status: 413, error: `NDJSON line ${lineNo} is longer than the limit of ${limits.maxLineBytes} bytes (relay.max-line-bytes)` }
+      return {
+        ok: false,
+        status: 413,
+        error: `NDJSON line ${lineNo} is longer than the limit of ${limits.maxLineBytes} bytes (relay.max-line-bytes)`,
+      }
     }
     const position = { line: lineNo }
     let value: unknown

@@ -2,4 +2,9 @@
 import type { HttpFetch } from './http-port.ts'
 
 export const bunHttpFetch: HttpFetch = (url, init, tls) =>
-  fetch(url, tls === null ? init : ({ ...init, tls: { ...(tls.ca === null ? {} : { ca: tls.ca }), rejectUnauthorized: !tls.insecureSkipVerify } } as RequestInit))
+  fetch(
+    url,
+    tls === null
+      ? init
+      : ({ ...init, tls: { ...(tls.ca === null ? {} : { ca: tls.ca }), rejectUnauthorized: !tls.insecureSkipVerify } } as RequestInit),
+  )

@@ -36,7 +36,12 @@ export function createDenoRuntime(): Runtime {
     env: (name) => Deno.env.get(name),
     serve({ host, port, fetch, tls }) {
       // Deno.serve has no idle-connection timeout setting: relay.client-timeout applies under Bun.
-      const server = Deno.serve({ hostname: host, port, onListen: () => {}, ...(tls === undefined ? {} : { cert: tls.cert, key: tls.key }) }, fetch)
+      const server = Deno.serve({
+        hostname: host,
+        port,
+        onListen: () => {},
+        ...(tls === undefined ? {} : { cert: tls.cert, key: tls.key }),
+      }, fetch)
       const addr = server.addr as Deno.NetAddr
       const shown = addr.hostname.includes(':') ? `[${addr.hostname}]` : addr.hostname
       return {

@@ -1,7 +1,7 @@
 // ClickHouse's JSONEachRow writes DateTime and DateTime64 as wall-clock text in the server's time
 // zone ("2026-11-21 23:52:29", "2026-11-21 23:52:29.123456"): back to microseconds since the epoch.
 // A wall time that a DST change makes ambiguous or skipped resolves as Go's time.Date does.
-import { zoneLookup, type ZoneFileReader } from './zone.ts'
+import { type ZoneFileReader, zoneLookup } from './zone.ts'
 import { daysFromCivil, SECONDS_PER_DAY } from './civil.ts'
 
 const WALL_CLOCK = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/

@@ -2,7 +2,7 @@
 // time polled) and reloaded when it changes; an invalid new version is logged and the old one kept.
 import type { Logger } from '../observe/log.ts'
 import type { Clock } from '../util/clock.ts'
-import { parseDictionary, type DictionaryHolder, type DictionaryResult } from './dictionary.ts'
+import { type DictionaryHolder, type DictionaryResult, parseDictionary } from './dictionary.ts'
 
 export async function loadDictionary(path: string, readTextFile: (p: string) => Promise<string>): Promise<DictionaryResult> {
   let text: string
@@ -33,7 +33,13 @@ export interface WatchDeps {
 }
 
 /** Polls until `signal` aborts, replacing `holder.current` when the file changed and is valid. */
-export async function watchDictionary(path: string, since: number | undefined, holder: DictionaryHolder, deps: WatchDeps, signal: AbortSignal): Promise<void> {
+export async function watchDictionary(
+  path: string,
+  since: number | undefined,
+  holder: DictionaryHolder,
+  deps: WatchDeps,
+  signal: AbortSignal,
+): Promise<void> {
   let mtime = since
   while (!signal.aborted) {
     await deps.clock.sleep(deps.pollMs, signal)

@@ -5,8 +5,20 @@
 import * as v from 'valibot'
 
 export const ID_KINDS = [
-  'region', 'az', 'host', 'pod_node', 'pod_ns', 'pod_group', 'pod', 'pod_cluster',
-  'l3_epc', 'subnet', 'service', 'gprocess', 'agent', 'device',
+  'region',
+  'az',
+  'host',
+  'pod_node',
+  'pod_ns',
+  'pod_group',
+  'pod',
+  'pod_cluster',
+  'l3_epc',
+  'subnet',
+  'service',
+  'gprocess',
+  'agent',
+  'device',
 ] as const
 export type IdKind = (typeof ID_KINDS)[number]
 
@@ -15,7 +27,9 @@ const names = v.record(v.string(), v.string('expected a name (string)'), 'expect
 const DictionarySchema = v.objectWithRest(
   {
     ...Object.fromEntries(ID_KINDS.map((k) => [k, v.optional(names)])),
-    k8s_labels: v.optional(v.record(v.string(), v.record(v.string(), v.string('expected a label value (string)')), 'expected a map of pod id to labels')),
+    k8s_labels: v.optional(
+      v.record(v.string(), v.record(v.string(), v.string('expected a label value (string)')), 'expected a map of pod id to labels'),
+    ),
   } as v.ObjectEntries,
   v.never('unknown key'),
 )
@@ -50,7 +64,12 @@ export function parseDictionary(text: string): DictionaryResult {
   if (!result.success) {
     const issue = result.issues[0]
     const path = (issue.path ?? []).map((p) => String(p.key)).join('.')
-    return { ok: false, error: `${path === '' ? '(top level)' : path}: ${issue.message}${issue.message === 'unknown key' ? ` (valid: ${[...ID_KINDS, 'k8s_labels'].join(', ')})` : ''}` }
+    return {
+      ok: false,
+      error: `${path === '' ? '(top level)' : path}: ${issue.message}${
+        issue.message === 'unknown key' ? ` (valid: ${[...ID_KINDS, 'k8s_labels'].join(', ')})` : ''
+      }`,
+    }
   }
   const raw = result.output as Record<string, Record<string, unknown> | undefined>
   const maps = new Map<IdKind, Map<string, string>>()

@@ -7,7 +7,15 @@
 //   id 0 means "none" and becomes an empty tag, as in DeepFlow;
 // - IPv6 addresses are emitted (Q6); event gprocess ids are translated (Q19).
 import type { DataSourceSpec, FieldSpec } from '../deepflow/schema.ts'
-import { DEVICE_TYPE_HOST, DEVICE_TYPE_INTERNET, DEVICE_TYPE_IP, DEVICE_TYPE_SERVICE, DEVICE_TYPES, enumTable, type NameTable } from '../deepflow/enums.ts'
+import {
+  DEVICE_TYPE_HOST,
+  DEVICE_TYPE_INTERNET,
+  DEVICE_TYPE_IP,
+  DEVICE_TYPE_SERVICE,
+  DEVICE_TYPES,
+  enumTable,
+  type NameTable,
+} from '../deepflow/enums.ts'
 import { formatIp4, formatMac, type Value } from '../record/values.ts'
 import type { Dictionary, IdKind } from './dictionary.ts'
 
@@ -25,8 +33,19 @@ export interface TranslateOptions {
 }
 
 const TYPE_KINDS = new Set(['l3_device_type', 'auto_instance_type', 'auto_service_type'])
-const DIRECT_KINDS = new Set<string>(['region', 'az', 'pod_node', 'pod_ns', 'pod_group', 'pod', 'pod_cluster', 'l3_epc', 'subnet', 'gprocess', 'agent'])
-
+const DIRECT_KINDS = new Set<string>([
+  'region',
+  'az',
+  'pod_node',
+  'pod_ns',
+  'pod_group',
+  'pod',
+  'pod_cluster',
+  'l3_epc',
+  'subnet',
+  'gprocess',
+  'agent',
+])
 
 function enumTranslator(index: number, table: NameTable): Translator {
   return (values) => {
@@ -137,4 +156,3 @@ export function compileTranslator(ds: DataSourceSpec, field: FieldSpec, opts: Tr
   }
   return opts.enumNames ? enumTranslator(i, enumTable(t.enum)) : null
 }
-

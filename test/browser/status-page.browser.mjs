@@ -15,23 +15,30 @@ import { chromium } from 'playwright-core'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
-const freePort = () => new Promise((resolve) => {
-  const s = createServer()
-  s.listen(0, '127.0.0.1', () => {
-    const { port } = s.address()
-    s.close(() => resolve(port))
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = createServer()
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address()
+      s.close(() => resolve(port))
+    })
   })
-})
 
 async function startRelay() {
   const dir = mkdtempSync(join(tmpdir(), 'deepflow-relay-browser-'))
   copyFileSync(join(ROOT, 'dist', 'deepflow-relay'), join(dir, 'deepflow-relay'))
   const dead = `http://127.0.0.1:${await freePort()}/api/v1/write`
-  writeFileSync(join(dir, 'relay.yaml'), `exporters:
+  writeFileSync(
+    join(dir, 'relay.yaml'),
+    `exporters:
   - {protocol: stdout, enabled: true, name: out, data-sources: [flow_metrics.network.1m], export-fields: [$metrics], flush-timeout: 0.05}
   - {protocol: prometheus, enabled: true, name: rw, endpoints: [${dead}], data-sources: [flow_metrics.network.1m], export-fields: [byte_tx], queue-count: 1}
-`)
-  const child = spawn(join(dir, 'deepflow-relay'), ['--config', 'relay.yaml', '--listen', '127.0.0.1:0'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] })
+`,
+  )
+  const child = spawn(join(dir, 'deepflow-relay'), ['--config', 'relay.yaml', '--listen', '127.0.0.1:0'], {
+    cwd: dir,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
   let err = ''
   child.stderr.on('data', (d) => (err += d))
   for (let i = 0; i < 500; i++) {
@@ -47,11 +54,22 @@ test('the status page shows what /v1/status says, with the down endpoint, while 
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   })
   try {
     for (let i = 0; i < 12; i++) {
-      const res = await fetch(`${relay.url}v1/records/flow_metrics.network.1m`, { method: 'POST', body: JSON.stringify({ time: 1715133600 + i, byte_tx: i }) })
+      const res = await fetch(`${relay.url}v1/records/flow_metrics.network.1m`, {
+        method: 'POST',
+        body: JSON.stringify({ time: 1715133600 + i, byte_tx: i }),
+      })
       assert.equal(res.status, 202)
     }
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } })
@@ -59,11 +77,15 @@ test('the status page shows what /v1/status says, with the down endpoint, while 
     const out = page.locator('[data-testid=exporter][data-name=out]')
     const rw = page.locator('[data-testid=exporter][data-name=rw]')
     // Wait until the page shows the settled state: everything written to stdout, the remote write failing.
-    await page.waitForFunction(() => {
-      const sent = document.querySelector('[data-name=out] [data-testid=sent]')
-      const up = document.querySelector('[data-name=rw] [data-testid=exporter-up]')
-      return sent?.textContent === '12' && up?.textContent === 'down'
-    }, undefined, { timeout: 30_000 })
+    await page.waitForFunction(
+      () => {
+        const sent = document.querySelector('[data-name=out] [data-testid=sent]')
+        const up = document.querySelector('[data-name=rw] [data-testid=exporter-up]')
+        return sent?.textContent === '12' && up?.textContent === 'down'
+      },
+      undefined,
+      { timeout: 30_000 },
+    )
     const status = await (await fetch(`${relay.url}v1/status`)).json()
     const statusOut = status.exporters.find((e) => e.name === 'out')
     const statusRw = status.exporters.find((e) => e.name === 'rw')
@@ -79,7 +101,9 @@ test('the status page shows what /v1/status says, with the down endpoint, while 
     assert.equal(await page.locator('[data-testid=ready]').textContent(), 'not ready')
     assert.equal(await page.locator('[data-testid=version]').textContent(), status.version)
     // The config's warnings (here: flush-timeout, which DeepFlow never reads), as check prints them.
-    assert.deepEqual(status.warnings, ['exporters[0].flush-timeout: DeepFlow never reads flush-timeout (it sends partial batches every second); the relay holds a partial batch up to 0.05 s (line 2)'])
+    assert.deepEqual(status.warnings, [
+      'exporters[0].flush-timeout: DeepFlow never reads flush-timeout (it sends partial batches every second); the relay holds a partial batch up to 0.05 s (line 2)',
+    ])
     assert.deepEqual(await page.locator('[data-testid=warning]').allTextContents(), status.warnings)
     mkdirSync(join(ROOT, 'test-output'), { recursive: true })
     await page.screenshot({ path: join(ROOT, 'test-output', 'status-page.png'), fullPage: true })

@@ -57,7 +57,10 @@ const EFFECTIVE_KAFKA = {
   'flush-timeout': 1,
   'tag-filter-condition': { type: 'and' },
   'tag-filters': [],
-  'tag-filters-groups': [{ 'tag-filter-condition': { type: 'or' }, 'tag-filters': [{ 'field-name': 'l7_protocol', operator: 'in', 'field-values': ['20', '21'] }] }],
+  'tag-filters-groups': [{
+    'tag-filter-condition': { type: 'or' },
+    'tag-filters': [{ 'field-name': 'l7_protocol', operator: 'in', 'field-values': ['20', '21'] }],
+  }],
   'export-fields': ['$tag', '$metrics'],
   'export-empty-tag': false,
   'export-empty-metrics-disabled': false,
@@ -71,9 +74,19 @@ const EFFECTIVE_KAFKA = {
   'max-message-bytes': 1000000,
 }
 const DEFAULT_RELAY = {
-  listen: '127.0.0.1:20480', 'max-body-bytes': 16777216, 'time-zone': 'UTC', 'shutdown-timeout': 10, 'log-level': 'info',
-  'protect-metrics': true, overflow: 'reject', 'max-records-per-request': 100000, 'max-line-bytes': 1048576, 'max-depth': 16,
-  'max-fields': 1024, 'max-string-bytes': 65536, 'client-timeout': 30,
+  listen: '127.0.0.1:20480',
+  'max-body-bytes': 16777216,
+  'time-zone': 'UTC',
+  'shutdown-timeout': 10,
+  'log-level': 'info',
+  'protect-metrics': true,
+  overflow: 'reject',
+  'max-records-per-request': 100000,
+  'max-line-bytes': 1048576,
+  'max-depth': 16,
+  'max-fields': 1024,
+  'max-string-bytes': 65536,
+  'client-timeout': 30,
 }
 
 test('--help prints the usage on stdout and exits 0', async () => {
@@ -134,7 +147,10 @@ test('check: extra-headers values are masked, skipped exporters and warnings are
 })
 
 test('check --strict: warnings are errors (exit 2, nothing on stdout); without warnings it passes as check does', async () => {
-  const warned = `${KAFKA_YAML}      tag-filter-condition: {type: OR}\n      export-fields: [$tag, $service_info]\n`.replace('      export-fields: [$tag, $metrics]\n', '')
+  const warned = `${KAFKA_YAML}      tag-filter-condition: {type: OR}\n      export-fields: [$tag, $service_info]\n`.replace(
+    '      export-fields: [$tag, $metrics]\n',
+    '',
+  )
   const r = await run(['check', '--strict', '--config', '/w.yaml'], { files: { '/w.yaml': warned } })
   assert.deepEqual(r, {
     code: 2,
@@ -160,11 +176,16 @@ test('check --config FILE, invalid: exit 2, stderr lists every problem by path',
   const r = await run(['check', '--config', '/bad.yaml'], { files: { '/bad.yaml': BAD_YAML } })
   assert.equal(r.code, 2)
   assert.equal(r.stdout, '')
-  assert.equal(r.stderr, [
-    'deepflow-relay: /bad.yaml is not valid (2 problems):',
-    '  exporters[0].batch-size: expected a positive integer, got "ten" (line 6)',
-    `  exporters[0].data-sources[0]: unknown data source "flow_log.l7_flowlog"; did you mean "flow_log.l7_flow_log"? (valid: ${DATA_SOURCES.join(', ')}) (line 4)`,
-  ].join('\n') + '\n')
+  assert.equal(
+    r.stderr,
+    [
+      'deepflow-relay: /bad.yaml is not valid (2 problems):',
+      '  exporters[0].batch-size: expected a positive integer, got "ten" (line 6)',
+      `  exporters[0].data-sources[0]: unknown data source "flow_log.l7_flowlog"; did you mean "flow_log.l7_flow_log"? (valid: ${
+        DATA_SOURCES.join(', ')
+      }) (line 4)`,
+    ].join('\n') + '\n',
+  )
 })
 
 test('check with one problem says "1 problem"', async () => {
@@ -172,19 +193,21 @@ test('check with one problem says "1 problem"', async () => {
   assert.deepEqual(r, {
     code: 2,
     stdout: '',
-    stderr: 'deepflow-relay: /q.yaml is not valid (1 problem):\n  relay.time-zone: unknown time zone "Mars/Olympus"; expected UTC or an IANA name such as Asia/Shanghai (line 2)\n',
+    stderr:
+      'deepflow-relay: /q.yaml is not valid (1 problem):\n  relay.time-zone: unknown time zone "Mars/Olympus"; expected UTC or an IANA name such as Asia/Shanghai (line 2)\n',
   })
 })
 
 test('check: keys named __proto__ are reported wherever they are, not skipped without a word', async () => {
-  const yaml = 'relay:\n  __proto__: {listen: 0.0.0.0:1}\ningester:\n  exporters:\n    - protocol: stdout\n      enabled: true\n      data-sources: [flow_log.l4_flow_log]\n      export-fields: [$tag]\n      tag-filters: [{__proto__: 1, field-name: ip4_0, operator: "=", field-values: [1.2.3.4]}]\n'
+  const yaml =
+    'relay:\n  __proto__: {listen: 0.0.0.0:1}\ningester:\n  exporters:\n    - protocol: stdout\n      enabled: true\n      data-sources: [flow_log.l4_flow_log]\n      export-fields: [$tag]\n      tag-filters: [{__proto__: 1, field-name: ip4_0, operator: "=", field-values: [1.2.3.4]}]\n'
   const r = await run(['check', '--config', '/p.yaml'], { files: { '/p.yaml': yaml } })
   assert.deepEqual(r, {
     code: 2,
     stdout: '',
-    stderr: 'deepflow-relay: /p.yaml is not valid (2 problems):\n'
-      + '  relay.__proto__: a key named __proto__ is never read; remove it (line 2)\n'
-      + '  ingester.exporters[0].tag-filters[0].__proto__: a key named __proto__ is never read; remove it (line 9)\n',
+    stderr: 'deepflow-relay: /p.yaml is not valid (2 problems):\n' +
+      '  relay.__proto__: a key named __proto__ is never read; remove it (line 2)\n' +
+      '  ingester.exporters[0].tag-filters[0].__proto__: a key named __proto__ is never read; remove it (line 9)\n',
   })
 })
 
@@ -193,7 +216,8 @@ test('check with an unreadable file: exit 2 naming --config', async () => {
   assert.deepEqual(r, {
     code: 2,
     stdout: '',
-    stderr: "deepflow-relay: /missing.yaml is not valid (1 problem):\n  --config: cannot read /missing.yaml: ENOENT: no such file or directory, open '/missing.yaml'\n",
+    stderr:
+      "deepflow-relay: /missing.yaml is not valid (1 problem):\n  --config: cannot read /missing.yaml: ENOENT: no such file or directory, open '/missing.yaml'\n",
   })
 })
 
@@ -204,10 +228,16 @@ test('running (not check) with an unreadable file also exits 2 before serving', 
 })
 
 test('check with relay.universal-tags that is invalid JSON: exit 2 naming relay.universal-tags', async () => {
-  const r = await run(['check', '--config', '/c.yaml'], { files: { '/c.yaml': 'relay:\n  universal-tags: /tags.json\nexporters: []\n', '/tags.json': '{nope' } })
+  const r = await run(['check', '--config', '/c.yaml'], {
+    files: { '/c.yaml': 'relay:\n  universal-tags: /tags.json\nexporters: []\n', '/tags.json': '{nope' },
+  })
   assert.equal(r.code, 2)
   assert.equal(r.stdout, '')
-  assert.equal(r.stderr.startsWith('deepflow-relay: /c.yaml is not valid (1 problem):\n  relay.universal-tags: /tags.json: not valid JSON: '), true, r.stderr)
+  assert.equal(
+    r.stderr.startsWith('deepflow-relay: /c.yaml is not valid (1 problem):\n  relay.universal-tags: /tags.json: not valid JSON: '),
+    true,
+    r.stderr,
+  )
 })
 
 test('check with relay.universal-tags that does not exist: exit 2 naming relay.universal-tags', async () => {
@@ -215,12 +245,15 @@ test('check with relay.universal-tags that does not exist: exit 2 naming relay.u
   assert.deepEqual(r, {
     code: 2,
     stdout: '',
-    stderr: "deepflow-relay: /c.yaml is not valid (1 problem):\n  relay.universal-tags: cannot read /tags.json: ENOENT: no such file or directory, open '/tags.json'\n",
+    stderr:
+      "deepflow-relay: /c.yaml is not valid (1 problem):\n  relay.universal-tags: cannot read /tags.json: ENOENT: no such file or directory, open '/tags.json'\n",
   })
 })
 
 test('check with a valid relay.universal-tags file: exit 0 and the path in the output', async () => {
-  const r = await run(['check', '--config', '/c.yaml'], { files: { '/c.yaml': 'relay:\n  universal-tags: /tags.json\nexporters: []\n', '/tags.json': '{}' } })
+  const r = await run(['check', '--config', '/c.yaml'], {
+    files: { '/c.yaml': 'relay:\n  universal-tags: /tags.json\nexporters: []\n', '/tags.json': '{}' },
+  })
   assert.equal(r.code, 0)
   assert.deepEqual(YAML.parse(r.stdout), { relay: { ...DEFAULT_RELAY, 'universal-tags': '/tags.json' }, exporters: [] })
 })
@@ -229,7 +262,8 @@ test('check --listen bad: exit 2 naming --listen', async () => {
   assert.deepEqual(await run(['check', '--listen', 'bad']), {
     code: 2,
     stdout: '',
-    stderr: 'deepflow-relay: the embedded default is not valid (1 problem):\n  --listen: expected HOST:PORT (e.g. 127.0.0.1:20480 or [::1]:20480), got "bad"\n',
+    stderr:
+      'deepflow-relay: the embedded default is not valid (1 problem):\n  --listen: expected HOST:PORT (e.g. 127.0.0.1:20480 or [::1]:20480), got "bad"\n',
   })
 })
 
@@ -238,7 +272,8 @@ test('--listen bad without check: exit 2 before serving', async () => {
   assert.deepEqual(r, {
     code: 2,
     stdout: '',
-    stderr: 'deepflow-relay: /c.yaml is not valid (1 problem):\n  --listen: expected HOST:PORT (e.g. 127.0.0.1:20480 or [::1]:20480), got "bad"\n',
+    stderr:
+      'deepflow-relay: /c.yaml is not valid (1 problem):\n  --listen: expected HOST:PORT (e.g. 127.0.0.1:20480 or [::1]:20480), got "bad"\n',
   })
 })
 
@@ -246,7 +281,8 @@ test('check --log-level bad: exit 2 naming --log-level', async () => {
   assert.deepEqual(await run(['check', '--log-level', 'loud']), {
     code: 2,
     stdout: '',
-    stderr: 'deepflow-relay: the embedded default is not valid (1 problem):\n  --log-level: expected one of debug, info, warn, error, got "loud"\n',
+    stderr:
+      'deepflow-relay: the embedded default is not valid (1 problem):\n  --log-level: expected one of debug, info, warn, error, got "loud"\n',
   })
 })
 
@@ -264,7 +300,9 @@ test('check without a config: the embedded default', async () => {
 })
 
 test('check --listen and --log-level override the file', async () => {
-  const r = await run(['check', '--config', '/c.yaml', '--listen', '[::1]:9000', '--log-level', 'debug'], { files: { '/c.yaml': 'relay:\n  listen: 127.0.0.1:1\n  log-level: error\nexporters: []\n' } })
+  const r = await run(['check', '--config', '/c.yaml', '--listen', '[::1]:9000', '--log-level', 'debug'], {
+    files: { '/c.yaml': 'relay:\n  listen: 127.0.0.1:1\n  log-level: error\nexporters: []\n' },
+  })
   assert.equal(r.code, 0)
   assert.deepEqual(YAML.parse(r.stdout).relay, { ...DEFAULT_RELAY, listen: '[::1]:9000', 'log-level': 'debug' })
 })
@@ -277,7 +315,10 @@ test('DEEPFLOW_RELAY_CONFIG is the config file of check', async () => {
 })
 
 test('--config wins over DEEPFLOW_RELAY_CONFIG', async () => {
-  const r = await run(['check', '--config', '/flag.yaml'], { env: { DEEPFLOW_RELAY_CONFIG: '/env.yaml' }, files: { '/flag.yaml': 'exporters: []\n' } })
+  const r = await run(['check', '--config', '/flag.yaml'], {
+    env: { DEEPFLOW_RELAY_CONFIG: '/env.yaml' },
+    files: { '/flag.yaml': 'exporters: []\n' },
+  })
   assert.equal(r.code, 0)
   assert.equal(r.stdout.startsWith('# deepflow-relay check: /flag.yaml is valid'), true)
 })
@@ -291,14 +332,21 @@ test('an empty DEEPFLOW_RELAY_CONFIG means the embedded default', async () => {
 test('DEEPFLOW_RELAY_CONFIG naming an unreadable file: exit 2', async () => {
   const r = await run(['check'], { env: { DEEPFLOW_RELAY_CONFIG: '/nope.yaml' } })
   assert.equal(r.code, 2)
-  assert.equal(r.stderr, "deepflow-relay: /nope.yaml is not valid (1 problem):\n  --config: cannot read /nope.yaml: ENOENT: no such file or directory, open '/nope.yaml'\n")
+  assert.equal(
+    r.stderr,
+    "deepflow-relay: /nope.yaml is not valid (1 problem):\n  --config: cannot read /nope.yaml: ENOENT: no such file or directory, open '/nope.yaml'\n",
+  )
 })
 
 test('DEEPFLOW_RELAY_LISTEN is used by check and wins over relay.listen', async () => {
-  const r = await run(['check'], { env: { DEEPFLOW_RELAY_CONFIG: '/e.yaml', DEEPFLOW_RELAY_LISTEN: '0.0.0.0:9000' }, files: { '/e.yaml': 'relay:\n  listen: 127.0.0.1:1\nexporters: []\n' } })
+  const r = await run(['check'], {
+    env: { DEEPFLOW_RELAY_CONFIG: '/e.yaml', DEEPFLOW_RELAY_LISTEN: '0.0.0.0:9000' },
+    files: { '/e.yaml': 'relay:\n  listen: 127.0.0.1:1\nexporters: []\n' },
+  })
   assert.deepEqual(r, {
     code: 0,
-    stdout: '# deepflow-relay check: /e.yaml is valid; effective configuration:\nrelay:\n  listen: 0.0.0.0:9000\n  max-body-bytes: 16777216\n  time-zone: UTC\n  shutdown-timeout: 10\n  log-level: info\n  protect-metrics: true\n  overflow: reject\n  max-records-per-request: 100000\n  max-line-bytes: 1048576\n  max-depth: 16\n  max-fields: 1024\n  max-string-bytes: 65536\n  client-timeout: 30\nexporters: []\n',
+    stdout:
+      '# deepflow-relay check: /e.yaml is valid; effective configuration:\nrelay:\n  listen: 0.0.0.0:9000\n  max-body-bytes: 16777216\n  time-zone: UTC\n  shutdown-timeout: 10\n  log-level: info\n  protect-metrics: true\n  overflow: reject\n  max-records-per-request: 100000\n  max-line-bytes: 1048576\n  max-depth: 16\n  max-fields: 1024\n  max-string-bytes: 65536\n  client-timeout: 30\nexporters: []\n',
     stderr: '',
   })
 })
@@ -313,7 +361,8 @@ test('a bad DEEPFLOW_RELAY_LISTEN: exit 2 naming DEEPFLOW_RELAY_LISTEN', async (
   assert.deepEqual(await run(['check'], { env: { DEEPFLOW_RELAY_LISTEN: 'nope' } }), {
     code: 2,
     stdout: '',
-    stderr: 'deepflow-relay: the embedded default is not valid (1 problem):\n  DEEPFLOW_RELAY_LISTEN: expected HOST:PORT (e.g. 127.0.0.1:20480 or [::1]:20480), got "nope"\n',
+    stderr:
+      'deepflow-relay: the embedded default is not valid (1 problem):\n  DEEPFLOW_RELAY_LISTEN: expected HOST:PORT (e.g. 127.0.0.1:20480 or [::1]:20480), got "nope"\n',
   })
 })
 

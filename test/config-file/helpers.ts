@@ -1,8 +1,8 @@
 // Shared by the config tests: the problems of a config that parseConfig rejects, and the YAML of
 // the exporter lists the tests are built from (the entries they repeat, written once).
 import assert from 'node:assert/strict'
-import { parseConfig, type Overrides } from '../../src/config-file/load.ts'
-import { ConfigError, formatProblem, type ConfigProblem } from '../../src/config-file/problems.ts'
+import { type Overrides, parseConfig } from '../../src/config-file/load.ts'
+import { ConfigError, type ConfigProblem, formatProblem } from '../../src/config-file/problems.ts'
 
 /** The problems of the ConfigError parseConfig throws for `text`; fails the test if it accepts it. */
 export function problemsOf(text: string, overrides: Overrides = {}): readonly ConfigProblem[] {
@@ -34,7 +34,9 @@ export const STDOUT = 'protocol: stdout\nenabled: true\ndata-sources: [flow_log.
 
 /** A valid kafka exporter entry for exportersYaml, with `export-fields` and then the `extra` lines. */
 export const kafkaEntry = (extra = '', exportFields = '[$tag]') =>
-  `protocol: kafka\nenabled: true\nendpoints: [k:9092]\ndata-sources: [flow_log.l7_flow_log]\nexport-fields: ${exportFields}${extra && `\n${extra}`}`
+  `protocol: kafka\nenabled: true\nendpoints: [k:9092]\ndata-sources: [flow_log.l7_flow_log]\nexport-fields: ${exportFields}${
+    extra && `\n${extra}`
+  }`
 
 /** A relay-format file with one valid kafka exporter (kafkaEntry). */
 export const kafka = (extra = '', exportFields = '[$tag]') => exportersYaml([kafkaEntry(extra, exportFields)])

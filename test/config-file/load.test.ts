@@ -86,37 +86,54 @@ const DEFAULT_RELAY = {
 }
 
 /** The ExporterConfig of a first, enabled exporter: FULL_DEFAULTS with `fields`. */
-const firstExporter = (fields: Partial<ExporterConfig> & Pick<ExporterConfig, 'name' | 'protocol' | 'endpoints' | 'dataSources' | 'exportFields'>): ExporterConfig =>
-  ({ ...FULL_DEFAULTS, index: 0, enabled: true, ...fields })
+const firstExporter = (
+  fields: Partial<ExporterConfig> & Pick<ExporterConfig, 'name' | 'protocol' | 'endpoints' | 'dataSources' | 'exportFields'>,
+): ExporterConfig => ({ ...FULL_DEFAULTS, index: 0, enabled: true, ...fields })
 
 /** [test name, the config, its file, its one exporter]: the default relay settings, nothing skipped, no warnings. */
 const ONE_EXPORTER_CONFIGS: [name: string, config: () => Config, file: string | null, exporter: ExporterConfig][] = [
-  ['a whole DeepFlow server.yaml: ingester.exporters is read, every other section ignored', () => parseConfig(SERVER_YAML, '/etc/server.yaml'), '/etc/server.yaml', firstExporter({
-    name: 'kafka-0',
-    protocol: 'kafka',
-    endpoints: ['kafka-0:9092', 'kafka-1:9092'],
-    dataSources: ['flow_log.l7_flow_log', 'flow_metrics.network_map.1m'],
-    queueCount: 2,
-    batchSize: 500,
-    exportFields: ['$tag', '$metrics'],
-    tagFiltersGroups: [{ condition: 'or', filters: [{ fieldName: 'l7_protocol', operator: 'in', fieldValues: ['20', '21'] }] }],
-    sasl: { enabled: true, securityProtocol: 'SASL_SSL', saslMechanism: 'PLAIN', username: 'relay', password: 's3cret' },
-    topic: 'deepflow-all',
-  })],
-  ['embeddedDefaultConfig(): one stdout exporter, all 12 data sources, [$tag, $metrics]', () => embeddedDefaultConfig(), null, firstExporter({
-    name: 'stdout-0',
-    protocol: 'stdout',
-    endpoints: [],
-    dataSources: [
-      'flow_log.l7_flow_log', 'flow_log.l4_flow_log',
-      'flow_metrics.network.1m', 'flow_metrics.network.1s',
-      'flow_metrics.network_map.1m', 'flow_metrics.network_map.1s',
-      'flow_metrics.application.1m', 'flow_metrics.application.1s',
-      'flow_metrics.application_map.1m', 'flow_metrics.application_map.1s',
-      'event.file_event', 'event.perf_event',
-    ],
-    exportFields: ['$tag', '$metrics'],
-  })],
+  [
+    'a whole DeepFlow server.yaml: ingester.exporters is read, every other section ignored',
+    () => parseConfig(SERVER_YAML, '/etc/server.yaml'),
+    '/etc/server.yaml',
+    firstExporter({
+      name: 'kafka-0',
+      protocol: 'kafka',
+      endpoints: ['kafka-0:9092', 'kafka-1:9092'],
+      dataSources: ['flow_log.l7_flow_log', 'flow_metrics.network_map.1m'],
+      queueCount: 2,
+      batchSize: 500,
+      exportFields: ['$tag', '$metrics'],
+      tagFiltersGroups: [{ condition: 'or', filters: [{ fieldName: 'l7_protocol', operator: 'in', fieldValues: ['20', '21'] }] }],
+      sasl: { enabled: true, securityProtocol: 'SASL_SSL', saslMechanism: 'PLAIN', username: 'relay', password: 's3cret' },
+      topic: 'deepflow-all',
+    }),
+  ],
+  [
+    'embeddedDefaultConfig(): one stdout exporter, all 12 data sources, [$tag, $metrics]',
+    () => embeddedDefaultConfig(),
+    null,
+    firstExporter({
+      name: 'stdout-0',
+      protocol: 'stdout',
+      endpoints: [],
+      dataSources: [
+        'flow_log.l7_flow_log',
+        'flow_log.l4_flow_log',
+        'flow_metrics.network.1m',
+        'flow_metrics.network.1s',
+        'flow_metrics.network_map.1m',
+        'flow_metrics.network_map.1s',
+        'flow_metrics.application.1m',
+        'flow_metrics.application.1s',
+        'flow_metrics.application_map.1m',
+        'flow_metrics.application_map.1s',
+        'event.file_event',
+        'event.perf_event',
+      ],
+      exportFields: ['$tag', '$metrics'],
+    }),
+  ],
 ]
 
 for (const [name, make, file, exporter] of ONE_EXPORTER_CONFIGS) {
@@ -133,18 +150,23 @@ for (const [name, make, file, exporter] of ONE_EXPORTER_CONFIGS) {
 test('a server.yaml without ingester.exporters: no exporters, a warning', () => {
   const config = parseConfig('controller:\n  listen-port: 20035\ningester:\n  ckdb:\n    type: clickhouse\n', 's.yaml')
   assert.deepEqual(config.exporters, [])
-  assert.deepEqual(config.warnings, ['ingester.exporters: no exporters configured; records are accepted and counted but sent nowhere (line 3)'])
+  assert.deepEqual(config.warnings, [
+    'ingester.exporters: no exporters configured; records are accepted and counted but sent nowhere (line 3)',
+  ])
 })
 
 test('the relay format: top-level exporters and relay', () => {
-  const config = parseConfig(`relay:
+  const config = parseConfig(
+    `relay:
   listen: 0.0.0.0:9000
   time-zone: Asia/Shanghai
   max-body-bytes: 1048576
   universal-tags: /etc/relay/tags.json
   shutdown-timeout: 0
   log-level: debug
-${exportersYaml(['protocol: stdout\nenabled: true\ndata-sources: [event.file_event]\nexport-fields: [$tag]'])}`, 'relay.yaml')
+${exportersYaml(['protocol: stdout\nenabled: true\ndata-sources: [event.file_event]\nexport-fields: [$tag]'])}`,
+    'relay.yaml',
+  )
   assert.deepEqual(config.relay, {
     ...DEFAULT_RELAY,
     listen: { host: '0.0.0.0', port: 9000 },
@@ -154,7 +176,9 @@ ${exportersYaml(['protocol: stdout\nenabled: true\ndata-sources: [event.file_eve
     shutdownTimeout: 0,
     logLevel: 'debug',
   })
-  assert.deepEqual(config.exporters, [firstExporter({ name: 'stdout-0', protocol: 'stdout', endpoints: [], dataSources: ['event.file_event'], exportFields: ['$tag'] })])
+  assert.deepEqual(config.exporters, [
+    firstExporter({ name: 'stdout-0', protocol: 'stdout', endpoints: [], dataSources: ['event.file_event'], exportFields: ['$tag'] }),
+  ])
 })
 
 test('the relay section is optional: listen 127.0.0.1:20480, time-zone UTC, shutdown-timeout 10', () => {
@@ -192,16 +216,26 @@ for (const [name, text, expected] of EXPORTER_VALUES) {
 }
 
 test('names default to <protocol>-<index> of the position in the list', () => {
-  const config = parseConfig(exportersYaml([
-    STDOUT,
-    kafkaEntry(),
-    'protocol: prometheus\nenabled: true\nname: remote\nendpoints: [http://prom:9090/api/v1/write]\ndata-sources: [flow_metrics.network.1m]\nexport-fields: [$tag, $metrics]',
-  ]), 'x.yaml')
-  assert.deepEqual(config.exporters.map((e) => [e.index, e.name, e.protocol]), [[0, 'stdout-0', 'stdout'], [1, 'kafka-1', 'kafka'], [2, 'remote', 'prometheus']])
+  const config = parseConfig(
+    exportersYaml([
+      STDOUT,
+      kafkaEntry(),
+      'protocol: prometheus\nenabled: true\nname: remote\nendpoints: [http://prom:9090/api/v1/write]\ndata-sources: [flow_metrics.network.1m]\nexport-fields: [$tag, $metrics]',
+    ]),
+    'x.yaml',
+  )
+  assert.deepEqual(config.exporters.map((e) => [e.index, e.name, e.protocol]), [[0, 'stdout-0', 'stdout'], [1, 'kafka-1', 'kafka'], [
+    2,
+    'remote',
+    'prometheus',
+  ]])
 })
 
 test('field-values numbers and booleans are stored as strings (yaml.v2 behaviour)', () => {
-  const [e] = parseConfig(exportersYaml([`${STDOUT}\ntag-filters:\n  - {field-name: l7_protocol, operator: in, field-values: [3, 4.5, true, "x"]}`]), 'x.yaml').exporters
+  const [e] = parseConfig(
+    exportersYaml([`${STDOUT}\ntag-filters:\n  - {field-name: l7_protocol, operator: in, field-values: [3, 4.5, true, "x"]}`]),
+    'x.yaml',
+  ).exporters
   assert.deepEqual(e!.tagFilters, [{ fieldName: 'l7_protocol', operator: 'in', fieldValues: ['3', '4.5', 'true', 'x'] }])
 })
 
@@ -211,6 +245,8 @@ test('embeddedDefaultConfig() takes the listen override', () => {
 })
 
 test('an override of listen wins over relay.listen', () => {
-  const config = parseConfig('relay:\n  listen: 127.0.0.1:1000\nexporters: []\n', 'x.yaml', { listen: { value: '0.0.0.0:2000', from: 'DEEPFLOW_RELAY_LISTEN' } })
+  const config = parseConfig('relay:\n  listen: 127.0.0.1:1000\nexporters: []\n', 'x.yaml', {
+    listen: { value: '0.0.0.0:2000', from: 'DEEPFLOW_RELAY_LISTEN' },
+  })
   assert.deepEqual(config.relay.listen, { host: '0.0.0.0', port: 2000 })
 })

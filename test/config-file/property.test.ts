@@ -55,18 +55,60 @@ const scalar = fc.oneof(
   fc.boolean(),
   fc.constant(null),
   fc.string({ maxLength: 12 }),
-  fc.constantFrom('kafka', 'prometheus', 'stdout', '$tag', '$metrics', 'flow_log.l7_flow_log', 'flow_metrics.network.1m', 'in', '=', 'and', 'or', '0', '1e400', 'UTC', 'x:1', '[::1]:80', 'gzip', 'lz4'),
+  fc.constantFrom(
+    'kafka',
+    'prometheus',
+    'stdout',
+    '$tag',
+    '$metrics',
+    'flow_log.l7_flow_log',
+    'flow_metrics.network.1m',
+    'in',
+    '=',
+    'and',
+    'or',
+    '0',
+    '1e400',
+    'UTC',
+    'x:1',
+    '[::1]:80',
+    'gzip',
+    'lz4',
+  ),
 )
-const value = fc.oneof(scalar, fc.array(scalar, { maxLength: 4 }), fc.dictionary(fc.string({ maxLength: 6 }), scalar, { maxKeys: 3 }), fc.jsonValue({ maxDepth: 3 }))
+const value = fc.oneof(
+  scalar,
+  fc.array(scalar, { maxLength: 4 }),
+  fc.dictionary(fc.string({ maxLength: 6 }), scalar, { maxKeys: 3 }),
+  fc.jsonValue({ maxDepth: 3 }),
+)
 
-const exporterArb = fc.dictionary(fc.oneof({ arbitrary: fc.constantFrom(...EXPORTER_KEYS), weight: 4 }, fc.string({ maxLength: 8 })), value, { maxKeys: 8 })
+const exporterArb = fc.dictionary(
+  fc.oneof({ arbitrary: fc.constantFrom(...EXPORTER_KEYS), weight: 4 }, fc.string({ maxLength: 8 })),
+  value,
+  { maxKeys: 8 },
+)
 const structured = fc
   .record(
     {
-      relay: fc.dictionary(fc.oneof({ arbitrary: fc.constantFrom(...RELAY_KEYS), weight: 4 }, fc.string({ maxLength: 8 })), value, { maxKeys: 6 }),
+      relay: fc.dictionary(fc.oneof({ arbitrary: fc.constantFrom(...RELAY_KEYS), weight: 4 }, fc.string({ maxLength: 8 })), value, {
+        maxKeys: 6,
+      }),
       exporters: fc.oneof(fc.array(exporterArb, { maxLength: 3 }), value),
       ingester: fc.record({ exporters: fc.array(exporterArb, { maxLength: 2 }) }, { requiredKeys: [] }),
-      sources: fc.oneof(fc.array(fc.record({ clickhouse: fc.dictionary(fc.constantFrom('endpoint', 'data-sources', 'cursor-file', 'since', 'batch-rows', 'database', 'x'), value, { maxKeys: 5 }) }), { maxLength: 2 }), value),
+      sources: fc.oneof(
+        fc.array(
+          fc.record({
+            clickhouse: fc.dictionary(
+              fc.constantFrom('endpoint', 'data-sources', 'cursor-file', 'since', 'batch-rows', 'database', 'x'),
+              value,
+              { maxKeys: 5 },
+            ),
+          }),
+          { maxLength: 2 },
+        ),
+        value,
+      ),
     },
     { requiredKeys: [] },
   )
@@ -75,7 +117,14 @@ const structured = fc
 const yamlChars = fc.string({ unit: fc.constantFrom(...'abc-_:{}[],&*!|>?#%@`\'" \n\t-.0123456789<<~'.split('')), maxLength: 120 })
 
 type Edit = { at: number; del: number; insert: string }
-const edit = fc.record({ at: fc.nat(), del: fc.nat(8), insert: fc.oneof(fc.string({ maxLength: 4 }), fc.constantFrom('\n', '  ', '- ', ': ', '&a ', '*a', '!!binary ', '<<: ', '{', ']', '"', '#', '\t')) })
+const edit = fc.record({
+  at: fc.nat(),
+  del: fc.nat(8),
+  insert: fc.oneof(
+    fc.string({ maxLength: 4 }),
+    fc.constantFrom('\n', '  ', '- ', ': ', '&a ', '*a', '!!binary ', '<<: ', '{', ']', '"', '#', '\t'),
+  ),
+})
 const mutated = fc.array(edit, { minLength: 1, maxLength: 5 }).map((edits: Edit[]) => {
   let t = VALID
   for (const e of edits) {
@@ -86,7 +135,10 @@ const mutated = fc.array(edit, { minLength: 1, maxLength: 5 }).map((edits: Edit[
 })
 
 /** Billion laughs: 9^5 strings from 50 lines; the YAML library refuses to expand it. */
-const LAUGHS = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdef'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdef'[i]}`).join(', ')}]`)].join('\n')
+const LAUGHS = [
+  'a: &a [x, x, x, x, x, x, x, x, x]',
+  ...'bcdef'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdef'[i]}`).join(', ')}]`),
+].join('\n')
 
 const configText = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 80 }),
@@ -95,7 +147,18 @@ const configText = fc.oneof(
   fc.jsonValue().map((v) => YAML.stringify(v)),
   { arbitrary: structured, weight: 3 },
   { arbitrary: mutated, weight: 3 },
-  fc.constantFrom('*a', 'relay:\n  <<: *x\n', LAUGHS, 'a: &a [*a, *a]\n', 'x: &x\n  y: *x\n', 'relay: !!binary aGVsbG8=\n', 'relay: !!set {a, b}\n', 'relay:\n  <<: {max-depth: 3}\n', 'exporters: !!omap [a: 1]\n', 'relay: {listen: !!timestamp 2024-05-08}\n'),
+  fc.constantFrom(
+    '*a',
+    'relay:\n  <<: *x\n',
+    LAUGHS,
+    'a: &a [*a, *a]\n',
+    'x: &x\n  y: *x\n',
+    'relay: !!binary aGVsbG8=\n',
+    'relay: !!set {a, b}\n',
+    'relay:\n  <<: {max-depth: 3}\n',
+    'exporters: !!omap [a: 1]\n',
+    'relay: {listen: !!timestamp 2024-05-08}\n',
+  ),
 )
 
 /** valibot's own wording ("Invalid type: Expected string but received 5") never reaches a user. */
@@ -111,7 +174,9 @@ test('parseConfig returns a Config or throws a ConfigError whose every problem h
         config = parseConfig(text, 'x.yaml')
       } catch (err) {
         if (!(err instanceof ConfigError)) {
-          assert.fail(`not a ConfigError for ${JSON.stringify(text)}: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`)
+          assert.fail(
+            `not a ConfigError for ${JSON.stringify(text)}: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`,
+          )
         }
         assert.ok(err.problems.length > 0, 'a ConfigError with no problem')
         for (const p of err.problems) {
@@ -137,7 +202,13 @@ test('parseConfig returns a Config or throws a ConfigError whose every problem h
 test('the valid config the mutations start from is valid', () => {
   const config = parseConfig(VALID, 'x.yaml')
   assert.equal(config.exporters.length, 3)
-  assert.deepEqual(config.relay.limits, { maxRecordsPerRequest: 1000, maxLineBytes: 65536, maxDepth: 8, maxFields: 256, maxStringBytes: 4096 })
+  assert.deepEqual(config.relay.limits, {
+    maxRecordsPerRequest: 1000,
+    maxLineBytes: 65536,
+    maxDepth: 8,
+    maxFields: 256,
+    maxStringBytes: 4096,
+  })
 })
 
 test('YAML alias errors (unresolved alias, alias bombs) are ConfigErrors too', () => {

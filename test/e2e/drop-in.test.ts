@@ -27,8 +27,11 @@ async function closedPort(): Promise<number> {
 /** The file with every `endpoints: [...]` entry pointed at a closed loopback port (URLs stay URLs). */
 async function withClosedEndpoints(text: string): Promise<string> {
   const port = await closedPort()
-  return text.replace(/^(\s*endpoints:\s*)\[(.*)\]\s*$/gm, (_, key: string, list: string) =>
-    `${key}[${list.split(',').map((e) => (e.includes('://') ? `http://127.0.0.1:${port}/receive` : `127.0.0.1:${port}`)).join(', ')}]`)
+  return text.replace(
+    /^(\s*endpoints:\s*)\[(.*)\]\s*$/gm,
+    (_, key: string, list: string) =>
+      `${key}[${list.split(',').map((e) => (e.includes('://') ? `http://127.0.0.1:${port}/receive` : `127.0.0.1:${port}`)).join(', ')}]`,
+  )
 }
 
 interface Case {
@@ -39,7 +42,8 @@ interface Case {
   readonly warnings: readonly string[]
 }
 
-const FLUSH_10 = 'flush-timeout: DeepFlow never reads flush-timeout (it sends partial batches every second); the relay holds a partial batch up to 10 s'
+const FLUSH_10 =
+  'flush-timeout: DeepFlow never reads flush-timeout (it sends partial batches every second); the relay holds a partial batch up to 10 s'
 const OTLP = 'protocol opentelemetry is not supported by the relay yet; this exporter is not run (deepflow-server runs it)'
 
 const CASES: Case[] = [
@@ -74,8 +78,23 @@ const CASES: Case[] = [
 ]
 
 const RECORDS: Record<string, unknown> = {
-  'flow_log.l7_flow_log': { time: 1715133600, end_time: 1715133600123512, l7_protocol: 20, request_type: 'GET', response_code: 200, pod_id_0: 153 },
-  'flow_metrics.application_map.1s': { time: 1715133600, request: 3, response: 3, rrt_max: 1200, pod_id: 153, pod_id_1: 154, l7_protocol: 20 },
+  'flow_log.l7_flow_log': {
+    time: 1715133600,
+    end_time: 1715133600123512,
+    l7_protocol: 20,
+    request_type: 'GET',
+    response_code: 200,
+    pod_id_0: 153,
+  },
+  'flow_metrics.application_map.1s': {
+    time: 1715133600,
+    request: 3,
+    response: 3,
+    rrt_max: 1200,
+    pod_id: 153,
+    pod_id_1: 154,
+    l7_protocol: 20,
+  },
 }
 
 for (const c of CASES) {
@@ -92,7 +111,11 @@ for (const c of CASES) {
     const effective = YAML.parse(check.stdout) as { exporters: { name: string }[]; skipped?: { path: string }[] }
     assert.deepEqual(effective.exporters.map((e) => e.name), Object.keys(c.runs))
     assert.deepEqual((effective.skipped ?? []).map((s) => s.path), c.skipped)
-    const strict = spawnSync(bin, ['check', '--strict', '--config', 'server.yaml'], { cwd: dir, encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } })
+    const strict = spawnSync(bin, ['check', '--strict', '--config', 'server.yaml'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { PATH: '/usr/bin:/bin' },
+    })
     assert.equal(strict.status, c.warnings.length === 0 ? 0 : 2, strict.stderr)
 
     const relay = await start(bin, dir, ['--config', 'server.yaml', '--listen', '127.0.0.1:0'])
@@ -109,27 +132,36 @@ for (const c of CASES) {
   })
 }
 
-test('relative paths resolve against the config file\'s directory, from any working directory', async () => {
+test("relative paths resolve against the config file's directory, from any working directory", async () => {
   const { dir, bin } = isolatedBinary()
   const conf = join(dir, 'conf')
   mkdirSync(conf)
   writeFileSync(join(conf, 'tags.json'), JSON.stringify({ pod: { 153: 'productpage-v1-7f9c' } }))
-  writeFileSync(join(conf, 'relay.yaml'), `relay:
+  writeFileSync(
+    join(conf, 'relay.yaml'),
+    `relay:
   universal-tags: tags.json
 exporters:
   - protocol: stdout
     enabled: true
     data-sources: [flow_log.l7_flow_log]
     export-fields: [pod_id_0]
-`)
+`,
+  )
   for (const [cwd, file] of [[dir, 'conf/relay.yaml'], [conf, 'relay.yaml'], ['/', join(conf, 'relay.yaml')]] as const) {
     const check = spawnSync(bin, ['check', '--config', file], { cwd, encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } })
     assert.equal(check.status, 0, `${cwd}: ${check.stderr}`)
     assert.equal((YAML.parse(check.stdout) as { relay: Record<string, string> }).relay['universal-tags'], join(file, '..', 'tags.json'))
   }
   const relay = await start(bin, '/', ['--config', join(conf, 'relay.yaml'), '--listen', '127.0.0.1:0'])
-  const res = await fetch(`${relay.url}v1/records/flow_log.l7_flow_log`, { method: 'POST', body: JSON.stringify(RECORDS['flow_log.l7_flow_log']) })
+  const res = await fetch(`${relay.url}v1/records/flow_log.l7_flow_log`, {
+    method: 'POST',
+    body: JSON.stringify(RECORDS['flow_log.l7_flow_log']),
+  })
   assert.equal(res.status, 202)
   assert.equal(await relay.stop(), 0)
-  assert.equal(relay.stdout(), '{"datasource":"flow_log.l7_flow_log","pod_0":"productpage-v1-7f9c","time_str":"2024-05-08 02:00:00.123512 +0000 UTC"}\n')
+  assert.equal(
+    relay.stdout(),
+    '{"datasource":"flow_log.l7_flow_log","pod_0":"productpage-v1-7f9c","time_str":"2024-05-08 02:00:00.123512 +0000 UTC"}\n',
+  )
 })

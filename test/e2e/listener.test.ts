@@ -14,15 +14,24 @@ test('relay.tls serves https with the given certificate; the token is required o
   const certs = makeCertificates()
   writeFileSync(join(dir, 'cert.pem'), certs.cert)
   writeFileSync(join(dir, 'key.pem'), certs.key)
-  writeFileSync(join(dir, 'relay.yaml'), `relay:
+  writeFileSync(
+    join(dir, 'relay.yaml'),
+    `relay:
   tls: {cert-file: cert.pem, key-file: key.pem}
 exporters:
   - {protocol: stdout, enabled: true, data-sources: [flow_metrics.network.1m], export-fields: [$metrics], flush-timeout: 0.05}
-`)
-  const relay = await start(bin, dir, ['--config', 'relay.yaml', '--listen', '127.0.0.1:0'], { DEEPFLOW_RELAY_AUTH_TOKEN: 'token-from-the-environment' })
+`,
+  )
+  const relay = await start(bin, dir, ['--config', 'relay.yaml', '--listen', '127.0.0.1:0'], {
+    DEEPFLOW_RELAY_AUTH_TOKEN: 'token-from-the-environment',
+  })
   assert.match(relay.url, /^https:\/\/127\.0\.0\.1:\d+\/$/)
   const post = (headers: Record<string, string>) =>
-    runtimeHttpFetch(`${relay.url}v1/records/flow_metrics.network.1m`, { method: 'POST', body: '{"time":1715133600,"byte_tx":3}', headers }, { ca: certs.ca, insecureSkipVerify: false })
+    runtimeHttpFetch(
+      `${relay.url}v1/records/flow_metrics.network.1m`,
+      { method: 'POST', body: '{"time":1715133600,"byte_tx":3}', headers },
+      { ca: certs.ca, insecureSkipVerify: false },
+    )
   assert.equal((await post({})).status, 401)
   assert.equal((await post({ Authorization: 'Bearer token-from-the-environment' })).status, 202)
   await assert.rejects(fetch(`${relay.url}healthz`), /certificate|issuer|SSL|TLS|fetch failed/i)
@@ -38,7 +47,11 @@ test('a client that connects and goes silent is cut off after relay.client-timeo
   const { port } = new URL(relay.url)
   const started = Date.now()
   const closedAfter = await new Promise<number>((resolve, reject) => {
-    const socket = connect(Number(port), '127.0.0.1', () => socket.write('POST /v1/records/flow_metrics.network.1m HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"time":'))
+    const socket = connect(
+      Number(port),
+      '127.0.0.1',
+      () => socket.write('POST /v1/records/flow_metrics.network.1m HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"time":'),
+    )
     socket.on('close', () => resolve(Date.now() - started))
     socket.on('error', reject)
     setTimeout(() => reject(new Error('the silent client was never cut off')), 20_000)
@@ -55,8 +68,16 @@ test('huge request headers get a 4xx and the relay stays healthy', { timeout: 30
   const { port } = new URL(relay.url)
   const status = await new Promise<string>((resolve, reject) => {
     let answer = ''
-    const socket = connect(Number(port), '127.0.0.1', () =>
-      socket.write(`POST /v1/records/flow_metrics.network.1m HTTP/1.1\r\nHost: x\r\nX-Huge: ${'a'.repeat(1024 * 1024)}\r\nContent-Length: 2\r\n\r\n{}`))
+    const socket = connect(
+      Number(port),
+      '127.0.0.1',
+      () =>
+        socket.write(
+          `POST /v1/records/flow_metrics.network.1m HTTP/1.1\r\nHost: x\r\nX-Huge: ${
+            'a'.repeat(1024 * 1024)
+          }\r\nContent-Length: 2\r\n\r\n{}`,
+        ),
+    )
     socket.on('data', (d: Buffer) => (answer += d.toString()))
     // The relay answers 431 and closes while the client is still writing the megabyte, so the client
     // may see a reset instead of the answer: an error under Bun and Node, a close with nothing read

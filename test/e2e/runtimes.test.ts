@@ -6,19 +6,37 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { isolatedBinary, start, type Running } from '../helpers/binary.ts'
+import { isolatedBinary, type Running, start } from '../helpers/binary.ts'
 import { seriesText, startReceiver } from '../helpers/rw-receiver.ts'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const BIN_DIR = join(ROOT, 'node_modules', '.bin')
 
 const RECORDS: [string, string][] = [
-  ['flow_log.l7_flow_log', JSON.stringify({
-    time: 1715133600, end_time: 1715133600123512, _id: 'ID', l7_protocol: 20, request_resource: 'say "hi"\n\u0001😀',
-    ip4_0: '10.1.2.3', pod_id_0: 153, agent_id: 7, l3_device_type_0: 10, ip6_1: '2001:DB8::1', attribute_names: ['a"b'],
-  }).replace('"ID"', '18446744073709551615')],
-  ['flow_metrics.application_map.1m', '{"time":1715133600,"request":12,"rrt_max":830,"ip4":"10.1.2.3","ip4_1":"10.1.2.4","l7_protocol":21,"pod_id_1":153,"observation_point":"s-p"}\n{"time":1715133660,"request":0,"ip4":"10.1.2.3"}'],
-  ['event.file_event', '{"time":1715133600,"end_time":1715133600500000,"event_type":"write","file_name":"/tmp/x","gprocess_id":77,"bytes":4096}'],
+  [
+    'flow_log.l7_flow_log',
+    JSON.stringify({
+      time: 1715133600,
+      end_time: 1715133600123512,
+      _id: 'ID',
+      l7_protocol: 20,
+      request_resource: 'say "hi"\n\u0001😀',
+      ip4_0: '10.1.2.3',
+      pod_id_0: 153,
+      agent_id: 7,
+      l3_device_type_0: 10,
+      ip6_1: '2001:DB8::1',
+      attribute_names: ['a"b'],
+    }).replace('"ID"', '18446744073709551615'),
+  ],
+  [
+    'flow_metrics.application_map.1m',
+    '{"time":1715133600,"request":12,"rrt_max":830,"ip4":"10.1.2.3","ip4_1":"10.1.2.4","l7_protocol":21,"pod_id_1":153,"observation_point":"s-p"}\n{"time":1715133660,"request":0,"ip4":"10.1.2.3"}',
+  ],
+  [
+    'event.file_event',
+    '{"time":1715133600,"end_time":1715133600500000,"event_type":"write","file_name":"/tmp/x","gprocess_id":77,"bytes":4096}',
+  ],
 ]
 
 function config(rwUrl: string): string {
@@ -47,7 +65,9 @@ async function runOne(kind: 'binary' | 'bun' | 'deno'): Promise<{ stdout: string
       const res = await fetch(`${relay.url}v1/records/${ds}`, { method: 'POST', body })
       assert.equal(res.status, 202, `${kind} ${ds}: ${await res.text()}`)
     }
-    for (let i = 0; i < 200 && (relay.stdout().split('\n').length < 5 || receiver.requests.length === 0); i++) await new Promise((r) => setTimeout(r, 20))
+    for (let i = 0; i < 200 && (relay.stdout().split('\n').length < 5 || receiver.requests.length === 0); i++) {
+      await new Promise((r) => setTimeout(r, 20))
+    }
     assert.equal(await relay.stop(), 0, `${kind} exit code`)
     return { stdout: relay.stdout(), series: seriesText(receiver.requests.flatMap((q) => q.series)) }
   } finally {

@@ -9,7 +9,7 @@ import { loadPrompb } from '../../src/wire/remote-write/prompb-loader.ts'
 import { decodeWriteRequest, encodeSeriesSet, encodeWriteRequest, type Label, type TimeSeries } from '../../src/wire/remote-write/prompb.ts'
 import { snappyBlockOf } from '../../src/wire/remote-write/series-fragment.ts'
 import { compileNormalizer } from '../../src/record/normalize.ts'
-import { exporterFromYaml, dictionaryFrom } from '../helpers/encode.ts'
+import { dictionaryFrom, exporterFromYaml } from '../helpers/encode.ts'
 import { seriesText } from '../helpers/rw-receiver.ts'
 
 await loadPrompb()
@@ -25,10 +25,25 @@ function seriesOf(entry: string, ds: string, input: unknown) {
 }
 
 const NETWORK = {
-  time: 1715133600, byte_tx: 15320, packet_tx: 0, rtt_max: 830, ip4: '10.1.2.3', l3_epc_id: 1, l3_device_type: 10,
-  role: 0, protocol: 6, server_port: 9080, agent_id: 7, pod_id: 153, signal_source: 0, is_ipv4: 1, region_id: 0, gprocess_id: 5,
+  time: 1715133600,
+  byte_tx: 15320,
+  packet_tx: 0,
+  rtt_max: 830,
+  ip4: '10.1.2.3',
+  l3_epc_id: 1,
+  l3_device_type: 10,
+  role: 0,
+  protocol: 6,
+  server_port: 9080,
+  agent_id: 7,
+  pod_id: 153,
+  signal_source: 0,
+  is_ipv4: 1,
+  region_id: 0,
+  gprocess_id: 5,
 }
-const LABELS = 'agent_id="node-1-V3",datasource="flow_metrics.network.1m",gprocess_id="5",ip4="10.1.2.3",is_ipv4="1",l3_device_type="pod",l3_epc_id="vpc-1",pod_id="productpage-v1-7f9c",protocol="TCP",role="Client",server_port="9080",signal_source="Packet"'
+const LABELS =
+  'agent_id="node-1-V3",datasource="flow_metrics.network.1m",gprocess_id="5",ip4="10.1.2.3",is_ipv4="1",l3_device_type="pod",l3_epc_id="vpc-1",pod_id="productpage-v1-7f9c",protocol="TCP",role="Client",server_port="9080",signal_source="Packet"'
 
 test('one series per exported metric, labels translated under their own names, sorted, empty and time left out', () => {
   const { series } = seriesOf('export-fields: [$tag, $metrics]', 'flow_metrics.network.1m', NETWORK)
@@ -47,14 +62,29 @@ test('export-empty-metrics-disabled drops zero-valued series', () => {
 
 test('export-fields selects the labels and the metrics', () => {
   const { series } = seriesOf('export-fields: [$metrics.delay, ip4, pod_id]', 'flow_metrics.network.1m', NETWORK)
-  assert.deepEqual(seriesText(series), ['rtt_max{datasource="flow_metrics.network.1m",ip4="10.1.2.3",pod_id="productpage-v1-7f9c"} 830 @1715133600000'])
+  assert.deepEqual(seriesText(series), [
+    'rtt_max{datasource="flow_metrics.network.1m",ip4="10.1.2.3",pod_id="productpage-v1-7f9c"} 830 @1715133600000',
+  ])
 })
 
 test('map sources keep the _0/_1 label names; universal translation off keeps raw ids', () => {
-  const { series } = seriesOf('export-fields: [$tag, $metrics]\nuniversal-tag-translate-to-name-disabled: true', 'flow_metrics.application_map.1s', {
-    time: 1715133600, request: 12, ip4: '10.1.2.3', ip4_1: '10.1.2.4', pod_id_0: 153, pod_id_1: 0, agent_id: 7, l7_protocol: 20,
-    tunnel_type: 0, observation_point: 'c-p', endpoint: '/reviews/0',
-  })
+  const { series } = seriesOf(
+    'export-fields: [$tag, $metrics]\nuniversal-tag-translate-to-name-disabled: true',
+    'flow_metrics.application_map.1s',
+    {
+      time: 1715133600,
+      request: 12,
+      ip4: '10.1.2.3',
+      ip4_1: '10.1.2.4',
+      pod_id_0: 153,
+      pod_id_1: 0,
+      agent_id: 7,
+      l7_protocol: 20,
+      tunnel_type: 0,
+      observation_point: 'c-p',
+      endpoint: '/reviews/0',
+    },
+  )
   assert.deepEqual(seriesText(series), [
     'request{agent_id="7",datasource="flow_metrics.application_map.1s",endpoint="/reviews/0",ip4_0="10.1.2.3",ip4_1="10.1.2.4",l7_protocol="HTTP",observation_point="Client Process",pod_id_0="153",pod_id_1="0",tunnel_type="N/A"} 12 @1715133600000',
   ])
@@ -70,7 +100,9 @@ test('records of one series hash alike whatever their metrics; other tags hash a
 
 test('a record becomes a snappy fragment of WriteRequest bytes; a block of fragments inflates to one WriteRequest', () => {
   const exporter = exporterFromYaml('data-sources: [flow_metrics.network.1m]\nexport-fields: [byte_tx, ip4]')
-  const plan = compileSeriesPlans(exporter, { current: DICT }, () => assert.fail('no invalid series expected')).get('flow_metrics.network.1m')!
+  const plan = compileSeriesPlans(exporter, { current: DICT }, () => assert.fail('no invalid series expected')).get(
+    'flow_metrics.network.1m',
+  )!
   const norm = compileNormalizer(dataSource('flow_metrics.network.1m')!)
   const items = [1, 2].map((n) => {
     const r = norm({ time: 1715133600, byte_tx: n, ip4: `10.0.0.${n}` })
@@ -91,14 +123,20 @@ test('a fragment inflates to exactly the bytes protobufjs encodes for the full s
     ['no shared labels but datasource', [{ name: 'datasource', value: 'd' }], 1715133600000],
     ['timestamp 0 (left out)', [{ name: 'datasource', value: 'd' }, { name: 'ip4', value: '10.0.0.1' }], 0],
     ['negative timestamp (10-byte varint)', [{ name: 'a', value: 'b' }], -1000],
-    ['labels longer than 64 bytes: several copy elements', [{ name: 'app_service', value: 'x'.repeat(200) }, { name: 'datasource', value: 'd' }], 1715133600000],
+    ['labels longer than 64 bytes: several copy elements', [{ name: 'app_service', value: 'x'.repeat(200) }, {
+      name: 'datasource',
+      value: 'd',
+    }], 1715133600000],
     ['labels with a 100 kB value: copies with 4-byte offsets', [{ name: 'big', value: 'é'.repeat(50_000) }], 1715133600000],
     ['multi-byte UTF-8', [{ name: 'pod', value: 'productpage-v1-7f9c-名前' }], 1715133600000],
   ]
   for (const [what, shared, timestamp] of cases) {
     const metrics = values.map((value, i) => ({ name: `m${'_'.repeat(i * 7)}${i}`, value }))
     const fragment = encodeSeriesSet(shared, metrics, timestamp)
-    const full: TimeSeries[] = metrics.map((m) => ({ labels: [{ name: '__name__', value: m.name }, ...shared], samples: [{ value: m.value, timestamp }] }))
+    const full: TimeSeries[] = metrics.map((m) => ({
+      labels: [{ name: '__name__', value: m.name }, ...shared],
+      samples: [{ value: m.value, timestamp }],
+    }))
     const expected = encodeWriteRequest(full)
     assert.equal(fragment.rawLength, expected.length, what)
     assert.deepEqual(uncompress(snappyBlockOf([fragment])), new Uint8Array(expected), what)
@@ -110,7 +148,10 @@ test('a fragment inflates to exactly the bytes protobufjs encodes for the full s
   const huge = encodeSeriesSet([{ name: 'big', value: 'x'.repeat(100_000) }], values.map((value, i) => ({ name: `m${i}`, value })), 1)
   assert.ok(huge.ops.length < 2.2 * 100_000 && huge.rawLength > 11 * 100_000, `${huge.ops.length} B for ${huge.rawLength} B`)
   // The fragment is much smaller than the series it stands for.
-  const shared = Array.from({ length: 30 }, (_, i) => ({ name: `label_${String(i).padStart(2, '0')}`, value: `value-${i}-of-a-typical-length` }))
+  const shared = Array.from(
+    { length: 30 },
+    (_, i) => ({ name: `label_${String(i).padStart(2, '0')}`, value: `value-${i}-of-a-typical-length` }),
+  )
   const metrics = Array.from({ length: 65 }, (_, i) => ({ name: `metric_${i}`, value: i * 1.5 }))
   const f = encodeSeriesSet(shared, metrics, 1715133600000)
   assert.ok(f.ops.length * 6 < f.rawLength, `${f.ops.length} B for ${f.rawLength} B`)
@@ -118,7 +159,11 @@ test('a fragment inflates to exactly the bytes protobufjs encodes for the full s
 
 test('every label a flow_metrics series can have is one a receiver accepts (checked once per data source, not per record)', () => {
   for (const ds of DATA_SOURCES.filter((d) => d.startsWith('flow_metrics.'))) {
-    const { labelNames } = compileSeriesSetEncoder(exporterFromYaml(`data-sources: [${ds}]\nexport-fields: [$tag, $metrics]`), dataSource(ds)!, { current: DICT })
+    const { labelNames } = compileSeriesSetEncoder(
+      exporterFromYaml(`data-sources: [${ds}]\nexport-fields: [$tag, $metrics]`),
+      dataSource(ds)!,
+      { current: DICT },
+    )
     assert.ok(labelNames.length > 10, ds)
     assert.equal(invalidSeries({ labels: labelNames.map((name) => ({ name, value: 'x' })), samples: [] }), null, ds)
   }

@@ -3,16 +3,24 @@
 import test from 'node:test'
 import assert from 'node:assert/strict'
 import { createRealClock, until } from '../helpers/manual-clock.ts'
-import { startHarness, type Harness } from '../helpers/relay-harness.ts'
-import { seriesText, startReceiver, type Receiver } from '../helpers/rw-receiver.ts'
+import { type Harness, startHarness } from '../helpers/relay-harness.ts'
+import { type Receiver, seriesText, startReceiver } from '../helpers/rw-receiver.ts'
 
 const DS = 'flow_metrics.network.1s'
-const exporter = (endpoints: string[], extra = '') => `exporters:
-  - {protocol: prometheus, enabled: true, name: rw, endpoints: [${endpoints.join(', ')}], data-sources: [${DS}], export-fields: [byte_tx], queue-count: 2, flush-timeout: 0.05, batch-size: 20${extra}}
+const exporter = (endpoints: string[], extra = '') =>
+  `exporters:
+  - {protocol: prometheus, enabled: true, name: rw, endpoints: [${
+    endpoints.join(', ')
+  }], data-sources: [${DS}], export-fields: [byte_tx], queue-count: 2, flush-timeout: 0.05, batch-size: 20${extra}}
 `
 
 /** Posts one record every `everyMs` for `ms`; returns the byte_tx values that got a 202 and the 429 count. */
-async function stream(h: Harness, ms: number, everyMs: number, from: number): Promise<{ accepted: number[]; refused: number; next: number }> {
+async function stream(
+  h: Harness,
+  ms: number,
+  everyMs: number,
+  from: number,
+): Promise<{ accepted: number[]; refused: number; next: number }> {
   const accepted: number[] = []
   let refused = 0
   let n = from
@@ -28,8 +36,9 @@ async function stream(h: Harness, ms: number, everyMs: number, from: number): Pr
   return { accepted, refused, next: n }
 }
 
-const values = (receivers: Receiver[]) => receivers.flatMap((r) => r.requests.filter((q) => q.status === 204).flatMap((q) => seriesText(q.series)))
-  .map((l) => Number(/ (\d+) @/.exec(l)![1]))
+const values = (receivers: Receiver[]) =>
+  receivers.flatMap((r) => r.requests.filter((q) => q.status === 204).flatMap((q) => seriesText(q.series)))
+    .map((l) => Number(/ (\d+) @/.exec(l)![1]))
 
 test('a sink answering slowly: backpressure (429) instead of loss; every accepted record arrives once', { timeout: 60_000 }, async () => {
   const r = await startReceiver()
@@ -60,7 +69,11 @@ test('one of two endpoints dies mid-run: the batches fail over, every accepted r
     const got = values([a, b])
     const accepted = [...first.accepted, ...second.accepted]
     assert.deepEqual([...new Set(got)].sort((x, y) => x - y), accepted)
-    console.log(`endpoint death: ${accepted.length} accepted, ${got.length - new Set(got).size} duplicates, ${h.metric('deepflow_relay_endpoint_failovers_total{exporter="rw"}')} failovers`)
+    console.log(
+      `endpoint death: ${accepted.length} accepted, ${got.length - new Set(got).size} duplicates, ${
+        h.metric('deepflow_relay_endpoint_failovers_total{exporter="rw"}')
+      } failovers`,
+    )
     assert.ok(b.requests.length > 0)
     assert.ok(h.metric('deepflow_relay_endpoint_failovers_total{exporter="rw"}')! >= 1)
     await h.relay.stop()

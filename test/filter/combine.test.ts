@@ -15,7 +15,8 @@ const GET = { ...LOG_TIME, request_type: 'GET', server_port: 443 }
 
 const f = (field: string, operator: string, ...values: string[]) =>
   JSON.stringify({ 'field-name': field, operator, 'field-values': values })
-const group = (type: 'and' | 'or', ...filters: string[]) => `  - tag-filter-condition: {type: ${type}}\n    tag-filters: [${filters.join(', ')}]`
+const group = (type: 'and' | 'or', ...filters: string[]) =>
+  `  - tag-filter-condition: {type: ${type}}\n    tag-filters: [${filters.join(', ')}]`
 
 function keeps(ds: string, entryYaml: string, record: object): boolean {
   return encodeOne(`export-fields: [$tag]\n${entryYaml}`, ds, record) !== null
@@ -147,7 +148,9 @@ test('in the data source where the legacy field exists, the same config ignores 
 })
 
 test('the legacy condition applies to legacy filters only, groups keep their own', () => {
-  const yaml = `tag-filter-condition: {type: or}\ntag-filters: [${f('mac_0', '=', '1')}, ${f('mac_1', '=', '2')}]\ntag-filters-groups:\n${group('and', f('request_type', '=', 'GET'), f('server_port', '=', '80'))}`
+  const yaml = `tag-filter-condition: {type: or}\ntag-filters: [${f('mac_0', '=', '1')}, ${f('mac_1', '=', '2')}]\ntag-filters-groups:\n${
+    group('and', f('request_type', '=', 'GET'), f('server_port', '=', '80'))
+  }`
   assert.equal(keepsIn(BOTH, yaml, L7, GET), false)
   assert.equal(keepsIn(BOTH, yaml, L7, { ...GET, server_port: 80 }), true)
 })
@@ -197,7 +200,7 @@ test('flow logs: the bare name pod_id is not a field of flow_log.l7_flow_log: th
   assert.equal(keeps(L7, `tag-filters-groups:\n${group('and', f('pod_id', '=', '6'), f('pod_id_0', '=', '5'))}`, record), true)
 })
 
-test('a filter without an operator matches every value (DeepFlow\'s INVALID_OPERATOR_ID): true in an or group, neutral in an and group', () => {
+test("a filter without an operator matches every value (DeepFlow's INVALID_OPERATOR_ID): true in an or group, neutral in an and group", () => {
   const record = { ...LOG_TIME, pod_id_0: 5 }
   const noOperator = JSON.stringify({ 'field-name': 'pod_id_0', 'field-values': ['6'] })
   assert.equal(keeps(L7, `tag-filters-groups:\n${group('or', noOperator, f('pod_id_0', '=', '6'))}`, record), true)

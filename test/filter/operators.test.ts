@@ -16,7 +16,11 @@ function keeps(field: string, operator: string, values: readonly string[]): bool
 
 test('a kept record is encoded as its JSON line', () => {
   assert.equal(
-    encodeOne('export-fields: [request_domain, l7_protocol]\ntag-filters: [{field-name: l7_protocol, operator: "=", field-values: ["20"]}]', L7, RECORD),
+    encodeOne(
+      'export-fields: [request_domain, l7_protocol]\ntag-filters: [{field-name: l7_protocol, operator: "=", field-values: ["20"]}]',
+      L7,
+      RECORD,
+    ),
     '{"datasource":"flow_log.l7_flow_log","l7_protocol":"HTTP","request_domain":"api.example.com","time_str":"2024-05-08 02:00:00 +0000 UTC"}',
   )
 })

@@ -175,7 +175,9 @@ tag-filters-groups: [{tag-filters: [{field-name: mac_1, operator: "=", field-val
 })
 
 test('compileFilter: the predicate reads values by the field index', () => {
-  const e = exporterFromYaml('data-sources: [flow_log.l7_flow_log]\nexport-fields: [$tag]\ntag-filters: [{field-name: l7_protocol, operator: "=", field-values: ["20"]}]')
+  const e = exporterFromYaml(
+    'data-sources: [flow_log.l7_flow_log]\nexport-fields: [$tag]\ntag-filters: [{field-name: l7_protocol, operator: "=", field-values: ["20"]}]',
+  )
   const p = compileFilter(e, L7)!
   const values: (number | undefined)[] = new Array(L7.fields.length)
   values[field('l7_protocol').index] = 20

@@ -33,10 +33,12 @@ export async function start(bin: string, dir: string, args: string[], env: Recor
   // Deno's node:child_process reports (null, signal) for a child that was sent a signal, even when
   // it handled the signal and exited 0 (Bun and Node report the real code). Under Deno the code is
   // then taken as 0 only if the relay's last log line says it stopped cleanly.
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => {
-    const lastLine = err.trim().split('\n').at(-1) ?? ''
-    resolve(code ?? ('Deno' in globalThis && signal !== null && lastLine.includes('"msg":"stopped"') ? 0 : null))
-  }))
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code, signal) => {
+      const lastLine = err.trim().split('\n').at(-1) ?? ''
+      resolve(code ?? ('Deno' in globalThis && signal !== null && lastLine.includes('"msg":"stopped"') ? 0 : null))
+    })
+  )
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`relay did not start:\n${err}`)), 10_000)
     const check = () => {
@@ -63,4 +65,3 @@ export async function start(bin: string, dir: string, args: string[], env: Recor
     },
   }
 }
-

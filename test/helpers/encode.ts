@@ -6,7 +6,7 @@ import { dataSource } from '../../src/deepflow/schema.ts'
 import { createTimeFormatter } from '../../src/encode/time-str.ts'
 import { compileJsonPlans } from '../../src/exporters/json-plan.ts'
 import { compileNormalizer } from '../../src/record/normalize.ts'
-import { EMPTY_DICTIONARY, parseDictionary, type Dictionary } from '../../src/translate/dictionary.ts'
+import { type Dictionary, EMPTY_DICTIONARY, parseDictionary } from '../../src/translate/dictionary.ts'
 import { readFileSync } from 'node:fs'
 
 /** An exporter config from YAML lines of one `exporters:` entry (protocol stdout, enabled). */
@@ -41,7 +41,12 @@ const readZone = (zone: string) => {
  * The line each input record becomes: null when the exporter's filters drop it. Throws when a
  * record is invalid (tests of invalid input use compileNormalizer directly).
  */
-export function encodeRecords(exporter: ExporterConfig, ds: string, inputs: readonly unknown[], opts: EncodeOptions = {}): (string | null)[] {
+export function encodeRecords(
+  exporter: ExporterConfig,
+  ds: string,
+  inputs: readonly unknown[],
+  opts: EncodeOptions = {},
+): (string | null)[] {
   const spec = dataSource(ds)
   if (spec === undefined) throw new Error(`unknown data source ${ds}`)
   const normalize = compileNormalizer(spec)

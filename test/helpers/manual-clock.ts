@@ -1,5 +1,5 @@
 // A Clock whose time moves only when the test says so; sleeps resolve when advanced past.
-import { systemClock, type Clock } from '../../src/util/clock.ts'
+import { type Clock, systemClock } from '../../src/util/clock.ts'
 
 interface Timer {
   at: number

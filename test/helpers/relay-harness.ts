@@ -54,8 +54,7 @@ export async function startHarness(yaml: string, opts: { files?: Record<string, 
     setWriter(w) {
       writer = w
     },
-    post: (ds, body, headers = {}) =>
-      Promise.resolve(relay.app.request(`/v1/records/${ds}`, { method: 'POST', body, headers })),
+    post: (ds, body, headers = {}) => Promise.resolve(relay.app.request(`/v1/records/${ds}`, { method: 'POST', body, headers })),
     lines: () => stdout.join('').split('\n').filter((l) => l !== ''),
     metric(line) {
       const text = relay.metrics.registry.render()
@@ -65,7 +64,8 @@ export async function startHarness(yaml: string, opts: { files?: Record<string, 
   }
 }
 
-export const STDOUT_EXPORTER = (extra = '') => `exporters:
+export const STDOUT_EXPORTER = (extra = '') =>
+  `exporters:
   - protocol: stdout
     enabled: true
     data-sources: [flow_metrics.network.1m, flow_log.l7_flow_log]

@@ -87,11 +87,12 @@ export async function startReceiver(tls?: { key: string; cert: string }, port = 
     setFallback: (r) => {
       fallback = r
     },
-    close: () => new Promise<void>((resolve) => {
-      for (const end of hanging) end()
-      server.closeAllConnections()
-      server.close(() => resolve())
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const end of hanging) end()
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
   }
 }
 

@@ -5,7 +5,8 @@ import { startHarness, STDOUT_EXPORTER } from '../helpers/relay-harness.ts'
 
 const NET = 'flow_metrics.network.1m'
 const rec = (extra: Record<string, unknown> = {}) => ({ time: 1715133600, byte_tx: 10, ip4: '10.1.2.3', ...extra })
-const LINE = '{"datasource":"flow_metrics.network.1m","time":1715133600,"byte_tx":10,"ip4":"10.1.2.3","time_str":"2024-05-08 02:00:00 +0000 UTC"}'
+const LINE =
+  '{"datasource":"flow_metrics.network.1m","time":1715133600,"byte_tx":10,"ip4":"10.1.2.3","time_str":"2024-05-08 02:00:00 +0000 UTC"}'
 
 test('a single JSON object is accepted with 202 and written after flush-timeout', async () => {
   const h = await startHarness(STDOUT_EXPORTER())
@@ -155,7 +156,10 @@ test('a request larger than the queue bound itself gets 413, not an endless 429'
 
 test('a record larger than queue-max-bytes is dropped and counted as too_large', async () => {
   const h = await startHarness(STDOUT_EXPORTER('queue-max-bytes: 150'))
-  const res = await h.post('flow_log.l7_flow_log', JSON.stringify([{ time: 1715133600, request_resource: 'x'.repeat(200) }, { time: 1715133600 }]))
+  const res = await h.post(
+    'flow_log.l7_flow_log',
+    JSON.stringify([{ time: 1715133600, request_resource: 'x'.repeat(200) }, { time: 1715133600 }]),
+  )
   assert.equal(res.status, 202)
   assert.equal(h.metric('deepflow_relay_records_dropped_total{exporter="stdout-0",reason="too_large"}'), 1)
   await h.relay.stop()
@@ -163,8 +167,10 @@ test('a record larger than queue-max-bytes is dropped and counted as too_large',
 })
 
 test('records filtered out by an exporter are counted per exporter and data source', async () => {
-  const h = await startHarness(STDOUT_EXPORTER(`tag-filters-groups:
-  - tag-filters: [{field-name: byte_tx, operator: '>', field-values: [1]}]`).replace("'>'", "'='"))
+  const h = await startHarness(
+    STDOUT_EXPORTER(`tag-filters-groups:
+  - tag-filters: [{field-name: byte_tx, operator: '>', field-values: [1]}]`).replace("'>'", "'='"),
+  )
   await h.post(NET, JSON.stringify([rec({ byte_tx: 1 }), rec({ byte_tx: 2 })]))
   assert.equal(h.metric(`deepflow_relay_records_filtered_total{exporter="stdout-0",data_source="${NET}"}`), 1)
   await h.relay.stop()
@@ -196,11 +202,20 @@ test('/metrics serves the Prometheus text format with the documented names', asy
   const res = await h.relay.app.request('/metrics')
   assert.equal(res.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8')
   const text = await res.text()
-  for (const name of [
-    'deepflow_relay_records_received_total', 'deepflow_relay_records_rejected_total', 'deepflow_relay_records_refused_total',
-    'deepflow_relay_records_filtered_total', 'deepflow_relay_records_sent_total', 'deepflow_relay_records_dropped_total',
-    'deepflow_relay_queue_records', 'deepflow_relay_queue_bytes', 'deepflow_relay_batches_sent_total', 'deepflow_relay_send_duration_seconds',
-  ]) assert.match(text, new RegExp(`^# TYPE ${name} `, 'm'), name)
+  for (
+    const name of [
+      'deepflow_relay_records_received_total',
+      'deepflow_relay_records_rejected_total',
+      'deepflow_relay_records_refused_total',
+      'deepflow_relay_records_filtered_total',
+      'deepflow_relay_records_sent_total',
+      'deepflow_relay_records_dropped_total',
+      'deepflow_relay_queue_records',
+      'deepflow_relay_queue_bytes',
+      'deepflow_relay_batches_sent_total',
+      'deepflow_relay_send_duration_seconds',
+    ]
+  ) assert.match(text, new RegExp(`^# TYPE ${name} `, 'm'), name)
   assert.match(text, /^deepflow_relay_records_sent_total\{exporter="stdout-0"\} 1$/m)
   assert.match(text, /^deepflow_relay_send_duration_seconds_count\{exporter="stdout-0"\} 1$/m)
 })

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { gzipSync } from 'node:zlib'
 import fc from 'fast-check'
 import { dataSource } from '../../src/deepflow/schema.ts'
-import { startHarness, STDOUT_EXPORTER, type Harness } from '../helpers/relay-harness.ts'
+import { type Harness, startHarness, STDOUT_EXPORTER } from '../helpers/relay-harness.ts'
 
 const SEED = Number(process.env.FC_SEED ?? 1715133600)
 console.log(`fast-check seed: ${SEED} (FC_SEED=n to change)`)
@@ -27,16 +27,50 @@ const valueText = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
   fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }).map(String),
   fc.double().map((d) => (Number.isFinite(d) ? String(d) : d > 0 ? '1e400' : '-1e400')),
-  fc.constantFrom('1e400', '-0', '1E-400', 'NaN', '18446744073709551616', '"NaN"', '"1.2.3.4"', '"::1"', '"aa:bb:cc:dd:ee:ff"', '"2024-05-08 02:00:00"'),
-  fc.constantFrom('[[[1]]]', '{"a":{"b":{"c":1}}}', '[[[[[[1]]]]]]', `"${'x'.repeat(50)}"`, `["${'é'.repeat(30)}"]`, `"${'x'.repeat(300)}"`),
+  fc.constantFrom(
+    '1e400',
+    '-0',
+    '1E-400',
+    'NaN',
+    '18446744073709551616',
+    '"NaN"',
+    '"1.2.3.4"',
+    '"::1"',
+    '"aa:bb:cc:dd:ee:ff"',
+    '"2024-05-08 02:00:00"',
+  ),
+  fc.constantFrom(
+    '[[[1]]]',
+    '{"a":{"b":{"c":1}}}',
+    '[[[[[[1]]]]]]',
+    `"${'x'.repeat(50)}"`,
+    `["${'é'.repeat(30)}"]`,
+    `"${'x'.repeat(300)}"`,
+  ),
 )
 
 /** Pairs valid for network.1m: so that records are accepted often enough. */
-const validPair = fc.constantFrom<[string, string]>(['byte_tx', '10'], ['ip4', '"10.1.2.3"'], ['server_port', '443'], ['mac', '"aa:bb:cc:dd:ee:ff"'], ['packet_rx', '"18446744073709551615"'], ['l7_protocol', '20'], ['ip6', '"::1"'], ['rtt_max', '7'])
+const validPair = fc.constantFrom<[string, string]>(
+  ['byte_tx', '10'],
+  ['ip4', '"10.1.2.3"'],
+  ['server_port', '443'],
+  ['mac', '"aa:bb:cc:dd:ee:ff"'],
+  ['packet_rx', '"18446744073709551615"'],
+  ['l7_protocol', '20'],
+  ['ip6', '"::1"'],
+  ['rtt_max', '7'],
+)
 
 /** A record's text from [key, value] pairs: keys may repeat, `time` usually present. */
 const recordText = fc
-  .tuple(fc.option(fc.constantFrom(String(T), `"${T}"`, '"2024-05-08 02:00:00"', '0', '-1'), { nil: undefined }), fc.array(fc.oneof({ arbitrary: validPair, weight: 3 }, fc.tuple(fc.oneof(fc.constantFrom(...FIELDS), fc.string({ maxLength: 6 })), valueText)), { maxLength: 12 }), fc.constantFrom('', ' ', '\n'))
+  .tuple(
+    fc.option(fc.constantFrom(String(T), `"${T}"`, '"2024-05-08 02:00:00"', '0', '-1'), { nil: undefined }),
+    fc.array(
+      fc.oneof({ arbitrary: validPair, weight: 3 }, fc.tuple(fc.oneof(fc.constantFrom(...FIELDS), fc.string({ maxLength: 6 })), valueText)),
+      { maxLength: 12 },
+    ),
+    fc.constantFrom('', ' ', '\n'),
+  )
   .map(([time, pairs, space]) => {
     const all = time === undefined ? pairs : [['time', time] as [string, string], ...pairs]
     return `{${all.map(([k, v]) => `${JSON.stringify(k)}:${space === '\n' ? ' ' : space}${v}`).join(',')}}`
@@ -79,16 +113,23 @@ function mutate(input: Uint8Array, ms: Mutation[]): Uint8Array {
 const bytesBody = fc.oneof(
   { arbitrary: textBody.map((s) => new TextEncoder().encode(s)), weight: 5 },
   { arbitrary: fc.uint8Array({ maxLength: 200 }), weight: 1 },
-  { arbitrary: fc.tuple(textBody.map((s) => new TextEncoder().encode(s)), fc.array(mutation, { minLength: 1, maxLength: 4 })).map(([b, ms]) => mutate(b, ms)), weight: 3 },
+  {
+    arbitrary: fc.tuple(textBody.map((s) => new TextEncoder().encode(s)), fc.array(mutation, { minLength: 1, maxLength: 4 })).map((
+      [b, ms],
+    ) => mutate(b, ms)),
+    weight: 3,
+  },
 )
 
 /** How the body is sent: as is, gzipped, claimed gzip but not, or an unsupported encoding. */
-const request = fc.tuple(bytesBody, fc.constantFrom(...Array<string>(12).fill('identity'), 'gzip', 'gzip', 'fake-gzip', 'br')).map(([bytes, enc]) => {
-  if (enc === 'gzip') return { body: new Uint8Array(gzipSync(bytes)), headers: { 'Content-Encoding': 'gzip' } }
-  if (enc === 'fake-gzip') return { body: bytes, headers: { 'Content-Encoding': 'gzip' } }
-  if (enc === 'br') return { body: bytes, headers: { 'Content-Encoding': 'br' } }
-  return { body: bytes, headers: {} as Record<string, string> }
-})
+const request = fc.tuple(bytesBody, fc.constantFrom(...Array<string>(12).fill('identity'), 'gzip', 'gzip', 'fake-gzip', 'br')).map(
+  ([bytes, enc]) => {
+    if (enc === 'gzip') return { body: new Uint8Array(gzipSync(bytes)), headers: { 'Content-Encoding': 'gzip' } }
+    if (enc === 'fake-gzip') return { body: bytes, headers: { 'Content-Encoding': 'gzip' } }
+    if (enc === 'br') return { body: bytes, headers: { 'Content-Encoding': 'br' } }
+    return { body: bytes, headers: {} as Record<string, string> }
+  },
+)
 
 function nonEmptyString(x: unknown, what: string): void {
   assert.equal(typeof x, 'string', what)

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { snappyBlockCompress as compress } from '../../src/util/snappy.ts'
 import { encodeWriteRequest, type TimeSeries } from '../../src/wire/remote-write/prompb.ts'
 import { until } from '../helpers/manual-clock.ts'
-import { startHarness, type Harness } from '../helpers/relay-harness.ts'
+import { type Harness, startHarness } from '../helpers/relay-harness.ts'
 import { seriesText, startReceiver } from '../helpers/rw-receiver.ts'
 
 const APP_MAP = 'flow_metrics.application_map.1s'
@@ -14,14 +14,40 @@ const T_MS = 1715133600000
 
 /** The labels deepflow-server writes for one application_map.1s document (reference §3.4). */
 const APP_MAP_LABELS: Record<string, string> = {
-  agent_id: 'node-1-V3', app_instance: '10.1.2.4:9080', app_service: 'reviews',
-  auto_instance_id_0: 'productpage-v1-7f9c', auto_instance_id_1: 'reviews-v2-5d8f', auto_instance_type_0: 'pod',
-  auto_instance_type_1: 'pod', az_id_0: 'az-1', az_id_1: 'az-1', biz_type: '0', capture_network_type_id: '3',
-  capture_nic: '0', capture_nic_type: 'eBPF', datasource: APP_MAP, endpoint: '/reviews/0',
-  ip4_0: '10.1.2.3', ip4_1: '10.1.2.4', is_ipv4: '1', l3_device_id_0: 'productpage-v1-7f9c', l3_device_type_0: 'pod',
-  l3_epc_id_0: 'vpc-1', l7_protocol: 'HTTP', nat_source: 'NONE', observation_point: 'Client Process', org_id: '1',
-  pod_id_0: 'productpage-v1-7f9c', pod_id_1: 'reviews-v2-5d8f', pod_ns_id_0: 'default', protocol: 'TCP',
-  server_port: '9080', signal_source: 'eBPF', team_id: '1', thread_id: '1', tunnel_type: 'N/A',
+  agent_id: 'node-1-V3',
+  app_instance: '10.1.2.4:9080',
+  app_service: 'reviews',
+  auto_instance_id_0: 'productpage-v1-7f9c',
+  auto_instance_id_1: 'reviews-v2-5d8f',
+  auto_instance_type_0: 'pod',
+  auto_instance_type_1: 'pod',
+  az_id_0: 'az-1',
+  az_id_1: 'az-1',
+  biz_type: '0',
+  capture_network_type_id: '3',
+  capture_nic: '0',
+  capture_nic_type: 'eBPF',
+  datasource: APP_MAP,
+  endpoint: '/reviews/0',
+  ip4_0: '10.1.2.3',
+  ip4_1: '10.1.2.4',
+  is_ipv4: '1',
+  l3_device_id_0: 'productpage-v1-7f9c',
+  l3_device_type_0: 'pod',
+  l3_epc_id_0: 'vpc-1',
+  l7_protocol: 'HTTP',
+  nat_source: 'NONE',
+  observation_point: 'Client Process',
+  org_id: '1',
+  pod_id_0: 'productpage-v1-7f9c',
+  pod_id_1: 'reviews-v2-5d8f',
+  pod_ns_id_0: 'default',
+  protocol: 'TCP',
+  server_port: '9080',
+  signal_source: 'eBPF',
+  team_id: '1',
+  thread_id: '1',
+  tunnel_type: 'N/A',
 }
 const NET_LABELS: Record<string, string> = { datasource: NET, ip4: '10.1.2.3', protocol: 'TCP', role: 'Server', server_port: '80' }
 
@@ -66,6 +92,20 @@ test('DeepFlow-shaped application_map.1s series come out of the exporter exactly
   await rx.close()
 })
 
+test("a sample timestamp with milliseconds leaves as the whole second it falls in (a record's time is whole seconds)", async () => {
+  const rx = await startReceiver()
+  const h = await startHarness(`exporters:\n${exporter('rw', rx.url, NET)}`)
+  const res = await writeSeries(h, [series('byte_tx', 7, NET_LABELS, T_MS + 999), series('packet_tx', 3, NET_LABELS, T_MS + 1001)])
+  assert.equal(res.status, 204)
+  await flushUntil(h, () => rx.requests.length === 1, 'one remote-write request')
+  assert.deepEqual(seriesText(rx.requests[0]!.series).sort(), [
+    `byte_tx{datasource="${NET}",ip4="10.1.2.3",protocol="TCP",role="Server",server_port="80"} 7 @${T_MS}`,
+    `packet_tx{datasource="${NET}",ip4="10.1.2.3",protocol="TCP",role="Server",server_port="80"} 3 @${T_MS + 1000}`,
+  ])
+  await h.relay.stop()
+  await rx.close()
+})
+
 test('tag-filters see the label text as the raw value (l7_protocol in [HTTP] matches l7_protocol="HTTP"), export-fields select labels and __name__', async () => {
   const rx = await startReceiver()
   const h = await startHarness(`exporters:
@@ -83,7 +123,9 @@ test('tag-filters see the label text as the raw value (l7_protocol in [HTTP] mat
   const res = await writeSeries(h, [series('request', 12), series('rrt_max', 830), series('request', 7, grpc)])
   assert.equal(res.status, 204)
   await flushUntil(h, () => rx.requests.length === 1, 'one remote-write request')
-  assert.deepEqual(seriesText(rx.requests[0]!.series), [`request{datasource="${APP_MAP}",l7_protocol="HTTP",server_port="9080"} 12 @${T_MS}`])
+  assert.deepEqual(seriesText(rx.requests[0]!.series), [
+    `request{datasource="${APP_MAP}",l7_protocol="HTTP",server_port="9080"} 12 @${T_MS}`,
+  ])
   assert.equal(h.metric(`deepflow_relay_records_filtered_total{exporter="rw",data_source="${APP_MAP}"}`), 1)
   await h.relay.stop()
   assert.equal(rx.requests.length, 1)
@@ -94,13 +136,18 @@ test('series of two data sources in one request go to the prometheus exporters t
   const rxApp = await startReceiver()
   const rxNet = await startReceiver()
   const h = await startHarness(`exporters:
-${exporter('app', rxApp.url, APP_MAP)}${exporter('net', rxNet.url, `${NET}, ${APP_MAP}`, ', tag-filters: [{field-name: l7_protocol, operator: "=", field-values: [gRPC]}]')}  - {protocol: stdout, enabled: true, name: out, data-sources: [${NET}, ${APP_MAP}], export-fields: [$tag, $metrics]}
+${exporter('app', rxApp.url, APP_MAP)}${
+    exporter('net', rxNet.url, `${NET}, ${APP_MAP}`, ', tag-filters: [{field-name: l7_protocol, operator: "=", field-values: [gRPC]}]')
+  }  - {protocol: stdout, enabled: true, name: out, data-sources: [${NET}, ${APP_MAP}], export-fields: [$tag, $metrics]}
 `)
   const res = await writeSeries(h, [series('byte_tx', 15320, NET_LABELS), series('request', 12), series('rtt_max', 830, NET_LABELS)])
   assert.equal(res.status, 204)
   await flushUntil(h, () => rxApp.requests.length === 1 && rxNet.requests.length === 1, 'a request at each receiver')
   const netLabels = 'datasource="flow_metrics.network.1m",ip4="10.1.2.3",protocol="TCP",role="Server",server_port="80"'
-  assert.deepEqual(seriesText(rxNet.requests[0]!.series).sort(), [`byte_tx{${netLabels}} 15320 @${T_MS}`, `rtt_max{${netLabels}} 830 @${T_MS}`])
+  assert.deepEqual(seriesText(rxNet.requests[0]!.series).sort(), [
+    `byte_tx{${netLabels}} 15320 @${T_MS}`,
+    `rtt_max{${netLabels}} 830 @${T_MS}`,
+  ])
   assert.deepEqual(seriesText(rxApp.requests[0]!.series), seriesText([series('request', 12)]))
   assert.equal(h.metric(`deepflow_relay_records_filtered_total{exporter="net",data_source="${APP_MAP}"}`), 1)
   assert.equal(h.metric(`deepflow_relay_remote_write_series_received_total{data_source="${NET}"}`), 2)
@@ -140,15 +187,18 @@ test('invalid series are skipped and counted; the valid ones of the request are 
   assert.equal(res.status, 204)
   await flushUntil(h, () => rx.requests.length === 1, 'one remote-write request')
   assert.deepEqual(seriesText(rx.requests[0]!.series), seriesText([series('request', 5)]))
-  const rejected = (ds: string, reason: string) => h.metric(`deepflow_relay_remote_write_series_rejected_total{data_source="${ds}",reason="${reason}"}`)
+  const rejected = (ds: string, reason: string) =>
+    h.metric(`deepflow_relay_remote_write_series_rejected_total{data_source="${ds}",reason="${reason}"}`)
   assert.equal(rejected('', 'missing_datasource'), 1)
   assert.equal(rejected('', 'unknown_datasource'), 1)
   assert.equal(rejected(APP_MAP, 'not_a_metric'), 1)
   assert.equal(rejected(APP_MAP, 'invalid_value'), 3)
   assert.equal(h.metric(`deepflow_relay_remote_write_series_received_total{data_source="${APP_MAP}"}`), 1)
   assert.equal(h.metric(`deepflow_relay_unknown_fields_total{data_source="${APP_MAP}"}`), 2)
-  assert.deepEqual(h.logs.filter((l) => l.msg === 'remote-write series rejected').map((l) => [l.rejected, l.first]),
-    [[6, { series: 0, error: 'no datasource label' }]])
+  assert.deepEqual(h.logs.filter((l) => l.msg === 'remote-write series rejected').map((l) => [l.rejected, l.first]), [[6, {
+    series: 0,
+    error: 'no datasource label',
+  }]])
   await h.relay.stop()
   await rx.close()
 })
@@ -163,7 +213,10 @@ test('400 with every reason when no series of the body is valid', async () => {
     series('request', 4, { ...APP_MAP_LABELS, ip4_0: '300.1.1.1' }),
     series('request', -1),
     series('request', Number.POSITIVE_INFINITY),
-    { labels: [{ name: '__name__', value: 'request' }, { name: 'datasource', value: APP_MAP }, { name: 'datasource', value: APP_MAP }], samples: [{ value: 1, timestamp: T_MS }] },
+    {
+      labels: [{ name: '__name__', value: 'request' }, { name: 'datasource', value: APP_MAP }, { name: 'datasource', value: APP_MAP }],
+      samples: [{ value: 1, timestamp: T_MS }],
+    },
     { labels: series('request', 0).labels, samples: [] },
   ])
   assert.equal(res.status, 400)
@@ -173,7 +226,11 @@ test('400 with every reason when no series of the body is valid', async () => {
     error: 'no valid series in the request',
     errors: [
       { series: 0, error: 'no datasource label' },
-      { series: 1, error: 'datasource "flow_log.l7_flow_log" is not a flow_metrics data source (valid: flow_metrics.network.1m, flow_metrics.network.1s, flow_metrics.network_map.1m, flow_metrics.network_map.1s, flow_metrics.application.1m, flow_metrics.application.1s, flow_metrics.application_map.1m, flow_metrics.application_map.1s)' },
+      {
+        series: 1,
+        error:
+          'datasource "flow_log.l7_flow_log" is not a flow_metrics data source (valid: flow_metrics.network.1m, flow_metrics.network.1s, flow_metrics.network_map.1m, flow_metrics.network_map.1s, flow_metrics.application.1m, flow_metrics.application.1s, flow_metrics.application_map.1m, flow_metrics.application_map.1s)',
+      },
       { series: 2, field: '__name__', error: `"bogus" is not a metric field of ${APP_MAP}` },
       { series: 3, field: 'ip4_0', error: 'expected an IPv4 address (dotted text or uint32), got "300.1.1.1"' },
       { series: 4, field: 'request', error: '-1 is out of range for an unsigned 32-bit integer' },
@@ -195,11 +252,30 @@ test('400 for bodies that are not snappy or not a WriteRequest; 415 for other en
     [new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0x01]), RW_HEADERS, 400, 'body is not snappy (block format): no valid length preamble'],
     [encodeWriteRequest([series('request', 1)]), RW_HEADERS, 400, 'body is not snappy (block format): Invalid Snappy bitstream'],
     ['{"time":1715133600}', RW_HEADERS, 400, 'body is not snappy (block format): Invalid Snappy bitstream'],
-    [compress(new Uint8Array([0x0f])), RW_HEADERS, 400, 'body is not a remote-write 1.0 WriteRequest (protobuf): invalid wire type 7 at offset 1'],
-    [compress(new Uint8Array([0x0a, 0x05, 0x01])), RW_HEADERS, 400, 'body is not a remote-write 1.0 WriteRequest (protobuf): index out of range'],
-    [compress(encodeWriteRequest([series('request', 1)])), { ...RW_HEADERS, 'Content-Encoding': 'gzip' }, 415, 'unsupported Content-Encoding "gzip"; remote write bodies are snappy (block format)'],
-    [compress(encodeWriteRequest([series('request', 1)])), { ...RW_HEADERS, 'Content-Type': 'application/x-protobuf;proto=io.prometheus.write.v2.Request' }, 415,
-      'remote write 2.0 (io.prometheus.write.v2.Request) is not supported; send remote write 1.0 (prometheus.WriteRequest)'],
+    [
+      compress(new Uint8Array([0x0f])),
+      RW_HEADERS,
+      400,
+      'body is not a remote-write 1.0 WriteRequest (protobuf): invalid wire type 7 at offset 1',
+    ],
+    [
+      compress(new Uint8Array([0x0a, 0x05, 0x01])),
+      RW_HEADERS,
+      400,
+      'body is not a remote-write 1.0 WriteRequest (protobuf): index out of range',
+    ],
+    [
+      compress(encodeWriteRequest([series('request', 1)])),
+      { ...RW_HEADERS, 'Content-Encoding': 'gzip' },
+      415,
+      'unsupported Content-Encoding "gzip"; remote write bodies are snappy (block format)',
+    ],
+    [
+      compress(encodeWriteRequest([series('request', 1)])),
+      { ...RW_HEADERS, 'Content-Type': 'application/x-protobuf;proto=io.prometheus.write.v2.Request' },
+      415,
+      'remote write 2.0 (io.prometheus.write.v2.Request) is not supported; send remote write 1.0 (prometheus.WriteRequest)',
+    ],
     [compress(encodeWriteRequest([])), RW_HEADERS, 204, null],
   ]
   for (const [body, headers, status, error] of cases) {
@@ -227,12 +303,19 @@ exporters:\n${exporter('rw', 'http://127.0.0.1:9/api/v1/write', APP_MAP, ', queu
   assert.ok(squeezed.byteLength < 2000)
   res = await write(h, squeezed)
   assert.equal(res.status, 413)
-  assert.deepEqual(await res.json(), { error: `snappy-uncompressed body (${bomb.byteLength} bytes) is larger than the limit of 2000 bytes (relay.max-body-bytes)` })
+  assert.deepEqual(await res.json(), {
+    error: `snappy-uncompressed body (${bomb.byteLength} bytes) is larger than the limit of 2000 bytes (relay.max-body-bytes)`,
+  })
 
   const small = { datasource: APP_MAP, l7_protocol: 'HTTP' }
   res = await writeSeries(h, [series('request', 1, small), series('response', 1, small), series('rrt_max', 1, small)])
   assert.equal(res.status, 413)
-  assert.deepEqual(await res.json(), { accepted: 0, rejected: 0, errors: [], error: 'this request alone exceeds the queue bounds of exporter "rw" (queue-size, queue-max-bytes); send fewer series per request' })
+  assert.deepEqual(await res.json(), {
+    accepted: 0,
+    rejected: 0,
+    errors: [],
+    error: 'this request alone exceeds the queue bounds of exporter "rw" (queue-size, queue-max-bytes); send fewer series per request',
+  })
   assert.equal(h.metric(`deepflow_relay_records_refused_total{data_source="${APP_MAP}"}`), 3)
   assert.equal(h.metric('deepflow_relay_remote_write_ingest_requests_total{code="413"}'), 3)
   await h.relay.stop()

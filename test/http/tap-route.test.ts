@@ -7,13 +7,21 @@ import assert from 'node:assert/strict'
 import { Hono } from 'hono'
 import { createTapHandler, type TapDeps } from '../../src/http/tap-route.ts'
 import { until } from '../helpers/manual-clock.ts'
-import { startHarness, type Harness } from '../helpers/relay-harness.ts'
+import { type Harness, startHarness } from '../helpers/relay-harness.ts'
 import { startReceiver } from '../helpers/rw-receiver.ts'
 import type { TimeSeries } from '../../src/wire/remote-write/prompb-types.ts'
 
 const NET = 'flow_metrics.network.1m'
 const L7 = 'flow_log.l7_flow_log'
-const rec = (n: number, ip = '10.1.2.3') => ({ time: 1715133600 + n, byte_tx: n, packet_tx: n % 3, rtt_max: 7, ip4: ip, server_port: 9080, protocol: 6 })
+const rec = (n: number, ip = '10.1.2.3') => ({
+  time: 1715133600 + n,
+  byte_tx: n,
+  packet_tx: n % 3,
+  rtt_max: 7,
+  ip4: ip,
+  server_port: 9080,
+  protocol: 6,
+})
 
 function tapApp(h: Harness, opts: Omit<TapDeps, 'exporters'> = {}): Hono {
   return new Hono().get('/v1/tap', createTapHandler({ exporters: () => h.relay.exporters, ...opts }))
@@ -116,7 +124,9 @@ test('a slow reader is cut off with a final line; ingest never waits for it', as
   const res = await tapApp(h, { bufferLines: 5 }).request('/v1/tap?exporter=out')
   // The reader reads nothing while 20 requests of 50 records arrive.
   const started = Date.now()
-  for (let i = 0; i < 20; i++) assert.equal((await h.post(NET, JSON.stringify(Array.from({ length: 50 }, (_, j) => rec(i * 50 + j))))).status, 202)
+  for (let i = 0; i < 20; i++) {
+    assert.equal((await h.post(NET, JSON.stringify(Array.from({ length: 50 }, (_, j) => rec(i * 50 + j))))).status, 202)
+  }
   const elapsed = Date.now() - started
   assert.equal(tap.listening, false)
   // Cut off during the first request: the other 19 never looked at the tap.
@@ -175,12 +185,14 @@ test('the stream ends with a final line when the exporter stops', async () => {
 
 /** What a receiver decoded, in the tap's shape (built here independently of the tap). */
 function receivedShape(series: readonly TimeSeries[]): unknown[] {
-  return series.flatMap((s) => s.samples.map((x) => ({
-    __name__: s.labels.find((l) => l.name === '__name__')!.value,
-    labels: Object.fromEntries(s.labels.filter((l) => l.name !== '__name__').map((l) => [l.name, l.value])),
-    value: x.value,
-    timestamp: x.timestamp,
-  })))
+  return series.flatMap((s) =>
+    s.samples.map((x) => ({
+      __name__: s.labels.find((l) => l.name === '__name__')!.value,
+      labels: Object.fromEntries(s.labels.filter((l) => l.name !== '__name__').map((l) => [l.name, l.value])),
+      value: x.value,
+      timestamp: x.timestamp,
+    }))
+  )
 }
 
 test('prometheus: the tap shows the series the receiver decodes, with labels and values, after filters and export-fields', async () => {

@@ -49,9 +49,10 @@ test('a retryable send failure is retried with backoff until it succeeds; the ba
   const h = await startHarness(STDOUT_EXPORTER('queue-count: 1'))
   let failures = 2
   const written: string[] = []
-  h.setWriter(async (text) => {
-    if (failures-- > 0) throw Object.assign(new Error('EAGAIN: resource temporarily unavailable'), { code: 'EAGAIN' })
+  h.setWriter((text) => {
+    if (failures-- > 0) return Promise.reject(Object.assign(new Error('EAGAIN: resource temporarily unavailable'), { code: 'EAGAIN' }))
     written.push(text)
+    return Promise.resolve()
   })
   await h.post(NET, JSON.stringify(rec('10.0.0.1', 1)))
   await h.clock.advance(1000)
@@ -71,9 +72,7 @@ test('a retryable send failure is retried with backoff until it succeeds; the ba
 
 test('a closed standard output (EPIPE) drops the batch as rejected_by_endpoint, logged once per burst', async () => {
   const h = await startHarness(STDOUT_EXPORTER('queue-count: 1\nbatch-size: 1'))
-  h.setWriter(async () => {
-    throw Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })
-  })
+  h.setWriter(() => Promise.reject(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })))
   await h.post(NET, JSON.stringify([rec('10.0.0.1', 1), rec('10.0.0.1', 2), rec('10.0.0.1', 3)]))
   await settle()
   assert.equal(h.metric('deepflow_relay_records_dropped_total{exporter="stdout-0",reason="rejected_by_endpoint"}'), 3)
@@ -92,9 +91,7 @@ test('shutdown flushes partial batches at once, without waiting for flush-timeou
 
 test('what cannot be sent within shutdown-timeout is counted as dropped with reason shutdown', async () => {
   const h = await startHarness(`relay:\n  shutdown-timeout: 5\n${STDOUT_EXPORTER('queue-count: 1\nbatch-size: 2')}`)
-  h.setWriter(async () => {
-    throw new Error('disk full')
-  })
+  h.setWriter(() => Promise.reject(new Error('disk full')))
   await h.post(NET, JSON.stringify([rec('10.0.0.1', 1), rec('10.0.0.1', 2), rec('10.0.0.1', 3)]))
   const stopped = h.relay.stop()
   await h.clock.advance(5000)
@@ -118,7 +115,9 @@ test('queue gauges count waiting records and their bytes', async () => {
   const h = await startHarness(STDOUT_EXPORTER('flush-timeout: 60'))
   await h.post(NET, JSON.stringify([rec('10.0.0.1', 1), rec('10.0.0.2', 2)]))
   assert.equal(h.metric('deepflow_relay_queue_records{exporter="stdout-0"}'), 2)
-  const expectedBytes = 2 * '{"datasource":"flow_metrics.network.1m","time":1715133600,"byte_tx":1,"ip4":"10.0.0.1","time_str":"2024-05-08 02:00:00 +0000 UTC"}'.length
+  const expectedBytes = 2 *
+    '{"datasource":"flow_metrics.network.1m","time":1715133600,"byte_tx":1,"ip4":"10.0.0.1","time_str":"2024-05-08 02:00:00 +0000 UTC"}'
+      .length
   assert.equal(h.metric('deepflow_relay_queue_bytes{exporter="stdout-0"}'), expectedBytes)
   await h.relay.stop()
   assert.equal(h.metric('deepflow_relay_queue_records{exporter="stdout-0"}'), 0)

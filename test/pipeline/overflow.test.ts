@@ -3,7 +3,7 @@
 import test from 'node:test'
 import assert from 'node:assert/strict'
 import { settle, until } from '../helpers/manual-clock.ts'
-import { startHarness, STDOUT_EXPORTER, type Harness } from '../helpers/relay-harness.ts'
+import { type Harness, startHarness, STDOUT_EXPORTER } from '../helpers/relay-harness.ts'
 import { seriesText, startReceiver } from '../helpers/rw-receiver.ts'
 
 const NET = 'flow_metrics.network.1m'
@@ -11,21 +11,24 @@ const rec = (n: number, ip = '10.0.0.1') => ({ time: 1715133600, byte_tx: n, ip4
 const bytesOf = (line: string) => Number(/"byte_tx":(\d+)/.exec(line)![1])
 const ipOf = (line: string) => /"ip4":"([\d.]+)"/.exec(line)![1]
 const DROP_OLDEST = 'relay:\n  overflow: drop-oldest\n'
-const evicted = (h: Harness, exporter = 'stdout-0') => h.metric(`deepflow_relay_records_dropped_total{exporter="${exporter}",reason="evicted"}`)
+const evicted = (h: Harness, exporter = 'stdout-0') =>
+  h.metric(`deepflow_relay_records_dropped_total{exporter="${exporter}",reason="evicted"}`)
 const refused = (h: Harness) => h.metric(`deepflow_relay_records_refused_total{data_source="${NET}"}`)
-const disk = () => {
-  throw new Error('disk full')
-}
+const disk = (): Promise<void> => Promise.reject(new Error('disk full'))
 
 /** A stdout exporter (1 queue of 4, batches of 2) whose writer fails until `restore()`. */
 async function outage(mode: 'reject' | 'drop-oldest') {
-  const h = await startHarness(`${mode === 'drop-oldest' ? DROP_OLDEST : ''}${STDOUT_EXPORTER('queue-count: 1\nqueue-size: 4\nbatch-size: 2\nflush-timeout: 1')}`)
-  h.setWriter(async () => disk())
+  const h = await startHarness(
+    `${mode === 'drop-oldest' ? DROP_OLDEST : ''}${STDOUT_EXPORTER('queue-count: 1\nqueue-size: 4\nbatch-size: 2\nflush-timeout: 1')}`,
+  )
+  h.setWriter(disk)
   return {
     h,
-    restore: () => h.setWriter(async (text) => {
-      h.stdout.push(text)
-    }),
+    restore: () =>
+      h.setWriter((text) => {
+        h.stdout.push(text)
+        return Promise.resolve()
+      }),
   }
 }
 
@@ -66,7 +69,7 @@ for (const mode of ['reject', 'drop-oldest'] as const) {
   })
 }
 
-test('drop-oldest evicts the oldest waiting records, then the request\'s own oldest when in-flight records take the room', async () => {
+test("drop-oldest evicts the oldest waiting records, then the request's own oldest when in-flight records take the room", async () => {
   const { h, restore } = await outage('drop-oldest')
   const post = async (ns: number[]) => {
     const res = await h.post(NET, JSON.stringify(ns.map((n) => rec(n))))
@@ -90,14 +93,18 @@ test('drop-oldest evicts the oldest waiting records, then the request\'s own old
   assert.equal(h.metric('deepflow_relay_records_sent_total{exporter="stdout-0"}'), 4)
 })
 
-test('drop-oldest on queue-max-bytes evicts the exporter\'s oldest waiting record, whichever queue holds it', async () => {
+test("drop-oldest on queue-max-bytes evicts the exporter's oldest waiting record, whichever queue holds it", async () => {
   // 10.0.0.1 and 10.0.0.2 hash to different queues of 2; every line has the same length.
   const line = `{"datasource":"${NET}","time":1715133600,"byte_tx":11,"ip4":"10.0.0.1","time_str":"2024-05-08 02:00:00 +0000 UTC"}`
   const L = line.length
-  const h = await startHarness(`${DROP_OLDEST}${STDOUT_EXPORTER(`queue-count: 2\nqueue-size: 100\nqueue-max-bytes: ${4 * L}\nbatch-size: 100\nflush-timeout: 60`)}`)
+  const h = await startHarness(
+    `${DROP_OLDEST}${STDOUT_EXPORTER(`queue-count: 2\nqueue-size: 100\nqueue-max-bytes: ${4 * L}\nbatch-size: 100\nflush-timeout: 60`)}`,
+  )
   const A = '10.0.0.1'
   const B = '10.0.0.2'
-  for (const [n, ip] of [[11, A], [12, B], [13, A], [14, B]] as const) assert.equal((await h.post(NET, JSON.stringify(rec(n, ip)))).status, 202)
+  for (const [n, ip] of [[11, A], [12, B], [13, A], [14, B]] as const) {
+    assert.equal((await h.post(NET, JSON.stringify(rec(n, ip)))).status, 202)
+  }
   assert.equal(h.metric('deepflow_relay_queue_bytes{exporter="stdout-0"}'), 4 * L)
   assert.equal(evicted(h), 0)
   // Into B's queue, but the oldest record is A's 11: it goes, not B's 12.

@@ -1,7 +1,7 @@
 // The tap hub alone: sampling with an injected clock, the bounded buffer's cut-off, limit, close.
 import test from 'node:test'
 import assert from 'node:assert/strict'
-import { createTapHub, TapSampler, type TapHub } from '../../src/pipeline/tap-hub.ts'
+import { createTapHub, type TapHub, TapSampler } from '../../src/pipeline/tap-hub.ts'
 
 interface Item {
   readonly n: number

@@ -4,7 +4,10 @@ import { parseJsonLossless, quoteLongIntegers } from '../../src/record/lossless-
 
 test('integer literals of 16 or more digits become exact decimal strings', () => {
   assert.deepEqual(parseJsonLossless('{"a":18446744073709551615,"b":-9223372036854775808,"c":9007199254740993,"d":123}'), {
-    a: '18446744073709551615', b: '-9223372036854775808', c: '9007199254740993', d: 123,
+    a: '18446744073709551615',
+    b: '-9223372036854775808',
+    c: '9007199254740993',
+    d: 123,
   })
 })
 
@@ -14,5 +17,8 @@ test('digits inside strings, fractions and exponents are left alone', () => {
 })
 
 test('arrays and nesting are handled', () => {
-  assert.equal(quoteLongIntegers('[1,[12345678901234567],{"k":[99999999999999999]}]'), '[1,["12345678901234567"],{"k":["99999999999999999"]}]')
+  assert.equal(
+    quoteLongIntegers('[1,[12345678901234567],{"k":[99999999999999999]}]'),
+    '[1,["12345678901234567"],{"k":["99999999999999999"]}]',
+  )
 })

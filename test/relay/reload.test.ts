@@ -13,7 +13,8 @@ import { createLogger } from '../../src/observe/log.ts'
 const DS = 'flow_metrics.network.1m'
 const rec = (n: number) => JSON.stringify({ time: 1715133600 + n, byte_tx: n })
 const line = (n: number) => `byte_tx{datasource="${DS}"} ${n} @${(1715133600 + n) * 1000}`
-const yaml = (keepUrl: string, changeUrl: string) => `exporters:
+const yaml = (keepUrl: string, changeUrl: string) =>
+  `exporters:
   - {protocol: prometheus, enabled: true, name: keep, endpoints: [${keepUrl}], data-sources: [${DS}], export-fields: [byte_tx], queue-count: 1, request-timeout: 60}
   - {protocol: prometheus, enabled: true, name: change, endpoints: [${changeUrl}], data-sources: [${DS}], export-fields: [byte_tx], queue-count: 1, request-timeout: 60}
 `
@@ -38,7 +39,13 @@ test('reload keeps unchanged exporters with their queues; a changed one drains t
     assert.equal((await h.post(DS, rec(3))).status, 202)
     keep.script()
     oldEndpoint.script()
-    for (let i = 0; i < 30 && (keep.requests.filter((q) => q.status === 204).length === 0 || newEndpoint.requests.length === 0 || oldEndpoint.requests.filter((q) => q.status === 204).length === 0); i++) {
+    for (
+      let i = 0;
+      i < 30 &&
+      (keep.requests.filter((q) => q.status === 204).length === 0 || newEndpoint.requests.length === 0 ||
+        oldEndpoint.requests.filter((q) => q.status === 204).length === 0);
+      i++
+    ) {
       await h.clock.advance(1000)
       await new Promise((r) => setTimeout(r, 10))
     }
@@ -58,7 +65,13 @@ test('an invalid new config is refused with its problems logged, and the running
   const before = h.relay.exporters
   const logs: Record<string, unknown>[] = []
   const log = createLogger({ write: (l) => logs.push(JSON.parse(l) as Record<string, unknown>), now: () => 0, level: 'info' })
-  const runtime = createFakeRuntime({ args: [], files: { '/relay.yaml': 'exporters:\n  - {protocol: prometheus, enabled: true, endpoints: [http://h/w], data-sources: [nope], export-fields: [$metrics], batch-size: ten}\n' } })
+  const runtime = createFakeRuntime({
+    args: [],
+    files: {
+      '/relay.yaml':
+        'exporters:\n  - {protocol: prometheus, enabled: true, endpoints: [http://h/w], data-sources: [nope], export-fields: [$metrics], batch-size: ten}\n',
+    },
+  })
   await reloadConfig(runtime, '/relay.yaml', {}, h.relay, log)
   assert.equal(h.relay.exporters, before)
   assert.equal(logs[0]!.msg, 'config reload refused; the running config stays')
@@ -72,7 +85,12 @@ test('an invalid new config is refused with its problems logged, and the running
 
 test('relay settings that only apply at a restart are reported', async () => {
   const h = await startHarness(`relay:\n  listen: 127.0.0.1:1\n${yaml('http://127.0.0.1:1/a', 'http://127.0.0.1:1/b')}`)
-  const result = await h.relay.reload(parseConfig(`relay:\n  listen: 127.0.0.1:2\n  overflow: drop-oldest\n${yaml('http://127.0.0.1:1/a', 'http://127.0.0.1:1/b')}`, 'test.yaml'))
+  const result = await h.relay.reload(
+    parseConfig(
+      `relay:\n  listen: 127.0.0.1:2\n  overflow: drop-oldest\n${yaml('http://127.0.0.1:1/a', 'http://127.0.0.1:1/b')}`,
+      'test.yaml',
+    ),
+  )
   assert.deepEqual(result, { kept: ['keep', 'change'], replaced: [], added: [], removed: [], needRestart: ['listen', 'overflow'] })
 })
 
@@ -82,9 +100,17 @@ test('a reloaded config\'s warnings are logged after "config reloaded" and repla
   assert.deepEqual(await status(), [])
   const logs: Record<string, unknown>[] = []
   const log = createLogger({ write: (l) => logs.push(JSON.parse(l) as Record<string, unknown>), now: () => 0, level: 'info' })
-  const runtime = createFakeRuntime({ args: [], files: { '/relay.yaml': `exporters:\n  - {protocol: opentelemetry, enabled: true}\n${yaml('http://127.0.0.1:1/a', 'http://127.0.0.1:1/b').slice('exporters:\n'.length)}` } })
+  const runtime = createFakeRuntime({
+    args: [],
+    files: {
+      '/relay.yaml': `exporters:\n  - {protocol: opentelemetry, enabled: true}\n${
+        yaml('http://127.0.0.1:1/a', 'http://127.0.0.1:1/b').slice('exporters:\n'.length)
+      }`,
+    },
+  })
   await reloadConfig(runtime, '/relay.yaml', {}, h.relay, log)
-  const warning = 'exporters[0].protocol: protocol opentelemetry is not supported by the relay yet; this exporter is not run (deepflow-server runs it) (line 2)'
+  const warning =
+    'exporters[0].protocol: protocol opentelemetry is not supported by the relay yet; this exporter is not run (deepflow-server runs it) (line 2)'
   assert.deepEqual(logs.map((l) => [l.level, l.msg]), [['info', 'config reloaded'], ['warn', warning]])
   assert.deepEqual(await status(), [warning])
 })

@@ -28,9 +28,18 @@ const BASE = 1715133600
 const L7_ROWS = 57
 const NET_ROWS = 23
 // Several rows share a second, so the cursor must break ties inside a second.
-const l7 = Array.from({ length: L7_ROWS }, (_, i) => `(${BASE + Math.floor(i / 4)}, ${18446744073709551000n + BigInt(i)}, 20, '/r/${i}', ${167838211 + i}, '10.9.9.${i}', ${i % 3 === 0 ? 'NULL' : 200}, NULL, ${(BASE + Math.floor(i / 4)) * 1_000_000 + i}, 153, ['a${i}'], 'tr${i}', 3)`)
+const l7 = Array.from(
+  { length: L7_ROWS },
+  (_, i) =>
+    `(${BASE + Math.floor(i / 4)}, ${18446744073709551000n + BigInt(i)}, 20, '/r/${i}', ${167838211 + i}, '10.9.9.${i}', ${
+      i % 3 === 0 ? 'NULL' : 200
+    }, NULL, ${(BASE + Math.floor(i / 4)) * 1_000_000 + i}, 153, ['a${i}'], 'tr${i}', 3)`,
+)
 await ch.query(`INSERT INTO flow_log.l7_flow_log VALUES ${l7.join(', ')}`)
-const net = Array.from({ length: NET_ROWS }, (_, i) => `(${BASE + 60 * Math.floor(i / 5)}, ${167838211 + i}, 1, -2, 6, ${1000 + i}, ${i}, 9080, 1)`)
+const net = Array.from(
+  { length: NET_ROWS },
+  (_, i) => `(${BASE + 60 * Math.floor(i / 5)}, ${167838211 + i}, 1, -2, 6, ${1000 + i}, ${i}, 9080, 1)`,
+)
 await ch.query(`INSERT INTO flow_metrics.\`network.1m\` VALUES ${net.join(', ')}`)
 
 function config(url: string, extra = ''): string {
@@ -51,7 +60,13 @@ exporters:
 const l7Line = (i: number) => {
   const t = BASE + Math.floor(i / 4)
   const code = i % 3 === 0 ? '' : ',"response_code":200'
-  return `{"datasource":"flow_log.l7_flow_log","_id":${18446744073709551000n + BigInt(i)},"l7_protocol":"HTTP","end_point":"/r/${i}"${code},"trace_id_2":"tr${i}","attribute_names":["a${i}"],"time":${t},"ip4_0":"${`10.1.2.${3 + i}`}","ip4_1":"10.9.9.${i}","signal_source":"eBPF","end_time":${t * 1_000_000 + i},"pod_id_0":153,"time_str":"${new Date(t * 1000).toISOString().replace('T', ' ').replace('.000Z', '')}.${String(i).padStart(6, '0').replace(/0+$/, '')} +0000 UTC"}`.replace('.0 +0000', ' +0000').replace('. +0000', ' +0000')
+  return `{"datasource":"flow_log.l7_flow_log","_id":${
+    18446744073709551000n + BigInt(i)
+  },"l7_protocol":"HTTP","end_point":"/r/${i}"${code},"trace_id_2":"tr${i}","attribute_names":["a${i}"],"time":${t},"ip4_0":"${`10.1.2.${
+    3 + i
+  }`}","ip4_1":"10.9.9.${i}","signal_source":"eBPF","end_time":${t * 1_000_000 + i},"pod_id_0":153,"time_str":"${
+    new Date(t * 1000).toISOString().replace('T', ' ').replace('.000Z', '')
+  }.${String(i).padStart(6, '0').replace(/0+$/, '')} +0000 UTC"}`.replace('.0 +0000', ' +0000').replace('. +0000', ' +0000')
 }
 
 test('a backfill delivers every row exactly once across a relay restart in the middle', { timeout: 120_000 }, async () => {
@@ -67,13 +82,20 @@ test('a backfill delivers every row exactly once across a relay restart in the m
     first.stdout.push(text)
     if (first.lines().length >= 25) await stalled
   })
-  await until(() => first.lines().length >= 25 && (first.metric('deepflow_relay_source_waits_total{source="clickhouse-0"}') ?? 0) > 0, 'part of the backfill, then the source waiting', 30_000)
+  await until(
+    () => first.lines().length >= 25 && (first.metric('deepflow_relay_source_waits_total{source="clickhouse-0"}') ?? 0) > 0,
+    'part of the backfill, then the source waiting',
+    30_000,
+  )
   const stopped = first.relay.stop()
   release()
   await stopped
   const firstLines = first.lines()
   assert.ok(firstLines.length >= 25 && firstLines.length < L7_ROWS + NET_ROWS, `stopped in the middle: ${firstLines.length} lines`)
-  const cursor = JSON.parse(files['/var/lib/relay/cursor.json']!) as { version: number; data_sources: Record<string, { time: number; tie: string | null }> }
+  const cursor = JSON.parse(files['/var/lib/relay/cursor.json']!) as {
+    version: number
+    data_sources: Record<string, { time: number; tie: string | null }>
+  }
   assert.equal(cursor.version, 1)
 
   const second = await startHarness(config(ch.url), { files, clock: createRealClock() })
@@ -86,34 +108,58 @@ test('a backfill delivers every row exactly once across a relay restart in the m
   assert.equal(l7Lines.length, L7_ROWS)
   assert.equal(netLines.length, NET_ROWS)
   assert.deepEqual([...l7Lines].sort(), Array.from({ length: L7_ROWS }, (_, i) => l7Line(i)).sort())
-  assert.deepEqual(netLines.map((l) => Number(/"byte_tx":(\d+)/.exec(l)![1])).sort((a, b) => a - b), Array.from({ length: NET_ROWS }, (_, i) => 1000 + i))
+  assert.deepEqual(
+    netLines.map((l) => Number(/"byte_tx":(\d+)/.exec(l)![1])).sort((a, b) => a - b),
+    Array.from({ length: NET_ROWS }, (_, i) => 1000 + i),
+  )
   // region_id has no name without a dictionary: raw id, same key; l3_epc_id -2 (Internet) likewise.
-  assert.equal(netLines.find((l) => l.includes('"byte_tx":1000,')), `{"datasource":"flow_metrics.network.1m","time":${BASE},"byte_tx":1000,"rtt_max":0,"ip4":"10.1.2.3","l3_epc_id":-2,"region_id":1,"protocol":"TCP","server_port":9080,"time_str":"2024-05-08 02:00:00 +0000 UTC"}`)
-  assert.equal(second.metric('deepflow_relay_records_received_total{data_source="flow_log.l7_flow_log"}')! + first.metric('deepflow_relay_records_received_total{data_source="flow_log.l7_flow_log"}')!, L7_ROWS)
-  assert.ok(first.metric('deepflow_relay_unknown_fields_total{data_source="flow_metrics.network.1m"}')! > 0, '_tid is not an exporter field')
+  assert.equal(
+    netLines.find((l) => l.includes('"byte_tx":1000,')),
+    `{"datasource":"flow_metrics.network.1m","time":${BASE},"byte_tx":1000,"rtt_max":0,"ip4":"10.1.2.3","l3_epc_id":-2,"region_id":1,"protocol":"TCP","server_port":9080,"time_str":"2024-05-08 02:00:00 +0000 UTC"}`,
+  )
+  assert.equal(
+    second.metric('deepflow_relay_records_received_total{data_source="flow_log.l7_flow_log"}')! +
+      first.metric('deepflow_relay_records_received_total{data_source="flow_log.l7_flow_log"}')!,
+    L7_ROWS,
+  )
+  assert.ok(
+    first.metric('deepflow_relay_unknown_fields_total{data_source="flow_metrics.network.1m"}')! > 0,
+    '_tid is not an exporter field',
+  )
 })
 
-test('while the queues are full the source waits instead of dropping; everything arrives once they drain', { timeout: 60_000 }, async () => {
-  const yaml = config(ch.url).replace('cursor-file: /var/lib/relay/cursor.json', 'cursor-file: /c2.json').replace('queue-count: 1}', 'queue-count: 1, queue-size: 5, batch-size: 5}')
-  const h = await startHarness(yaml, { clock: createRealClock() })
-  let release = () => {}
-  const blocked = new Promise<void>((r) => (release = r))
-  const written: string[] = []
-  h.setWriter(async (text) => {
-    await blocked
-    written.push(text)
-  })
-  await until(() => (h.metric('deepflow_relay_source_waits_total{source="clickhouse-0"}') ?? 0) > 3, 'the source waiting', 20_000)
-  assert.equal(h.metric('deepflow_relay_records_refused_total{data_source="flow_log.l7_flow_log"}'), 0)
-  release()
-  await until(() => written.join('').split('\n').filter((l) => l !== '').length >= L7_ROWS + NET_ROWS, 'all rows', 30_000)
-  await h.relay.stop()
-  assert.equal(written.join('').split('\n').filter((l) => l !== '').length, L7_ROWS + NET_ROWS)
-})
+test(
+  'while the queues are full the source waits instead of dropping; everything arrives once they drain',
+  { timeout: 60_000 },
+  async () => {
+    const yaml = config(ch.url).replace('cursor-file: /var/lib/relay/cursor.json', 'cursor-file: /c2.json').replace(
+      'queue-count: 1}',
+      'queue-count: 1, queue-size: 5, batch-size: 5}',
+    )
+    const h = await startHarness(yaml, { clock: createRealClock() })
+    let release = () => {}
+    const blocked = new Promise<void>((r) => (release = r))
+    const written: string[] = []
+    h.setWriter(async (text) => {
+      await blocked
+      written.push(text)
+    })
+    await until(() => (h.metric('deepflow_relay_source_waits_total{source="clickhouse-0"}') ?? 0) > 3, 'the source waiting', 20_000)
+    assert.equal(h.metric('deepflow_relay_records_refused_total{data_source="flow_log.l7_flow_log"}'), 0)
+    release()
+    await until(() => written.join('').split('\n').filter((l) => l !== '').length >= L7_ROWS + NET_ROWS, 'all rows', 30_000)
+    await h.relay.stop()
+    assert.equal(written.join('').split('\n').filter((l) => l !== '').length, L7_ROWS + NET_ROWS)
+  },
+)
 
 test('ClickHouse down: queries are retried, /readyz says so, the relay keeps serving', { timeout: 30_000 }, async () => {
   const h = await startHarness(config(`http://127.0.0.1:${await freePort()}/`), { clock: createRealClock() })
-  await until(() => (h.metric('deepflow_relay_source_queries_total{source="clickhouse-0",outcome="error"}') ?? 0) >= 2, 'failed queries', 20_000)
+  await until(
+    () => (h.metric('deepflow_relay_source_queries_total{source="clickhouse-0",outcome="error"}') ?? 0) >= 2,
+    'failed queries',
+    20_000,
+  )
   const ready = await h.relay.app.request('/readyz')
   assert.equal(ready.status, 503)
   assert.match(((await ready.json()) as { reason: string }).reason, /ClickHouse queries failing for source\(s\): clickhouse-0/)

@@ -13,10 +13,20 @@ test('a data source reads from the table its name splits into at the first dot',
 test('pages are ordered by (time, tie) after the cursor, within a bounded window', () => {
   assert.equal(tieExpression(['time', '_id', 'ip4_0']), '_id')
   assert.equal(tieExpression(['time', 'ip4', 'byte_tx']), 'cityHash64(`time`, `ip4`, `byte_tx`)')
-  assert.equal(pageQuery({ dataSource: 'flow_metrics.network.1m', tie: 'cityHash64(`time`)', cursor: { time: 100, tie: null }, until: 3700, limit: 10 }),
-    'SELECT *, cityHash64(`time`) AS __relay_tie FROM `flow_metrics`.`network.1m` WHERE time >= toDateTime(100) AND time < toDateTime(3700) ORDER BY time, __relay_tie LIMIT 10 FORMAT JSONEachRow')
-  assert.equal(pageQuery({ dataSource: 'flow_log.l7_flow_log', tie: '_id', cursor: { time: 100, tie: '18446744073709551615' }, until: 200, limit: 5 }),
-    'SELECT *, _id AS __relay_tie FROM `flow_log`.`l7_flow_log` WHERE (time > toDateTime(100) OR (time = toDateTime(100) AND _id > 18446744073709551615)) AND time < toDateTime(200) ORDER BY time, __relay_tie LIMIT 5 FORMAT JSONEachRow')
+  assert.equal(
+    pageQuery({
+      dataSource: 'flow_metrics.network.1m',
+      tie: 'cityHash64(`time`)',
+      cursor: { time: 100, tie: null },
+      until: 3700,
+      limit: 10,
+    }),
+    'SELECT *, cityHash64(`time`) AS __relay_tie FROM `flow_metrics`.`network.1m` WHERE time >= toDateTime(100) AND time < toDateTime(3700) ORDER BY time, __relay_tie LIMIT 10 FORMAT JSONEachRow',
+  )
+  assert.equal(
+    pageQuery({ dataSource: 'flow_log.l7_flow_log', tie: '_id', cursor: { time: 100, tie: '18446744073709551615' }, until: 200, limit: 5 }),
+    'SELECT *, _id AS __relay_tie FROM `flow_log`.`l7_flow_log` WHERE (time > toDateTime(100) OR (time = toDateTime(100) AND _id > 18446744073709551615)) AND time < toDateTime(200) ORDER BY time, __relay_tie LIMIT 5 FORMAT JSONEachRow',
+  )
 })
 
 test('the cursor file round-trips and refuses what it cannot trust', () => {

@@ -31,7 +31,10 @@ test('the universal-tags file is reloaded when it changes; an invalid new file k
 test('a dictionary with an unknown kind is refused, naming the valid ones', () => {
   const r = parseDictionary('{"pods": {}}')
   assert.equal(r.ok, false)
-  assert.match(r.ok ? '' : r.error, /^pods: unknown key \(valid: region, az, host, pod_node, pod_ns, pod_group, pod, pod_cluster, l3_epc, subnet, service, gprocess, agent, device, k8s_labels\)$/)
+  assert.match(
+    r.ok ? '' : r.error,
+    /^pods: unknown key \(valid: region, az, host, pod_node, pod_ns, pod_group, pod, pod_cluster, l3_epc, subnet, service, gprocess, agent, device, k8s_labels\)$/,
+  )
 })
 
 test('a missing universal-tags file stops the relay from starting', async () => {

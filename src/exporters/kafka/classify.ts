@@ -32,9 +32,18 @@ function chain(err: unknown): ErrorLike[] {
 export function classifyKafkaError(err: unknown): KafkaErrorKind {
   const errors = chain(err)
   if (errors.some((e) => e.type !== undefined && TOO_LARGE.has(e.type))) return 'too_large'
-  if (errors.some((e) => e.name === 'KafkaJSSASLAuthenticationError' || e.type === 'SASL_AUTHENTICATION_FAILED' || e.type === 'ILLEGAL_SASL_STATE')) return 'authentication'
+  if (
+    errors.some((e) =>
+      e.name === 'KafkaJSSASLAuthenticationError' || e.type === 'SASL_AUTHENTICATION_FAILED' || e.type === 'ILLEGAL_SASL_STATE'
+    )
+  ) return 'authentication'
   if (errors.some((e) => e.name === 'KafkaJSRequestTimeoutError' || e.name === 'KafkaJSTimeout')) return 'timeout'
-  if (errors.some((e) => e.name === 'KafkaJSConnectionError' || e.name === 'KafkaJSConnectionClosedError' || e.name === 'KafkaJSBrokerNotFound' || e.name === 'KafkaJSNumberOfRetriesExceeded' && e.retriable !== false)) return 'connection'
+  if (
+    errors.some((e) =>
+      e.name === 'KafkaJSConnectionError' || e.name === 'KafkaJSConnectionClosedError' || e.name === 'KafkaJSBrokerNotFound' ||
+      e.name === 'KafkaJSNumberOfRetriesExceeded' && e.retriable !== false
+    )
+  ) return 'connection'
   const protocol = errors.find((e) => e.name === 'KafkaJSProtocolError')
   if (protocol !== undefined) return protocol.retriable === true ? 'retriable' : 'rejected'
   return errors.some((e) => e.retriable === false && e.name !== 'KafkaJSNonRetriableError') ? 'rejected' : 'retriable'

@@ -28,7 +28,14 @@ export interface KafkaSinkDeps {
   readonly metrics: KafkaMetrics
 }
 
-export const KAFKA_ERROR_KINDS: readonly KafkaErrorKind[] = ['too_large', 'authentication', 'connection', 'timeout', 'retriable', 'rejected']
+export const KAFKA_ERROR_KINDS: readonly KafkaErrorKind[] = [
+  'too_large',
+  'authentication',
+  'connection',
+  'timeout',
+  'retriable',
+  'rejected',
+]
 
 export function topicOf(exporter: ExporterConfig, dataSource: string): string {
   return exporter.topic ?? `${TOPIC_PREFIX}${dataSource}`
@@ -39,7 +46,7 @@ function group(exporter: ExporterConfig, batch: readonly JsonItem[]): Map<string
   for (const item of batch) {
     const topic = topicOf(exporter, item.dataSource)
     let list = topics.get(topic)
-    if (list === undefined) topics.set(topic, (list = []))
+    if (list === undefined) topics.set(topic, list = [])
     list.push(item)
   }
   return topics
@@ -90,7 +97,10 @@ export function createKafkaSink(deps: KafkaSinkDeps): Sink<JsonItem> {
     metrics.produceRequests.inc([name, 'error'])
     metrics.errors.inc([name, kind])
     if (kind === 'authentication') {
-      log.warnOncePerBurst(`${name}:authentication`, 'Kafka authentication failed; retrying (fix the sasl settings: no restart needed)', { exporter: name, error })
+      log.warnOncePerBurst(`${name}:authentication`, 'Kafka authentication failed; retrying (fix the sasl settings: no restart needed)', {
+        exporter: name,
+        error,
+      })
     }
     if (kind !== 'too_large' && kind !== 'rejected') {
       await (await deps.transport()).reset(kind === 'connection' || kind === 'authentication' || kind === 'timeout')

@@ -23,7 +23,9 @@ export interface KafkaTransportOptions {
   readonly clientId: string
   /** Bootstrap brokers, already shuffled: a failed connection moves on to the next one. */
   readonly brokers: readonly string[]
-  readonly sasl: { readonly mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; readonly username: string; readonly password: string } | null
+  readonly sasl:
+    | { readonly mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; readonly username: string; readonly password: string }
+    | null
   /** TLS towards the brokers, or null for plaintext. */
   readonly ssl: { readonly ca: string | null; readonly insecureSkipVerify: boolean } | null
   readonly requestTimeoutMs: number
@@ -52,27 +54,33 @@ export interface KafkaTransport {
 function saslOptions(sasl: NonNullable<KafkaTransportOptions['sasl']>): SASLOptions {
   const { username, password } = sasl
   switch (sasl.mechanism) {
-    case 'PLAIN': return { mechanism: 'plain', username, password }
-    case 'SCRAM-SHA-256': return { mechanism: 'scram-sha-256', username, password }
-    case 'SCRAM-SHA-512': return { mechanism: 'scram-sha-512', username, password }
+    case 'PLAIN':
+      return { mechanism: 'plain', username, password }
+    case 'SCRAM-SHA-256':
+      return { mechanism: 'scram-sha-256', username, password }
+    case 'SCRAM-SHA-512':
+      return { mechanism: 'scram-sha-512', username, password }
   }
 }
 
 export function createKafkaTransport(opts: KafkaTransportOptions): KafkaTransport {
   let rotation = 0
-  const client = () => new Kafka({
-    clientId: opts.clientId,
-    brokers: opts.brokers.map((_b, i) => opts.brokers[(i + rotation) % opts.brokers.length]!),
-    ...(opts.ssl === null ? {} : { ssl: { ...(opts.ssl.ca === null ? {} : { ca: [opts.ssl.ca] }), rejectUnauthorized: !opts.ssl.insecureSkipVerify } }),
-    ...(opts.sasl === null ? {} : { sasl: saslOptions(opts.sasl) }),
-    connectionTimeout: Math.min(opts.requestTimeoutMs, 10_000),
-    requestTimeout: opts.requestTimeoutMs,
-    retry: { retries: 0 },
-    logLevel: logLevel.WARN,
-    logCreator: () => ({ level, log }) => {
-      opts.log.debug('kafkajs', { exporter: opts.clientId, kafkajs_level: logLevel[level], message: log.message, broker: log.broker })
-    },
-  })
+  const client = () =>
+    new Kafka({
+      clientId: opts.clientId,
+      brokers: opts.brokers.map((_b, i) => opts.brokers[(i + rotation) % opts.brokers.length]!),
+      ...(opts.ssl === null
+        ? {}
+        : { ssl: { ...(opts.ssl.ca === null ? {} : { ca: [opts.ssl.ca] }), rejectUnauthorized: !opts.ssl.insecureSkipVerify } }),
+      ...(opts.sasl === null ? {} : { sasl: saslOptions(opts.sasl) }),
+      connectionTimeout: Math.min(opts.requestTimeoutMs, 10_000),
+      requestTimeout: opts.requestTimeoutMs,
+      retry: { retries: 0 },
+      logLevel: logLevel.WARN,
+      logCreator: () => ({ level, log }) => {
+        opts.log.debug('kafkajs', { exporter: opts.clientId, kafkajs_level: logLevel[level], message: log.message, broker: log.broker })
+      },
+    })
   let producer: Producer | undefined
   let connected = false
   /**
@@ -97,7 +105,11 @@ export function createKafkaTransport(opts: KafkaTransportOptions): KafkaTranspor
       const { topics: meta } = await admin.fetchTopicMetadata({ topics: missing })
       for (const t of meta) ready.set(t.name, t.partitions.length > 0 ? t.partitions.length : undefined)
     } catch (err) {
-      opts.log.debug('kafka: no topic metadata ahead; kafkajs partitions', { exporter: opts.clientId, topics: missing, error: (err as { name?: string }).name })
+      opts.log.debug('kafka: no topic metadata ahead; kafkajs partitions', {
+        exporter: opts.clientId,
+        topics: missing,
+        error: (err as { name?: string }).name,
+      })
     } finally {
       await admin.disconnect().catch(() => {})
     }
@@ -141,7 +153,12 @@ export function createKafkaTransport(opts: KafkaTransportOptions): KafkaTranspor
           const partition = partitionFor(topic)
           return {
             topic,
-            messages: messages.map((m) => ({ key: null, value: m.value, timestamp: String(m.timestampMs), ...(partition === undefined ? {} : { partition }) })),
+            messages: messages.map((m) => ({
+              key: null,
+              value: m.value,
+              timestamp: String(m.timestampMs),
+              ...(partition === undefined ? {} : { partition }),
+            })),
           }
         }),
       })

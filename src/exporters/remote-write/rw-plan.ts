@@ -60,7 +60,9 @@ export function seriesTapLines(series: readonly TimeSeries[]): string[] {
     }
     // fromEntries defines own properties: a label called __proto__ stays a label.
     const labelObject = Object.fromEntries(labels)
-    for (const x of s.samples) lines.push(JSON.stringify({ __name__: name, labels: labelObject, value: sampleValue(x.value), timestamp: x.timestamp }))
+    for (const x of s.samples) {
+      lines.push(JSON.stringify({ __name__: name, labels: labelObject, value: sampleValue(x.value), timestamp: x.timestamp }))
+    }
   }
   return lines
 }

@@ -5,7 +5,10 @@ import type { Cursor } from './query.ts'
 
 const CursorFileSchema = v.object({
   version: v.literal(1),
-  data_sources: v.record(v.string(), v.object({ time: v.pipe(v.number(), v.integer(), v.minValue(0)), tie: v.nullable(v.pipe(v.string(), v.regex(/^\d+$/))) })),
+  data_sources: v.record(
+    v.string(),
+    v.object({ time: v.pipe(v.number(), v.integer(), v.minValue(0)), tie: v.nullable(v.pipe(v.string(), v.regex(/^\d+$/))) }),
+  ),
 })
 
 export type Cursors = Map<string, Cursor>
@@ -18,7 +21,12 @@ export function parseCursorFile(text: string): { ok: true; cursors: Cursors } | 
     return { ok: false, error: `not JSON: ${err instanceof Error ? err.message : String(err)}` }
   }
   const r = v.safeParse(CursorFileSchema, json)
-  if (!r.success) return { ok: false, error: r.issues.map((i) => `${(i.path ?? []).map((p) => String(p.key)).join('.')}: ${i.message}`).join('; ') }
+  if (!r.success) {
+    return {
+      ok: false,
+      error: r.issues.map((i) => `${(i.path ?? []).map((p) => String(p.key)).join('.')}: ${i.message}`).join('; '),
+    }
+  }
   return { ok: true, cursors: new Map(Object.entries(r.output.data_sources)) }
 }
 

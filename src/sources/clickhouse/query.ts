@@ -44,7 +44,7 @@ export function pageQuery(q: PageQuery): string {
   const after = q.cursor.tie === null
     ? `time >= ${from}`
     : `(time > ${from} OR (time = ${from} AND ${q.tie} > ${/^\d+$/.test(q.cursor.tie) ? q.cursor.tie : '0'}))`
-  return `SELECT *, ${q.tie} AS ${TIE_COLUMN} FROM ${quoteIdentifier(database)}.${quoteIdentifier(table)}`
-    + ` WHERE ${after} AND time < toDateTime(${q.until})`
-    + ` ORDER BY time, ${TIE_COLUMN} LIMIT ${q.limit} FORMAT JSONEachRow`
+  return `SELECT *, ${q.tie} AS ${TIE_COLUMN} FROM ${quoteIdentifier(database)}.${quoteIdentifier(table)}` +
+    ` WHERE ${after} AND time < toDateTime(${q.until})` +
+    ` ORDER BY time, ${TIE_COLUMN} LIMIT ${q.limit} FORMAT JSONEachRow`
 }

@@ -5,4 +5,13 @@ export const CONTENT_ENCODING = 'snappy'
 export const CONTENT_TYPE = 'application/x-protobuf'
 export const RW_VERSION = '0.1.0'
 /** Headers extra-headers cannot set (the four the spec names, plus transport-owned ones). */
-export const RESERVED_HEADERS = ['content-encoding', 'content-type', 'x-prometheus-remote-write-version', 'user-agent', 'content-length', 'host', 'connection', 'transfer-encoding']
+export const RESERVED_HEADERS = [
+  'content-encoding',
+  'content-type',
+  'x-prometheus-remote-write-version',
+  'user-agent',
+  'content-length',
+  'host',
+  'connection',
+  'transfer-encoding',
+]

@@ -39,7 +39,11 @@ function nameHead(name: string): Uint8Array {
  * WriteRequest bytes (series-fragment.ts): the shared labels are encoded once. Inflated, the same
  * bytes as encodeWriteRequest of the full series (`__name__` sorts first).
  */
-export function encodeSeriesSet(shared: readonly Label[], metrics: readonly { readonly name: string; readonly value: number }[], timestamp: number): SeriesFragment {
+export function encodeSeriesSet(
+  shared: readonly Label[],
+  metrics: readonly { readonly name: string; readonly value: number }[],
+  timestamp: number,
+): SeriesFragment {
   const heads: Uint8Array[] = new Array(metrics.length)
   const values: number[] = new Array(metrics.length)
   for (let i = 0; i < metrics.length; i++) {

@@ -103,7 +103,12 @@ function hasValue(v: number): boolean {
  * `heads[i]` = TimeSeries bytes of series i's `__name__` label, `shared` = TimeSeries bytes of the
  * labels every series has, `timestampField` = Sample bytes of the timestamp alone (empty for 0).
  */
-export function encodeSeriesFragment(heads: readonly Uint8Array[], values: readonly number[], shared: Uint8Array, timestampField: Uint8Array): SeriesFragment {
+export function encodeSeriesFragment(
+  heads: readonly Uint8Array[],
+  values: readonly number[],
+  shared: Uint8Array,
+  timestampField: Uint8Array,
+): SeriesFragment {
   const n = heads.length
   let maxHead = 0
   for (let i = 0; i < n; i++) if (heads[i]!.length > maxHead) maxHead = heads[i]!.length

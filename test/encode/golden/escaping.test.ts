@@ -29,13 +29,21 @@ test('string arrays attribute_names/attribute_values with quotes and backslashes
 
 test('metrics_names elements escaped', () => {
   const record = { metrics_names: ['a"b', 'tab\there'], metrics_values: [1, 2], time: T, end_time: 1715133600000000 }
-  assert.equal(pick(L7, 'metrics_names, metrics_values', record), want(L7, String.raw`"metrics_names":["a\"b","tab\there"],"metrics_values":[1,2]`))
+  assert.equal(
+    pick(L7, 'metrics_names, metrics_values', record),
+    want(L7, String.raw`"metrics_names":["a\"b","tab\there"],"metrics_values":[1,2]`),
+  )
 })
 
 test('strings in other sources: event file_name / attribute arrays, application endpoint', () => {
   const ev = 'event.file_event'
   assert.equal(
-    pick(ev, 'attribute_names, file_name', { time: T, end_time: 1715133600000000, attribute_names: ['"x"'], file_name: 'C:\\tmp\\a "b".txt' }),
+    pick(ev, 'attribute_names, file_name', {
+      time: T,
+      end_time: 1715133600000000,
+      attribute_names: ['"x"'],
+      file_name: 'C:\\tmp\\a "b".txt',
+    }),
     want(ev, String.raw`"attribute_names":["\"x\""],"file_name":"C:\\tmp\\a \"b\".txt"`),
   )
   const app = 'flow_metrics.application.1m'
@@ -43,7 +51,10 @@ test('strings in other sources: event file_name / attribute arrays, application 
 })
 
 test('unknown enum string kept raw is escaped as well', () => {
-  assert.equal(pick(L7, 'observation_point', { observation_point: 'x"y', time: T, end_time: 1715133600000000 }), want(L7, String.raw`"observation_point":"x\"y"`))
+  assert.equal(
+    pick(L7, 'observation_point', { observation_point: 'x"y', time: T, end_time: 1715133600000000 }),
+    want(L7, String.raw`"observation_point":"x\"y"`),
+  )
 })
 
 test('names from the dictionary are escaped', () => {

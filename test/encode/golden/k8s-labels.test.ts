@@ -17,19 +17,48 @@ test('$k8s.label alone: every label of both sides, sorted by name, and no field 
 })
 
 test('$k8s.label.<name>: that label only', () => {
-  assert.equal(l7('[$k8s.label.app]'), want(L7, ',"k8s_label_names_0":["app"],"k8s_label_values_0":["productpage"],"k8s_label_names_1":["app"],"k8s_label_values_1":["reviews"]'))
+  assert.equal(
+    l7('[$k8s.label.app]'),
+    want(
+      L7,
+      ',"k8s_label_names_0":["app"],"k8s_label_values_0":["productpage"],"k8s_label_names_1":["app"],"k8s_label_values_1":["reviews"]',
+    ),
+  )
   assert.equal(l7('[$k8s.label.tier]'), want(L7, String.raw`,"k8s_label_names_1":["tier"],"k8s_label_values_1":["back\"end\\"]`))
 })
 
 test('~$k8s.label.<regex>: anchored ^ver, and unanchored er', () => {
-  assert.equal(l7('["~$k8s.label.^ver"]'), want(L7, ',"k8s_label_names_0":["version"],"k8s_label_values_0":["v1"],"k8s_label_names_1":["version"],"k8s_label_values_1":["v2"]'))
-  assert.equal(l7('["~$k8s.label.er"]'), want(L7, String.raw`,"k8s_label_names_0":["version"],"k8s_label_values_0":["v1"],"k8s_label_names_1":["tier","version"],"k8s_label_values_1":["back\"end\\","v2"]`))
+  assert.equal(
+    l7('["~$k8s.label.^ver"]'),
+    want(L7, ',"k8s_label_names_0":["version"],"k8s_label_values_0":["v1"],"k8s_label_names_1":["version"],"k8s_label_values_1":["v2"]'),
+  )
+  assert.equal(
+    l7('["~$k8s.label.er"]'),
+    want(
+      L7,
+      String
+        .raw`,"k8s_label_names_0":["version"],"k8s_label_values_0":["v1"],"k8s_label_names_1":["tier","version"],"k8s_label_values_1":["back\"end\\","v2"]`,
+    ),
+  )
 })
 
 test('~$k8s.label.<regex> uses Go RE2 syntax: (?i), \\z, POSIX classes', () => {
-  assert.equal(l7("['~$k8s.label.(?i)^APP']"), want(L7, ',"k8s_label_names_0":["app"],"k8s_label_values_0":["productpage"],"k8s_label_names_1":["app"],"k8s_label_values_1":["reviews"]'))
+  assert.equal(
+    l7("['~$k8s.label.(?i)^APP']"),
+    want(
+      L7,
+      ',"k8s_label_names_0":["app"],"k8s_label_values_0":["productpage"],"k8s_label_names_1":["app"],"k8s_label_values_1":["reviews"]',
+    ),
+  )
   assert.equal(l7("['~$k8s.label.r\\z']"), want(L7, String.raw`,"k8s_label_names_1":["tier"],"k8s_label_values_1":["back\"end\\"]`))
-  assert.equal(l7("['~$k8s.label.^[[:alpha:]]{4,}$']"), want(L7, String.raw`,"k8s_label_names_0":["version"],"k8s_label_values_0":["v1"],"k8s_label_names_1":["tier","version"],"k8s_label_values_1":["back\"end\\","v2"]`))
+  assert.equal(
+    l7("['~$k8s.label.^[[:alpha:]]{4,}$']"),
+    want(
+      L7,
+      String
+        .raw`,"k8s_label_names_0":["version"],"k8s_label_values_0":["v1"],"k8s_label_names_1":["tier","version"],"k8s_label_values_1":["back\"end\\","v2"]`,
+    ),
+  )
 })
 
 test('no label matches: no arrays', () => {
@@ -54,7 +83,10 @@ test('non-map sources use pod_id and unsuffixed keys', () => {
   const ds = 'flow_metrics.network.1m'
   assert.equal(
     encodeOne('export-fields: [$tag, $k8s.label]', ds, { time: T, pod_id: 153, agent_id: 7 }, { dictionary: DICT }),
-    want(ds, ',"time":1715133600,"pod":"productpage-v1-7f9c","agent":"node-1-V3","k8s_label_names":["app","version"],"k8s_label_values":["productpage","v1"]'),
+    want(
+      ds,
+      ',"time":1715133600,"pod":"productpage-v1-7f9c","agent":"node-1-V3","k8s_label_names":["app","version"],"k8s_label_values":["productpage","v1"]',
+    ),
   )
   const ev = 'event.file_event'
   assert.equal(

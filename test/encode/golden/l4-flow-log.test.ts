@@ -31,9 +31,22 @@ test('l4: rich TCP flow: macs, tunnel, universal found/not found/unknown type, e
 
 test('l4: IPv6 UDP flow without platform data: ids keep their keys, names from nothing', () => {
   const record = {
-    ip6_0: '2001:db8:0:0:1:0:0:1', ip6_1: '2001:db8::2', is_ipv4: 0, protocol: 17, client_port: 5353, server_port: 53,
-    pod_id_0: 153, pod_id_1: 0, agent_id: 7, time: 1715133600, start_time: 1715133600000000, end_time: 1715133600010000,
-    status: 3, close_type: 3, packet_tx: 1, packet_rx: 1,
+    ip6_0: '2001:db8:0:0:1:0:0:1',
+    ip6_1: '2001:db8::2',
+    is_ipv4: 0,
+    protocol: 17,
+    client_port: 5353,
+    server_port: 53,
+    pod_id_0: 153,
+    pod_id_1: 0,
+    agent_id: 7,
+    time: 1715133600,
+    start_time: 1715133600000000,
+    end_time: 1715133600010000,
+    status: 3,
+    close_type: 3,
+    packet_tx: 1,
+    packet_rx: 1,
   }
   assert.equal(
     encodeOne('export-fields: [$tag, $metrics]', DS, record),

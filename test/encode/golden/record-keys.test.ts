@@ -18,7 +18,10 @@ test('l7: endpoint (ClickHouse) -> end_point, _trace_id_2 (ClickHouse) -> trace_
 
 test('l7: capture_nic_type given by its name is accepted and, by [$tag, $metrics], not written', () => {
   const ds = 'flow_log.l7_flow_log'
-  assert.equal(encodeOne(ALL, ds, { capture_nic_type: 3, time: T, end_time: 1715133600000000 }), want(ds, '"time":1715133600,"end_time":1715133600000000'))
+  assert.equal(
+    encodeOne(ALL, ds, { capture_nic_type: 3, time: T, end_time: 1715133600000000 }),
+    want(ds, '"time":1715133600,"end_time":1715133600000000'),
+  )
 })
 
 test('l4: nat_real_ip4_0 / nat_real_ip4_1 (ClickHouse) -> nat_real_ip_0 / nat_real_ip_1', () => {
@@ -32,8 +35,16 @@ test('l4: nat_real_ip4_0 / nat_real_ip4_1 (ClickHouse) -> nat_real_ip_0 / nat_re
 test('map flow_metrics: client fields by json name (ip4, pod_id, l3_epc_id) or map name -> _0 keys', () => {
   for (const ds of ['flow_metrics.network_map.1m', 'flow_metrics.application_map.1s']) {
     const body = '"time":1715133600,"ip4_0":"10.0.0.1","l3_epc_id_0":5,"pod_id_0":153,"gprocess_id_0":11'
-    assert.equal(encodeOne(`${ALL}\n${OFF}`, ds, { time: T, ip4: '10.0.0.1', l3_epc_id: 5, pod_id: 153, gprocess_id: 11 }), want(ds, body), ds)
-    assert.equal(encodeOne(`${ALL}\n${OFF}`, ds, { time: T, ip4_0: '10.0.0.1', l3_epc_id_0: 5, pod_id_0: 153, gprocess_id_0: 11 }), want(ds, body), ds)
+    assert.equal(
+      encodeOne(`${ALL}\n${OFF}`, ds, { time: T, ip4: '10.0.0.1', l3_epc_id: 5, pod_id: 153, gprocess_id: 11 }),
+      want(ds, body),
+      ds,
+    )
+    assert.equal(
+      encodeOne(`${ALL}\n${OFF}`, ds, { time: T, ip4_0: '10.0.0.1', l3_epc_id_0: 5, pod_id_0: 153, gprocess_id_0: 11 }),
+      want(ds, body),
+      ds,
+    )
   }
 })
 
@@ -46,4 +57,3 @@ test('events: pod_node_id (ClickHouse) -> host_node_id', () => {
     )
   }
 })
-

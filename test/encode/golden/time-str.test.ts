@@ -35,14 +35,21 @@ test('l4 and events: end_time wins over time', () => {
 })
 
 test('flow_metrics: from time in seconds, every source', () => {
-  for (const ds of ['network', 'network_map', 'application', 'application_map'].flatMap((s) => [`flow_metrics.${s}.1m`, `flow_metrics.${s}.1s`])) {
+  for (
+    const ds of ['network', 'network_map', 'application', 'application_map'].flatMap((
+      s,
+    ) => [`flow_metrics.${s}.1m`, `flow_metrics.${s}.1s`])
+  ) {
     assert.equal(timeStr(ds, { time: T }), '2024-05-08 02:00:00 +0000 UTC', ds)
     assert.equal(timeStr(ds, { time: T + 59 }), '2024-05-08 02:00:59 +0000 UTC', ds)
   }
 })
 
 test('Asia/Shanghai: +0800 CST, also across midnight', () => {
-  assert.equal(timeStr('flow_log.l7_flow_log', { time: T, end_time: 1715133600123512 }, 'Asia/Shanghai'), '2024-05-08 10:00:00.123512 +0800 CST')
+  assert.equal(
+    timeStr('flow_log.l7_flow_log', { time: T, end_time: 1715133600123512 }, 'Asia/Shanghai'),
+    '2024-05-08 10:00:00.123512 +0800 CST',
+  )
   assert.equal(timeStr('flow_metrics.network.1m', { time: T }, 'Asia/Shanghai'), '2024-05-08 10:00:00 +0800 CST')
   assert.equal(timeStr('event.file_event', { time: T, end_time: 1715200200000000 }, 'Asia/Shanghai'), '2024-05-09 04:30:00 +0800 CST')
   assert.equal(timeStr('flow_metrics.application_map.1s', { time: T + 59 }, 'Asia/Shanghai'), '2024-05-08 10:00:59 +0800 CST')
@@ -57,7 +64,10 @@ test('Asia/Shanghai full line', () => {
 
 test('America/New_York: daylight and standard time abbreviations', () => {
   assert.equal(timeStr('flow_metrics.network.1m', { time: T }, 'America/New_York'), '2024-05-07 22:00:00 -0400 EDT')
-  assert.equal(timeStr('flow_log.l7_flow_log', { time: 1705320000, end_time: 1705320000250000 }, 'America/New_York'), '2024-01-15 07:00:00.25 -0500 EST')
+  assert.equal(
+    timeStr('flow_log.l7_flow_log', { time: 1705320000, end_time: 1705320000250000 }, 'America/New_York'),
+    '2024-01-15 07:00:00.25 -0500 EST',
+  )
 })
 
 test('zone history and future rules: Shanghai 1988 summer time, New York 2040', () => {

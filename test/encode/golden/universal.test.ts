@@ -14,29 +14,78 @@ const tags = (ds: string, record: object, extra: string[] = [], fields = '[$tag]
 const want = (ds: string, body: string) => `{"datasource":"${ds}",${body},"time_str":"${TS_UTC}"}`
 
 const IDS = {
-  time: T, agent_id: 7, end_time: 1715133600000000, region_id_0: 1, region_id_1: 9, az_id_0: 0, host_id_0: 4, host_id_1: 5,
-  l3_device_type_0: 10, l3_device_type_1: 1, l3_device_id_0: 153, l3_device_id_1: 21, pod_id_0: 153, pod_id_1: 0,
-  l3_epc_id_0: -2, l3_epc_id_1: 1, service_id_0: 201, service_id_1: 176,
+  time: T,
+  agent_id: 7,
+  end_time: 1715133600000000,
+  region_id_0: 1,
+  region_id_1: 9,
+  az_id_0: 0,
+  host_id_0: 4,
+  host_id_1: 5,
+  l3_device_type_0: 10,
+  l3_device_type_1: 1,
+  l3_device_id_0: 153,
+  l3_device_id_1: 21,
+  pod_id_0: 153,
+  pod_id_1: 0,
+  l3_epc_id_0: -2,
+  l3_epc_id_1: 1,
+  service_id_0: 201,
+  service_id_1: 176,
 }
 
 test('found -> name under the key without "_id"; not found -> raw id under its key; 0 -> "" dropped', () => {
-  assert.equal(tags(L7, IDS), want(L7, '"time":1715133600,"agent":"node-1-V3","end_time":1715133600000000,"region_0":"region-1","region_id_1":9,"host_0":"hv-4","host_1":"host-5","l3_device_type_0":"pod","l3_device_type_1":"chost","l3_device_0":"productpage-v1-7f9c","l3_device_1":"vm-21","pod_0":"productpage-v1-7f9c","l3_epc_id_0":-2,"l3_epc_1":"vpc-1","service_0":"details","service_1":"reviews"'))
+  assert.equal(
+    tags(L7, IDS),
+    want(
+      L7,
+      '"time":1715133600,"agent":"node-1-V3","end_time":1715133600000000,"region_0":"region-1","region_id_1":9,"host_0":"hv-4","host_1":"host-5","l3_device_type_0":"pod","l3_device_type_1":"chost","l3_device_0":"productpage-v1-7f9c","l3_device_1":"vm-21","pod_0":"productpage-v1-7f9c","l3_epc_id_0":-2,"l3_epc_1":"vpc-1","service_0":"details","service_1":"reviews"',
+    ),
+  )
 })
 
 test('id 0 with export-empty-tag: true is written as "" under the translated key', () => {
-  assert.equal(tags(L7, IDS, ['export-empty-tag: true']), want(L7, '"time":1715133600,"agent":"node-1-V3","end_time":1715133600000000,"region_0":"region-1","region_id_1":9,"az_0":"","host_0":"hv-4","host_1":"host-5","l3_device_type_0":"pod","l3_device_type_1":"chost","l3_device_0":"productpage-v1-7f9c","l3_device_1":"vm-21","pod_0":"productpage-v1-7f9c","pod_1":"","l3_epc_id_0":-2,"l3_epc_1":"vpc-1","service_0":"details","service_1":"reviews"'))
+  assert.equal(
+    tags(L7, IDS, ['export-empty-tag: true']),
+    want(
+      L7,
+      '"time":1715133600,"agent":"node-1-V3","end_time":1715133600000000,"region_0":"region-1","region_id_1":9,"az_0":"","host_0":"hv-4","host_1":"host-5","l3_device_type_0":"pod","l3_device_type_1":"chost","l3_device_0":"productpage-v1-7f9c","l3_device_1":"vm-21","pod_0":"productpage-v1-7f9c","pod_1":"","l3_epc_id_0":-2,"l3_epc_1":"vpc-1","service_0":"details","service_1":"reviews"',
+    ),
+  )
 })
 
 test('universal translation off: plain numbers under the _id keys, 0 is an ordinary number', () => {
-  assert.equal(tags(L7, IDS, [UOFF]), want(L7, '"time":1715133600,"agent_id":7,"end_time":1715133600000000,"region_id_0":1,"region_id_1":9,"az_id_0":0,"host_id_0":4,"host_id_1":5,"l3_device_type_0":10,"l3_device_type_1":1,"l3_device_id_0":153,"l3_device_id_1":21,"pod_id_0":153,"pod_id_1":0,"l3_epc_id_0":-2,"l3_epc_id_1":1,"service_id_0":201,"service_id_1":176'))
+  assert.equal(
+    tags(L7, IDS, [UOFF]),
+    want(
+      L7,
+      '"time":1715133600,"agent_id":7,"end_time":1715133600000000,"region_id_0":1,"region_id_1":9,"az_id_0":0,"host_id_0":4,"host_id_1":5,"l3_device_type_0":10,"l3_device_type_1":1,"l3_device_id_0":153,"l3_device_id_1":21,"pod_id_0":153,"pod_id_1":0,"l3_epc_id_0":-2,"l3_epc_id_1":1,"service_id_0":201,"service_id_1":176',
+    ),
+  )
 })
 
 test('device-type table for l3_device_type; unlisted types stay raw numbers', () => {
   const ds = 'flow_metrics.network.1m'
   const cases: [number, string][] = [
-    [0, '"internet_ip"'], [1, '"chost"'], [5, '"router"'], [6, '"host"'], [9, '"dhcpgw"'], [10, '"pod"'], [11, '"pod_service"'],
-    [12, '"redis"'], [13, '"rds"'], [14, '"pod_node"'], [15, '"lb"'], [16, '"natgw"'], [101, '"pod_group"'], [102, '"service"'],
-    [120, '"gprocess"'], [255, '"ip"'], [2, '2'], [103, '103'], [130, '130'],
+    [0, '"internet_ip"'],
+    [1, '"chost"'],
+    [5, '"router"'],
+    [6, '"host"'],
+    [9, '"dhcpgw"'],
+    [10, '"pod"'],
+    [11, '"pod_service"'],
+    [12, '"redis"'],
+    [13, '"rds"'],
+    [14, '"pod_node"'],
+    [15, '"lb"'],
+    [16, '"natgw"'],
+    [101, '"pod_group"'],
+    [102, '"service"'],
+    [120, '"gprocess"'],
+    [255, '"ip"'],
+    [2, '2'],
+    [103, '103'],
+    [130, '130'],
   ]
   for (const [type, text] of cases) {
     assert.equal(tags(ds, { time: T, l3_device_type: type }), want(ds, `"time":1715133600,"l3_device_type":${text}`), `type ${type}`)
@@ -60,36 +109,97 @@ test('host: host map first, else device 6:<id>; service: service map first, else
 
 test('auto_*: device "<type>:<id>"; type 255/0 -> the same side\'s IP, even when the IP is not exported', () => {
   const record = {
-    time: T, ip4_0: '10.0.0.1', ip4_1: '10.0.0.2', is_ipv4: 1, end_time: 1715133600000000, auto_instance_id_0: 21,
-    auto_instance_type_0: 1, auto_service_id_0: 176, auto_service_type_0: 102, auto_instance_id_1: 4,
-    auto_instance_type_1: 255, auto_service_id_1: 8, auto_service_type_1: 0,
+    time: T,
+    ip4_0: '10.0.0.1',
+    ip4_1: '10.0.0.2',
+    is_ipv4: 1,
+    end_time: 1715133600000000,
+    auto_instance_id_0: 21,
+    auto_instance_type_0: 1,
+    auto_service_id_0: 176,
+    auto_service_type_0: 102,
+    auto_instance_id_1: 4,
+    auto_instance_type_1: 255,
+    auto_service_id_1: 8,
+    auto_service_type_1: 0,
   }
-  const auto = '[auto_instance_id_0, auto_instance_type_0, auto_service_id_0, auto_service_type_0, auto_instance_id_1, auto_instance_type_1, auto_service_id_1, auto_service_type_1]'
-  assert.equal(tags(L7, record, [], auto), want(L7, '"auto_instance_0":"vm-21","auto_instance_type_0":"chost","auto_service_0":"reviews","auto_service_type_0":"service","auto_instance_1":"10.0.0.2","auto_instance_type_1":"ip","auto_service_1":"10.0.0.2","auto_service_type_1":"internet_ip"'))
+  const auto =
+    '[auto_instance_id_0, auto_instance_type_0, auto_service_id_0, auto_service_type_0, auto_instance_id_1, auto_instance_type_1, auto_service_id_1, auto_service_type_1]'
+  assert.equal(
+    tags(L7, record, [], auto),
+    want(
+      L7,
+      '"auto_instance_0":"vm-21","auto_instance_type_0":"chost","auto_service_0":"reviews","auto_service_type_0":"service","auto_instance_1":"10.0.0.2","auto_instance_type_1":"ip","auto_service_1":"10.0.0.2","auto_service_type_1":"internet_ip"',
+    ),
+  )
 })
 
 test('auto_* of IP type on an IPv6 record (is_ipv4 0) uses ip6 of the same side', () => {
   const ds = 'flow_log.l4_flow_log'
-  const record = { ip6_0: '2001:db8::1', ip6_1: '2001:db8::2', is_ipv4: 0, auto_instance_id_1: 3, auto_instance_type_1: 255, time: T, end_time: 1715133600000000 }
-  assert.equal(tags(ds, record), want(ds, '"ip6_0":"2001:db8::1","ip6_1":"2001:db8::2","is_ipv4":0,"auto_instance_1":"2001:db8::2","auto_instance_type_1":"ip","time":1715133600,"end_time":1715133600000000'))
+  const record = {
+    ip6_0: '2001:db8::1',
+    ip6_1: '2001:db8::2',
+    is_ipv4: 0,
+    auto_instance_id_1: 3,
+    auto_instance_type_1: 255,
+    time: T,
+    end_time: 1715133600000000,
+  }
+  assert.equal(
+    tags(ds, record),
+    want(
+      ds,
+      '"ip6_0":"2001:db8::1","ip6_1":"2001:db8::2","is_ipv4":0,"auto_instance_1":"2001:db8::2","auto_instance_type_1":"ip","time":1715133600,"end_time":1715133600000000',
+    ),
+  )
 })
 
 test('auto_* of Internet type with id 0 (as DeepFlow records it) gives the IP, not ""', () => {
   const ds = 'flow_metrics.network.1m'
   assert.equal(
     tags(ds, { time: T, ip4: '8.8.8.8', is_ipv4: 1, auto_instance_id: 0, auto_instance_type: 0, auto_service_id: 0, auto_service_type: 0 }),
-    want(ds, '"time":1715133600,"ip4":"8.8.8.8","auto_instance":"8.8.8.8","auto_instance_type":"internet_ip","auto_service":"8.8.8.8","auto_service_type":"internet_ip","is_ipv4":1'),
+    want(
+      ds,
+      '"time":1715133600,"ip4":"8.8.8.8","auto_instance":"8.8.8.8","auto_instance_type":"internet_ip","auto_service":"8.8.8.8","auto_service_type":"internet_ip","is_ipv4":1',
+    ),
   )
 })
 
 test('universal off: auto_*_type falls back to its enum (flow logs, events); flow_metrics have no fallback', () => {
-  const r = { time: T, end_time: 1715133600000000, auto_instance_id_0: 153, auto_instance_type_0: 10, auto_service_id_0: 33, auto_service_type_0: 130, auto_instance_type_1: 255, pod_group_type_0: 130 }
-  assert.equal(tags(L7, r, [UOFF]), want(L7, '"time":1715133600,"end_time":1715133600000000,"pod_group_type_0":"Deployment","auto_instance_id_0":153,"auto_instance_type_0":"K8s POD","auto_service_id_0":33,"auto_service_type_0":"Deployment","auto_instance_type_1":"IP"'))
-  assert.equal(tags(L7, r, [UOFF, EOFF]), want(L7, '"time":1715133600,"end_time":1715133600000000,"pod_group_type_0":130,"auto_instance_id_0":153,"auto_instance_type_0":10,"auto_service_id_0":33,"auto_service_type_0":130,"auto_instance_type_1":255'))
+  const r = {
+    time: T,
+    end_time: 1715133600000000,
+    auto_instance_id_0: 153,
+    auto_instance_type_0: 10,
+    auto_service_id_0: 33,
+    auto_service_type_0: 130,
+    auto_instance_type_1: 255,
+    pod_group_type_0: 130,
+  }
+  assert.equal(
+    tags(L7, r, [UOFF]),
+    want(
+      L7,
+      '"time":1715133600,"end_time":1715133600000000,"pod_group_type_0":"Deployment","auto_instance_id_0":153,"auto_instance_type_0":"K8s POD","auto_service_id_0":33,"auto_service_type_0":"Deployment","auto_instance_type_1":"IP"',
+    ),
+  )
+  assert.equal(
+    tags(L7, r, [UOFF, EOFF]),
+    want(
+      L7,
+      '"time":1715133600,"end_time":1715133600000000,"pod_group_type_0":130,"auto_instance_id_0":153,"auto_instance_type_0":10,"auto_service_id_0":33,"auto_service_type_0":130,"auto_instance_type_1":255',
+    ),
+  )
   const ev = 'event.file_event'
-  assert.equal(tags(ev, { time: T, end_time: 1715133600000000, auto_instance_type: 120 }, [UOFF]), want(ev, '"time":1715133600,"end_time":1715133600000000,"auto_instance_type":"Process"'))
+  assert.equal(
+    tags(ev, { time: T, end_time: 1715133600000000, auto_instance_type: 120 }, [UOFF]),
+    want(ev, '"time":1715133600,"end_time":1715133600000000,"auto_instance_type":"Process"'),
+  )
   const nm = 'flow_metrics.network.1m'
-  assert.equal(tags(nm, { time: T, auto_instance_type: 10, l3_device_type: 10 }, [UOFF]), want(nm, '"time":1715133600,"l3_device_type":10,"auto_instance_type":10'))
+  assert.equal(
+    tags(nm, { time: T, auto_instance_type: 10, l3_device_type: 10 }, [UOFF]),
+    want(nm, '"time":1715133600,"l3_device_type":10,"auto_instance_type":10'),
+  )
 })
 
 test('universal on wins over the enum for auto_*_type (device table spelling), enum off does not matter', () => {

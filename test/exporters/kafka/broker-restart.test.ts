@@ -10,9 +10,12 @@ const broker = await startKafka()
 after(() => broker.destroy())
 
 test('every accepted record arrives after the broker is down for 15 s (duplicates allowed, counted)', { timeout: 180_000 }, async () => {
-  const h = await startHarness(`exporters:
+  const h = await startHarness(
+    `exporters:
   - {protocol: kafka, enabled: true, name: k, endpoints: [${broker.plaintext}], data-sources: [flow_metrics.network.1s], export-fields: [$tag, $metrics], topic: restart, flush-timeout: 0.05, request-timeout: 5}
-`, { clock: createRealClock() })
+`,
+    { clock: createRealClock() },
+  )
   const accepted: number[] = []
   let refused = 0
   let n = 0
@@ -44,9 +47,14 @@ test('every accepted record arrives after the broker is down for 15 s (duplicate
   }
   const missing = accepted.filter((v) => !seen.has(v))
   const duplicates = [...seen.values()].reduce((d, c) => d + c - 1, 0)
-  console.log(`broker restart: ${accepted.length} accepted, ${refused} refused (429), ${got.length} read back, ${duplicates} duplicates, ${missing.length} missing`)
+  console.log(
+    `broker restart: ${accepted.length} accepted, ${refused} refused (429), ${got.length} read back, ${duplicates} duplicates, ${missing.length} missing`,
+  )
   assert.deepEqual(missing, [])
   assert.equal(h.metric('deepflow_relay_records_dropped_total{exporter="k",reason="retries_exhausted"}'), 0)
-  assert.ok((h.metric('deepflow_relay_kafka_errors_total{exporter="k",kind="connection"}') ?? 0) + (h.metric('deepflow_relay_kafka_errors_total{exporter="k",kind="timeout"}') ?? 0) > 0)
+  assert.ok(
+    (h.metric('deepflow_relay_kafka_errors_total{exporter="k",kind="connection"}') ?? 0) +
+        (h.metric('deepflow_relay_kafka_errors_total{exporter="k",kind="timeout"}') ?? 0) > 0,
+  )
   await h.relay.stop()
 })

@@ -7,7 +7,8 @@ import { startHarness } from '../../helpers/relay-harness.ts'
 import { seriesText, startReceiver } from '../../helpers/rw-receiver.ts'
 
 const DS = 'flow_metrics.network.1m'
-const yaml = (url: string, extra: string) => `exporters:
+const yaml = (url: string, extra: string) =>
+  `exporters:
   - {protocol: prometheus, enabled: true, name: rw, endpoints: [${url}], data-sources: [${DS}], export-fields: [byte_tx, packet_tx, ip4], request-timeout: 60, ${extra}}
 `
 

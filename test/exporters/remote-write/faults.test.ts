@@ -5,8 +5,8 @@
 import test from 'node:test'
 import assert from 'node:assert/strict'
 import { until } from '../../helpers/manual-clock.ts'
-import { startHarness, type Harness } from '../../helpers/relay-harness.ts'
-import { seriesText, startReceiver, type Receiver } from '../../helpers/rw-receiver.ts'
+import { type Harness, startHarness } from '../../helpers/relay-harness.ts'
+import { type Receiver, seriesText, startReceiver } from '../../helpers/rw-receiver.ts'
 import { freePort } from '../../../scripts/services/process.ts'
 
 const DS = 'flow_metrics.network.1m'
@@ -22,7 +22,9 @@ function yaml(endpoints: string[], extra = ''): string {
     data-sources: [${DS}]
     export-fields: [byte_tx, ip4]
     queue-count: 1
-${extra.includes('request-timeout') ? '' : '    request-timeout: 60\n'}${extra.split('\n').filter((l) => l !== '').map((l) => `    ${l}`).join('\n')}
+${extra.includes('request-timeout') ? '' : '    request-timeout: 60\n'}${
+    extra.split('\n').filter((l) => l !== '').map((l) => `    ${l}`).join('\n')
+  }
 `
 }
 
@@ -34,7 +36,9 @@ async function flush(h: Harness, receivers: Receiver[], count: number) {
 test('requests carry the remote-write 1.0 headers; extra-headers cannot override them', async () => {
   const r = await startReceiver()
   try {
-    const h = await startHarness(yaml([r.url], `extra-headers: {Authorization: "Bearer t0ken", Content-Type: text/plain, User-Agent: evil, X-Scope-OrgID: tenant-1}`))
+    const h = await startHarness(
+      yaml([r.url], `extra-headers: {Authorization: "Bearer t0ken", Content-Type: text/plain, User-Agent: evil, X-Scope-OrgID: tenant-1}`),
+    )
     assert.equal((await h.post(DS, JSON.stringify(rec(1)))).status, 202)
     await flush(h, [r], 1)
     const headers = r.requests[0]!.headers
@@ -62,7 +66,10 @@ test('500 then 204: the same batch arrives exactly once more, on the next endpoi
     await flush(h, [a, b], 1)
     assert.equal(a.requests.length, 1)
     // The 500 must be seen (and the retry's backoff started) before the clock moves on.
-    await until(() => h.metric(`deepflow_relay_remote_write_requests_total{exporter="rw",endpoint="${a.url}",status="5xx"}`) === 1, 'the 500 seen')
+    await until(
+      () => h.metric(`deepflow_relay_remote_write_requests_total{exporter="rw",endpoint="${a.url}",status="5xx"}`) === 1,
+      'the 500 seen',
+    )
     await h.clock.advance(30)
     await until(() => b.requests.length === 1, 'the retry on b')
     assert.deepEqual(seriesText(b.requests[0]!.series), [LINE(1), LINE(2)])
@@ -105,7 +112,10 @@ test('429 with Retry-After: 2 is not resent before 2 s', async () => {
     r.script({ status: 429, headers: { 'Retry-After': '2' } })
     await h.post(DS, JSON.stringify(rec(1)))
     await flush(h, [r], 1)
-    await until(() => h.metric(`deepflow_relay_remote_write_requests_total{exporter="rw",endpoint="${r.url}",status="4xx"}`) === 1, 'the 429 seen')
+    await until(
+      () => h.metric(`deepflow_relay_remote_write_requests_total{exporter="rw",endpoint="${r.url}",status="4xx"}`) === 1,
+      'the 429 seen',
+    )
     await h.clock.advance(1999)
     await new Promise((res) => setTimeout(res, 50))
     assert.equal(r.requests.length, 1)
@@ -128,7 +138,10 @@ test('a receiver that hangs times out after request-timeout, then the batch fail
     await h.clock.advance(999)
     assert.equal(b.requests.length, 0)
     await h.clock.advance(1)
-    await until(() => h.metric(`deepflow_relay_remote_write_requests_total{exporter="rw",endpoint="${a.url}",status="timeout"}`) === 1, 'timeout counted')
+    await until(
+      () => h.metric(`deepflow_relay_remote_write_requests_total{exporter="rw",endpoint="${a.url}",status="timeout"}`) === 1,
+      'timeout counted',
+    )
     await h.clock.advance(30)
     await until(() => b.requests.length === 1, 'the failover')
     assert.deepEqual(seriesText(b.requests[0]!.series), [LINE(1)])
@@ -165,7 +178,10 @@ test('after max-retry-duration the batch is dropped as retries_exhausted; readin
     assert.equal((await h.relay.app.request('/readyz')).status, 200)
     await h.post(DS, JSON.stringify(rec(1)))
     await flush(h, [r], 1)
-    await until(() => h.metric(`deepflow_relay_remote_write_requests_total{exporter="rw",endpoint="${r.url}",status="5xx"}`) === 1, 'the 503 seen')
+    await until(
+      () => h.metric(`deepflow_relay_remote_write_requests_total{exporter="rw",endpoint="${r.url}",status="5xx"}`) === 1,
+      'the 503 seen',
+    )
     assert.equal((await h.relay.app.request('/readyz')).status, 503)
     assert.equal(h.metric(`deepflow_relay_endpoint_up{exporter="rw",endpoint="${r.url}"}`), 0)
     for (let i = 0; i < 10 && h.metric('deepflow_relay_records_dropped_total{exporter="rw",reason="retries_exhausted"}') === 0; i++) {

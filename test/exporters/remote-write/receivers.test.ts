@@ -13,20 +13,70 @@ const DICT = JSON.stringify({ agent: { 7: 'node-1-V3' }, pod: { 153: 'productpag
 
 const NETWORK = { time: T, byte_tx: 100, rtt_max: 5, ip4: '10.1.2.3', protocol: 6, role: 1, agent_id: 7, pod_id: 153, server_port: 80 }
 const NETWORK_LABELS = 'agent_id="node-1-V3",ip4="10.1.2.3",pod_id="productpage-v1-7f9c",protocol="TCP",role="Server",server_port="80"'
-const NETWORK_MAP = { time: T, byte_tx: 200, packet_tx: 0, ip4: '10.1.2.3', ip4_1: '10.1.2.4', pod_id_1: 153, tunnel_type: 1, capture_nic_type: 7, observation_point: 's-p', protocol: 17 }
-const NETWORK_MAP_LABELS = 'capture_nic_type="eBPF",ip4_0="10.1.2.3",ip4_1="10.1.2.4",observation_point="Server Process",pod_id_1="productpage-v1-7f9c",protocol="UDP",tunnel_type="VXLAN"'
-const APPLICATION = { time: T, request: 12, rrt_max: 830, l7_protocol: 20, app_service: 'reviews', endpoint: '/reviews/0', ip4: '10.1.2.4', l3_device_type: 10, l3_device_id: 153 }
-const APPLICATION_LABELS = 'app_service="reviews",endpoint="/reviews/0",ip4="10.1.2.4",l3_device_id="productpage-v1-7f9c",l3_device_type="pod",l7_protocol="HTTP"'
-const APPLICATION_MAP = { time: T, request: 3, server_error: 1, l7_protocol: 21, ip4_0: '10.1.2.3', ip4_1: '10.1.2.9', auto_instance_type_1: 255, auto_instance_id_1: 0, is_ipv4: 1, signal_source: 3 }
-const APPLICATION_MAP_LABELS = 'auto_instance_id_1="10.1.2.9",auto_instance_type_1="ip",ip4_0="10.1.2.3",ip4_1="10.1.2.9",is_ipv4="1",l7_protocol="HTTP2",signal_source="eBPF"'
+const NETWORK_MAP = {
+  time: T,
+  byte_tx: 200,
+  packet_tx: 0,
+  ip4: '10.1.2.3',
+  ip4_1: '10.1.2.4',
+  pod_id_1: 153,
+  tunnel_type: 1,
+  capture_nic_type: 7,
+  observation_point: 's-p',
+  protocol: 17,
+}
+const NETWORK_MAP_LABELS =
+  'capture_nic_type="eBPF",ip4_0="10.1.2.3",ip4_1="10.1.2.4",observation_point="Server Process",pod_id_1="productpage-v1-7f9c",protocol="UDP",tunnel_type="VXLAN"'
+const APPLICATION = {
+  time: T,
+  request: 12,
+  rrt_max: 830,
+  l7_protocol: 20,
+  app_service: 'reviews',
+  endpoint: '/reviews/0',
+  ip4: '10.1.2.4',
+  l3_device_type: 10,
+  l3_device_id: 153,
+}
+const APPLICATION_LABELS =
+  'app_service="reviews",endpoint="/reviews/0",ip4="10.1.2.4",l3_device_id="productpage-v1-7f9c",l3_device_type="pod",l7_protocol="HTTP"'
+const APPLICATION_MAP = {
+  time: T,
+  request: 3,
+  server_error: 1,
+  l7_protocol: 21,
+  ip4_0: '10.1.2.3',
+  ip4_1: '10.1.2.9',
+  auto_instance_type_1: 255,
+  auto_instance_id_1: 0,
+  is_ipv4: 1,
+  signal_source: 3,
+}
+const APPLICATION_MAP_LABELS =
+  'auto_instance_id_1="10.1.2.9",auto_instance_type_1="ip",ip4_0="10.1.2.3",ip4_1="10.1.2.9",is_ipv4="1",l7_protocol="HTTP2",signal_source="eBPF"'
 
 const CASES: { ds: string; record: object; labels: string; samples: [string, number][] }[] = []
 for (const res of ['1m', '1s']) {
   CASES.push(
     { ds: `flow_metrics.network.${res}`, record: NETWORK, labels: NETWORK_LABELS, samples: [['byte_tx', 100], ['rtt_max', 5]] },
-    { ds: `flow_metrics.network_map.${res}`, record: NETWORK_MAP, labels: NETWORK_MAP_LABELS, samples: [['packet_tx', 0], ['byte_tx', 200]] },
-    { ds: `flow_metrics.application.${res}`, record: APPLICATION, labels: APPLICATION_LABELS, samples: [['request', 12], ['rrt_max', 830]] },
-    { ds: `flow_metrics.application_map.${res}`, record: APPLICATION_MAP, labels: APPLICATION_MAP_LABELS, samples: [['request', 3], ['server_error', 1]] },
+    {
+      ds: `flow_metrics.network_map.${res}`,
+      record: NETWORK_MAP,
+      labels: NETWORK_MAP_LABELS,
+      samples: [['packet_tx', 0], ['byte_tx', 200]],
+    },
+    {
+      ds: `flow_metrics.application.${res}`,
+      record: APPLICATION,
+      labels: APPLICATION_LABELS,
+      samples: [['request', 12], ['rrt_max', 830]],
+    },
+    {
+      ds: `flow_metrics.application_map.${res}`,
+      record: APPLICATION_MAP,
+      labels: APPLICATION_MAP_LABELS,
+      samples: [['request', 3], ['server_error', 1]],
+    },
   )
 }
 
@@ -37,7 +87,9 @@ function expected(c: (typeof CASES)[number]): string[] {
 }
 
 function text(metric: Record<string, string>, value: number): string {
-  const labels = Object.entries(metric).filter(([k]) => k !== '__name__').sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}="${v}"`)
+  const labels = Object.entries(metric).filter(([k]) => k !== '__name__').sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) =>
+    `${k}="${v}"`
+  )
   return `${metric.__name__}{${labels.join(',')}} ${value}`
 }
 
@@ -51,7 +103,7 @@ exporters:
 `
 }
 
-test('series of all 8 flow_metrics data sources are stored in Prometheus and VictoriaMetrics with DeepFlow\'s labels and values', async () => {
+test("series of all 8 flow_metrics data sources are stored in Prometheus and VictoriaMetrics with DeepFlow's labels and values", async () => {
   const prom = await startPrometheus()
   const vm = await startVictoriaMetrics()
   try {
@@ -59,7 +111,12 @@ test('series of all 8 flow_metrics data sources are stored in Prometheus and Vic
     for (const c of CASES) assert.equal((await h.post(c.ds, JSON.stringify(c.record))).status, 202, c.ds)
     await h.clock.advance(1000)
     const total = CASES.reduce((n, c) => n + c.samples.length, 0)
-    await until(() => h.metric('deepflow_relay_series_sent_total{exporter="prom"}') === total && h.metric('deepflow_relay_series_sent_total{exporter="vm"}') === total, 'both exporters sent everything')
+    await until(
+      () =>
+        h.metric('deepflow_relay_series_sent_total{exporter="prom"}') === total &&
+        h.metric('deepflow_relay_series_sent_total{exporter="vm"}') === total,
+      'both exporters sent everything',
+    )
 
     for (const c of CASES) {
       const stored = await prom.query(`{datasource="${c.ds}"}`, T)
@@ -85,10 +142,17 @@ test('endpoints [stopped Prometheus, live Prometheus] in both orders: every seri
   try {
     for (const [i, endpoints] of [[goneUrl, live.writeUrl], [live.writeUrl, goneUrl]].entries()) {
       const h = await startHarness(`exporters:
-  - {protocol: prometheus, enabled: true, name: rw, endpoints: [${endpoints.join(', ')}], data-sources: [flow_metrics.network.1s], export-fields: [byte_tx, server_port], queue-count: 1}
+  - {protocol: prometheus, enabled: true, name: rw, endpoints: [${
+        endpoints.join(', ')
+      }], data-sources: [flow_metrics.network.1s], export-fields: [byte_tx, server_port], queue-count: 1}
 `)
       const times = [T + 10 * i, T + 10 * i + 1, T + 10 * i + 2]
-      for (const t of times) assert.equal((await h.post('flow_metrics.network.1s', JSON.stringify({ time: t, byte_tx: t - T, server_port: 8000 + i }))).status, 202)
+      for (const t of times) {
+        assert.equal(
+          (await h.post('flow_metrics.network.1s', JSON.stringify({ time: t, byte_tx: t - T, server_port: 8000 + i }))).status,
+          202,
+        )
+      }
       for (let k = 0; k < 20 && h.metric('deepflow_relay_series_sent_total{exporter="rw"}') !== 3; k++) {
         await h.clock.advance(1000)
         await new Promise((r) => setTimeout(r, 30))
@@ -112,14 +176,22 @@ test('labels over 64 KiB in all (their snappy copies take 4-byte offsets) are st
 `)
     const service = `svc-${'s'.repeat(40_000)}`
     const endpoint = `/e/${'e'.repeat(40_000)}`
-    const res = await h.post('flow_metrics.application.1m', JSON.stringify({ time: T, request: 7, rrt_max: 9, server_error: 1, app_service: service, endpoint }))
+    const res = await h.post(
+      'flow_metrics.application.1m',
+      JSON.stringify({ time: T, request: 7, rrt_max: 9, server_error: 1, app_service: service, endpoint }),
+    )
     assert.equal(res.status, 202)
     await h.clock.advance(1000)
     await until(() => h.metric('deepflow_relay_series_sent_total{exporter="rw"}') === 3, 'the 3 series sent')
     const stored = await prom.query('{datasource="flow_metrics.application.1m"}', T)
-    assert.deepEqual(stored.map((s) => [s.metric.__name__, s.value[1], s.metric.app_service === service, s.metric.endpoint === endpoint]).sort(), [
-      ['request', '7', true, true], ['rrt_max', '9', true, true], ['server_error', '1', true, true],
-    ])
+    assert.deepEqual(
+      stored.map((s) => [s.metric.__name__, s.value[1], s.metric.app_service === service, s.metric.endpoint === endpoint]).sort(),
+      [
+        ['request', '7', true, true],
+        ['rrt_max', '9', true, true],
+        ['server_error', '1', true, true],
+      ],
+    )
     await h.relay.stop()
   } finally {
     await prom.stop()

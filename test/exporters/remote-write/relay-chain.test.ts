@@ -17,11 +17,30 @@ const T = Math.floor(Date.now() / 60_000) * 60 - 120
 const APP_MAP = 'flow_metrics.application_map.1m'
 const NET = 'flow_metrics.network.1s'
 const APP_MAP_LABELS: Record<string, string> = {
-  agent_id: 'node-1-V3', app_service: 'reviews', auto_instance_id_0: 'productpage-v1-7f9c', auto_instance_type_0: 'pod',
-  datasource: APP_MAP, endpoint: '/reviews/0', ip4_0: '10.1.2.3', ip4_1: '10.1.2.4', is_ipv4: '1', l7_protocol: 'HTTP',
-  observation_point: 'Client Process', pod_id_0: 'productpage-v1-7f9c', protocol: 'TCP', server_port: '9080', signal_source: 'eBPF',
+  agent_id: 'node-1-V3',
+  app_service: 'reviews',
+  auto_instance_id_0: 'productpage-v1-7f9c',
+  auto_instance_type_0: 'pod',
+  datasource: APP_MAP,
+  endpoint: '/reviews/0',
+  ip4_0: '10.1.2.3',
+  ip4_1: '10.1.2.4',
+  is_ipv4: '1',
+  l7_protocol: 'HTTP',
+  observation_point: 'Client Process',
+  pod_id_0: 'productpage-v1-7f9c',
+  protocol: 'TCP',
+  server_port: '9080',
+  signal_source: 'eBPF',
 }
-const NET_LABELS: Record<string, string> = { agent_id: 'node-1-V3', datasource: NET, ip4: '10.1.2.3', protocol: 'UDP', role: 'Client', server_port: '53' }
+const NET_LABELS: Record<string, string> = {
+  agent_id: 'node-1-V3',
+  datasource: NET,
+  ip4: '10.1.2.3',
+  protocol: 'UDP',
+  role: 'Client',
+  server_port: '53',
+}
 
 /** What deepflow-server's EncodeToPrometheus builds: __name__ + sorted labels, one sample at time × 1000. */
 function series(name: string, value: number, labels: Record<string, string>, time = T): TimeSeries {
@@ -30,7 +49,9 @@ function series(name: string, value: number, labels: Record<string, string>, tim
 }
 
 function text(metric: Record<string, string>, value: string): string {
-  const labels = Object.entries(metric).filter(([k]) => k !== '__name__').sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}="${v}"`)
+  const labels = Object.entries(metric).filter(([k]) => k !== '__name__').sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) =>
+    `${k}="${v}"`
+  )
   return `${metric.__name__}{${labels.join(',')}} ${value}`
 }
 
@@ -49,7 +70,11 @@ test('series posted as deepflow-server posts them reach Prometheus through the r
     const h = await startHarness(`exporters:
   - {protocol: prometheus, enabled: true, name: rw, endpoints: [${dead}, ${prom.writeUrl}], data-sources: [${APP_MAP}, ${NET}], export-fields: [$tag, $metrics], queue-count: 1}
 `)
-    const appMap = [series('request', 12, APP_MAP_LABELS), series('rrt_max', 830, APP_MAP_LABELS), series('server_error', 0, APP_MAP_LABELS)]
+    const appMap = [
+      series('request', 12, APP_MAP_LABELS),
+      series('rrt_max', 830, APP_MAP_LABELS),
+      series('server_error', 0, APP_MAP_LABELS),
+    ]
     const net = [0, 1, 2].map((i) => series('byte_tx', 100 + i, NET_LABELS, T + i))
     const res = await Promise.resolve(h.relay.app.request('/api/v1/write', {
       method: 'POST',

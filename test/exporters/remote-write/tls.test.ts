@@ -8,9 +8,9 @@ import { seriesText, startReceiver } from '../../helpers/rw-receiver.ts'
 import { makeCertificates } from '../../helpers/certs.ts'
 import { IS_DENO } from '../../helpers/runtime-fetch.ts'
 
-
 const DS = 'flow_metrics.network.1m'
-const yaml = (url: string, tls: string) => `exporters:
+const yaml = (url: string, tls: string) =>
+  `exporters:
   - protocol: prometheus
     enabled: true
     name: rw
@@ -33,7 +33,10 @@ test('https endpoints: trusted with tls.ca-file, refused without it, accepted wi
     const untrusted = await startHarness(yaml(r.url, ''))
     await untrusted.post(DS, '{"time":1715133600,"byte_tx":2}')
     await untrusted.clock.advance(1000)
-    await until(() => untrusted.metric(`deepflow_relay_remote_write_requests_total{exporter="rw",endpoint="${r.url}",status="error"}`) === 1, 'a certificate error')
+    await until(
+      () => untrusted.metric(`deepflow_relay_remote_write_requests_total{exporter="rw",endpoint="${r.url}",status="error"}`) === 1,
+      'a certificate error',
+    )
     assert.equal(r.requests.length, 1)
 
     const skipping = await startHarness(yaml(r.url, '{insecure-skip-verify: true}'))
@@ -41,7 +44,10 @@ test('https endpoints: trusted with tls.ca-file, refused without it, accepted wi
     await skipping.clock.advance(1000)
     if (IS_DENO) {
       // Deno's fetch has no per-client switch to skip verification: the relay says so and retries.
-      await until(() => skipping.metric(`deepflow_relay_remote_write_requests_total{exporter="rw",endpoint="${r.url}",status="error"}`) === 1, 'the Deno refusal')
+      await until(
+        () => skipping.metric(`deepflow_relay_remote_write_requests_total{exporter="rw",endpoint="${r.url}",status="error"}`) === 1,
+        'the Deno refusal',
+      )
       assert.ok(skipping.logs.some((l) => String(l.error).includes('tls.insecure-skip-verify is not available under Deno')))
     } else {
       await until(() => r.requests.length === 2, 'the request with verification off')
@@ -56,5 +62,8 @@ test('https endpoints: trusted with tls.ca-file, refused without it, accepted wi
 })
 
 test('an unreadable tls.ca-file stops the relay from starting', async () => {
-  await assert.rejects(startHarness(yaml('https://127.0.0.1:1/api/v1/write', '{ca-file: /missing.pem}')), /tls\.ca-file: cannot read \/missing\.pem/)
+  await assert.rejects(
+    startHarness(yaml('https://127.0.0.1:1/api/v1/write', '{ca-file: /missing.pem}')),
+    /tls\.ca-file: cannot read \/missing\.pem/,
+  )
 })
