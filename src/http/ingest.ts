@@ -54,7 +54,7 @@ export function createIngestHandler(deps: IngestDeps) {
     return c.json(body, status, headers)
   }
 
-  return async (c: Context) => {
+  return async function ingestRecords(c: Context): Promise<Response> {
     if (deps.shuttingDown()) return reply(c, 503, { error: 'shutting down: not accepting records' })
     const ds = c.req.param('dataSource') ?? ''
     const normalize = normalizers.get(ds)

@@ -47,7 +47,7 @@ export function createRemoteWriteHandler(deps: IngestDeps) {
     return body === undefined ? c.body(null, 204) : c.json(body, status as Exclude<Status, 204>, headers)
   }
 
-  return async (c: Context) => {
+  return async function ingestRemoteWrite(c: Context): Promise<Response> {
     if (deps.shuttingDown()) return reply(c, 503, { error: 'shutting down: not accepting series' })
     if (/proto=io\.prometheus\.write\.v2\.Request/i.test(c.req.header('content-type') ?? '')) {
       return reply(c, 415, {

@@ -3,13 +3,13 @@ import test from 'node:test'
 import assert from 'node:assert/strict'
 import { startHarness } from '../helpers/relay-harness.ts'
 
-test('GET routes and the bearer-token check are named functions', async () => {
+test('every route and the bearer-token check are named functions', async () => {
   const h = await startHarness(`relay:
   auth-token: 0123456789abcdef0123
 exporters:
   - {protocol: stdout, enabled: true, data-sources: [flow_metrics.network.1m], export-fields: [$metrics]}
 `)
-  const named = h.relay.app.routes.filter((r) => r.method !== 'POST').map((r) => `${r.method} ${r.path} ${r.handler.name}`)
+  const named = h.relay.app.routes.map((r) => `${r.method} ${r.path} ${r.handler.name}`)
   assert.deepEqual(named, [
     'ALL /v1/records/* bearerToken',
     'ALL /api/* bearerToken',
@@ -17,6 +17,8 @@ exporters:
     'ALL / bearerToken',
     'ALL /v1/status bearerToken',
     'ALL /v1/tap bearerToken',
+    'POST /v1/records/:dataSource ingestRecords',
+    'POST /api/v1/write ingestRemoteWrite',
     'GET /healthz healthz',
     'GET /readyz readyz',
     'GET / statusPage',
