@@ -7,7 +7,9 @@ import { embeddedDefaultConfig, type Overrides, parseConfig } from './config-fil
 import { ConfigError, formatProblem } from './config-file/problems.ts'
 import type { Config } from './config/types.ts'
 import { createLogger } from './observe/log.ts'
+import { budgetShortfall, describeBudget, type MemoryBudget, memoryBudget } from './relay/memory-budget.ts'
 import { createRelay, loadDictionary, type Relay, StartError } from './relay/relay.ts'
+import { cgroupMemory } from './runtime/cgroup-memory.ts'
 import type { Logger } from './observe/log.ts'
 import type { Runtime } from './runtime/types.ts'
 import { systemClock } from './util/clock.ts'
@@ -77,21 +79,24 @@ export async function main(runtime: Runtime): Promise<number> {
     return EXIT_CONFIG
   }
 
+  const budget = memoryBudget(config.relay.memoryLimit, cgroupMemory(runtime.readSystemFile))
+  const shortfall = budgetShortfall(budget, config.exporters)
   if (command.kind === 'check') {
-    if (command.strict && config.warnings.length > 0) {
-      const n = config.warnings.length
+    const warnings = shortfall === null ? config.warnings : [...config.warnings, shortfall]
+    if (command.strict && warnings.length > 0) {
+      const n = warnings.length
       stderr(
         `deepflow-relay: ${file ?? 'the embedded default'} has ${n} warning${n === 1 ? '' : 's'}, and --strict makes them errors:\n${
-          config.warnings.map((w) => `  ${w}`).join('\n')
+          warnings.map((w) => `  ${w}`).join('\n')
         }`,
       )
       return EXIT_CONFIG
     }
-    await runtime.writeStdout(renderEffectiveConfig(config))
-    for (const w of config.warnings) stderr(`warning: ${w}`)
+    await runtime.writeStdout(renderEffectiveConfig(config, `memory budget: ${describeBudget(budget)}`))
+    for (const w of warnings) stderr(`warning: ${w}`)
     return EXIT_OK
   }
-  return run(runtime, config, overrides)
+  return run(runtime, config, overrides, budget)
 }
 
 /**
@@ -123,10 +128,12 @@ export async function reloadConfig(runtime: Runtime, file: string | null, overri
   }
 }
 
-async function run(runtime: Runtime, config: Config, overrides: Overrides): Promise<number> {
+async function run(runtime: Runtime, config: Config, overrides: Overrides, budget: MemoryBudget): Promise<number> {
   const log = createLogger({ write: runtime.writeStderr, now: systemClock.now, level: config.relay.logLevel })
   runtime.onWarning((w) => log.debug('runtime warning', { name: w.name, warning: w.message }))
   for (const w of config.warnings) log.warn(w)
+  const shortfall = budgetShortfall(budget, config.exporters)
+  if (shortfall !== null) log.warn(shortfall)
   let relay
   try {
     relay = createRelay(config, {
@@ -178,6 +185,8 @@ async function run(runtime: Runtime, config: Config, overrides: Overrides): Prom
     url: listener.url,
     config: config.file ?? 'embedded default',
     exporters: config.exporters.map((e) => `${e.name} (${e.protocol})`),
+    memory_budget_bytes: budget.bytes,
+    memory_budget: describeBudget(budget),
   })
 
   return new Promise<number>((resolve) => {

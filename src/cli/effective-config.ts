@@ -52,7 +52,8 @@ function exporter(e: ExporterConfig): Record<string, unknown> {
   }
 }
 
-export function renderEffectiveConfig(config: Config): string {
+/** `note`: a line for the header (the memory budget), written as a YAML comment. */
+export function renderEffectiveConfig(config: Config, note?: string): string {
   const { relay } = config
   const host = relay.listen.host.includes(':') ? `[${relay.listen.host}]` : relay.listen.host
   const doc = {
@@ -73,6 +74,7 @@ export function renderEffectiveConfig(config: Config): string {
       'max-fields': relay.limits.maxFields,
       'max-string-bytes': relay.limits.maxStringBytes,
       'client-timeout': relay.clientTimeout,
+      ...(relay.memoryLimit === null ? {} : { 'memory-limit': relay.memoryLimit }),
     },
     exporters: config.exporters.map(exporter),
     ...(config.sources.length === 0 ? {} : {
@@ -93,5 +95,6 @@ export function renderEffectiveConfig(config: Config): string {
     ...(config.warnings.length === 0 ? {} : { warnings: [...config.warnings] }),
   }
   const source = config.file === null ? 'the embedded default' : config.file
-  return `# deepflow-relay check: ${source} is valid; effective configuration:\n${YAML.stringify(doc, { lineWidth: 0 })}`
+  const header = `# deepflow-relay check: ${source} is valid; effective configuration:\n${note === undefined ? '' : `# ${note}\n`}`
+  return `${header}${YAML.stringify(doc, { lineWidth: 0 })}`
 }

@@ -270,6 +270,7 @@ function parseRelay(
       maxStringBytes: r?.['max-string-bytes'] ?? DEFAULTS.relay.limits.maxStringBytes,
     },
     clientTimeout: r?.['client-timeout'] ?? DEFAULTS.relay.clientTimeout,
+    memoryLimit: r?.['memory-limit'] ?? null,
   }
 }
 

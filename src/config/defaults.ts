@@ -39,6 +39,11 @@ export const DEFAULTS = {
     /** Seconds one query may take before it is abandoned and retried. */
     queryTimeout: 60,
   },
+  /**
+   * What the process needs beside its queues (runtime, code, HTTP, requests in flight): the budget
+   * must hold Σ queue-max-bytes plus this.
+   */
+  memoryReserve: 100 * 1024 * 1024,
   /** deepflow-server panics above this many queues (MAX_QUEUE_COUNT). */
   maxQueueCount: 16,
 } as const

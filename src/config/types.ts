@@ -103,6 +103,8 @@ export interface RelaySettings {
   readonly limits: IngestLimits
   /** Seconds a client may take to send its request. */
   readonly clientTimeout: number
+  /** relay.memory-limit in bytes: the budget, instead of the cgroup's limit; null: the cgroup's (if any). */
+  readonly memoryLimit: number | null
 }
 
 export const OVERFLOW_MODES = ['reject', 'drop-oldest'] as const

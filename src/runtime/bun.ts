@@ -37,6 +37,13 @@ export function createBunRuntime(): Runtime {
         return undefined
       }
     },
+    readSystemFile(path) {
+      try {
+        return readFileSync(path, 'utf8')
+      } catch {
+        return undefined
+      }
+    },
     readZoneFile(zone) {
       try {
         return readFileSync(`/usr/share/zoneinfo/${zone}`)

@@ -62,6 +62,13 @@ export function createDenoRuntime(): Runtime {
         return undefined
       }
     },
+    readSystemFile(path) {
+      try {
+        return Deno.readTextFileSync(path)
+      } catch {
+        return undefined
+      }
+    },
     readZoneFile(zone) {
       try {
         return Deno.readFileSync(`/usr/share/zoneinfo/${zone}`)

@@ -1,6 +1,7 @@
 // What the relay needs from its runtime. One adapter per runtime implements it (runtime/bun.ts;
 // runtime/deno.ts with the Deno issue); no other file touches `Bun` or `Deno`.
 import type { ZoneFileReader } from '../time/zone.ts'
+import type { ReadSystemFile } from './cgroup-memory.ts'
 import type { HttpFetch } from './http-port.ts'
 
 export interface Listener {
@@ -29,6 +30,8 @@ export interface Runtime {
   writeTextFileAtomic(path: string, text: string): Promise<void>
   fileMtime(path: string): Promise<number | undefined>
   readZoneFile: ZoneFileReader
+  /** A small system file (/proc, /sys) as text, undefined when it cannot be read: the cgroup's memory limit. */
+  readSystemFile: ReadSystemFile
   /** fetch with TLS options (CA, skip-verify) for https endpoints. */
   httpFetch: HttpFetch
   /** Resolves once the text has been handed to standard output (backpressure). */

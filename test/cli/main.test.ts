@@ -346,7 +346,7 @@ test('DEEPFLOW_RELAY_LISTEN is used by check and wins over relay.listen', async 
   assert.deepEqual(r, {
     code: 0,
     stdout:
-      '# deepflow-relay check: /e.yaml is valid; effective configuration:\nrelay:\n  listen: 0.0.0.0:9000\n  max-body-bytes: 16777216\n  time-zone: UTC\n  shutdown-timeout: 10\n  log-level: info\n  protect-metrics: true\n  overflow: reject\n  max-records-per-request: 100000\n  max-line-bytes: 1048576\n  max-depth: 16\n  max-fields: 1024\n  max-string-bytes: 65536\n  client-timeout: 30\nexporters: []\n',
+      '# deepflow-relay check: /e.yaml is valid; effective configuration:\n# memory budget: unlimited (no relay.memory-limit and no memory cgroup)\nrelay:\n  listen: 0.0.0.0:9000\n  max-body-bytes: 16777216\n  time-zone: UTC\n  shutdown-timeout: 10\n  log-level: info\n  protect-metrics: true\n  overflow: reject\n  max-records-per-request: 100000\n  max-line-bytes: 1048576\n  max-depth: 16\n  max-fields: 1024\n  max-string-bytes: 65536\n  client-timeout: 30\nexporters: []\n',
     stderr: '',
   })
 })

@@ -83,6 +83,7 @@ const DEFAULT_RELAY = {
   overflow: 'reject',
   limits: { maxRecordsPerRequest: 100000, maxLineBytes: 1048576, maxDepth: 16, maxFields: 1024, maxStringBytes: 65536 },
   clientTimeout: 30,
+  memoryLimit: null,
 }
 
 /** The ExporterConfig of a first, enabled exporter: FULL_DEFAULTS with `fields`. */
