@@ -146,6 +146,12 @@ async function run(runtime: Runtime, config: Config, overrides: Overrides, budge
       fetch: runtime.httpFetch,
       writeTextFileAtomic: runtime.writeTextFileAtomic,
       runtimeName: runtime.name,
+      memory: {
+        budget: budget.bytes,
+        residentBytes: runtime.residentBytes,
+        collectGarbage: runtime.collectGarbage,
+        cpuCount: runtime.cpuCount,
+      },
     })
     await relay.start()
   } catch (err) {

@@ -75,6 +75,9 @@ export function renderEffectiveConfig(config: Config, note?: string): string {
       'max-string-bytes': relay.limits.maxStringBytes,
       'client-timeout': relay.clientTimeout,
       ...(relay.memoryLimit === null ? {} : { 'memory-limit': relay.memoryLimit }),
+      'memory-soft-limit': relay.memorySoftLimit,
+      'memory-hard-limit': relay.memoryHardLimit,
+      ...(relay.maxConcurrentRequests === null ? {} : { 'max-concurrent-requests': relay.maxConcurrentRequests }),
     },
     exporters: config.exporters.map(exporter),
     ...(config.sources.length === 0 ? {} : {

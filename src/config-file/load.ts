@@ -251,6 +251,11 @@ function parseRelay(
     if (lv === 'debug' || lv === 'info' || lv === 'warn' || lv === 'error') logLevel = lv
     else problems.push({ path: [overrides.logLevel.from], message: `expected one of debug, info, warn, error, got ${JSON.stringify(lv)}` })
   }
+  const soft = r?.['memory-soft-limit'] ?? DEFAULTS.relay.memorySoftLimit
+  const hard = r?.['memory-hard-limit'] ?? DEFAULTS.relay.memoryHardLimit
+  if (soft >= hard) {
+    problems.push({ path: ['relay', 'memory-soft-limit'], message: `must be below relay.memory-hard-limit (${hard}), got ${soft}` })
+  }
   return {
     listen,
     maxBodyBytes: r?.['max-body-bytes'] ?? DEFAULTS.relay.maxBodyBytes,
@@ -271,6 +276,9 @@ function parseRelay(
     },
     clientTimeout: r?.['client-timeout'] ?? DEFAULTS.relay.clientTimeout,
     memoryLimit: r?.['memory-limit'] ?? null,
+    memorySoftLimit: soft,
+    memoryHardLimit: hard,
+    maxConcurrentRequests: r?.['max-concurrent-requests'] ?? null,
   }
 }
 

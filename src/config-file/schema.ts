@@ -217,6 +217,14 @@ const MemoryLimitSchema = v.pipe(
   v.transform((s): number | null => (s === undefined ? null : parseByteQuantity(s)!)),
 )
 
+/** A fraction of the memory budget, above 0 and at most 1; null or absent: the default. */
+const fraction = (fallback: number) =>
+  v.pipe(
+    optionalNumber('a fraction of the memory budget, above 0 and at most 1 (e.g. 0.8)'),
+    v.check((n) => n === undefined || (n > 0 && n <= 1), 'expected a fraction of the memory budget, above 0 and at most 1 (e.g. 0.8)'),
+    v.transform((n): number => n ?? fallback),
+  )
+
 const RELAY_ENTRIES = {
   listen: v.nullish(ListenSchema),
   'max-body-bytes': positiveInt('a positive number of bytes', DEFAULTS.relay.maxBodyBytes),
@@ -241,6 +249,13 @@ const RELAY_ENTRIES = {
   'max-string-bytes': positiveInt('a positive number of bytes', DEFAULTS.relay.limits.maxStringBytes),
   'client-timeout': seconds(DEFAULTS.relay.clientTimeout),
   'memory-limit': MemoryLimitSchema,
+  'memory-soft-limit': fraction(DEFAULTS.relay.memorySoftLimit),
+  'memory-hard-limit': fraction(DEFAULTS.relay.memoryHardLimit),
+  'max-concurrent-requests': v.pipe(
+    optionalNumber('a positive number of requests'),
+    v.check((n) => n === undefined || (Number.isInteger(n) && n >= 1), 'expected a positive number of requests'),
+    v.transform((n): number | null => n ?? null),
+  ),
 }
 
 /** `relay:`; null or absent: every default. */

@@ -19,6 +19,13 @@ export const DEFAULTS = {
     },
     /** Seconds a client may take to send its request (slow or idle connections are closed). */
     clientTimeout: 30,
+    /** Fractions of the memory budget (the OpenTelemetry Collector's memory_limiter: spike 20 %). */
+    memorySoftLimit: 0.8,
+    memoryHardLimit: 0.9,
+    /** relay.max-concurrent-requests when not set: this many per CPU core (vmagent: 2 × cores). */
+    concurrentRequestsPerCore: 2,
+    /** How long a request waits for a slot before 503. */
+    concurrencyWaitMs: 1000,
   },
   exporter: {
     queueCount: 4, // DeepFlow DefaultExportQueueCount

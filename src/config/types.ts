@@ -105,6 +105,11 @@ export interface RelaySettings {
   readonly clientTimeout: number
   /** relay.memory-limit in bytes: the budget, instead of the cgroup's limit; null: the cgroup's (if any). */
   readonly memoryLimit: number | null
+  /** Fractions of the budget: above soft, new ingest is refused (and a collection requested); above hard, at once. */
+  readonly memorySoftLimit: number
+  readonly memoryHardLimit: number
+  /** Ingest requests read and parsed at once; null: 2 × the CPU cores. */
+  readonly maxConcurrentRequests: number | null
 }
 
 export const OVERFLOW_MODES = ['reject', 'drop-oldest'] as const

@@ -6,6 +6,7 @@ import type { IngestLimits } from '../config/types.ts'
 import { DATA_SOURCES, dataSource } from '../deepflow/schema.ts'
 import { admissionReply } from '../ingest/admission-reply.ts'
 import { gunzip } from '../ingest/decode-gzip.ts'
+import type { IngestGate } from '../ingest/ingest-gate.ts'
 import { createEntry } from '../ingest/entry.ts'
 import { errorJson, jsonRecords } from '../ingest/json-records.ts'
 import { type BodyEncodings, identity, readBody } from '../ingest/read-body.ts'
@@ -26,6 +27,8 @@ export interface IngestDeps {
   readonly maxBodyBytes: number
   readonly limits: IngestLimits
   readonly shuttingDown: () => boolean
+  /** Refuses a request before its body is read (queue full, concurrency, memory). */
+  readonly gate: IngestGate
 }
 
 const JSON_ENCODINGS: BodyEncodings = {
@@ -61,6 +64,17 @@ export function createIngestHandler(deps: IngestDeps) {
     if (normalize === undefined) {
       return reply(c, 404, { error: `unknown data source ${JSON.stringify(ds)}`, data_sources: DATA_SOURCES })
     }
+    const exporters = deps.exporters()
+    const pass = await deps.gate.pass(c.req.raw, exporters.filter((e) => e.wants(ds)))
+    if (!pass.ok) return reply(c, pass.status, { error: pass.error }, pass.headers)
+    try {
+      return await ingest(c, ds, normalize, exporters)
+    } finally {
+      pass.done()
+    }
+  }
+
+  async function ingest(c: Context, ds: string, normalize: Normalizer, exporters: readonly Exporter<Sized>[]): Promise<Response> {
     const body = await readBody(c.req.raw, deps.maxBodyBytes, JSON_ENCODINGS)
     if (!body.ok) return reply(c, body.status, { error: body.error })
     const text = decodeUtf8(body.bytes)
@@ -76,7 +90,7 @@ export function createIngestHandler(deps: IngestDeps) {
     const summary = { rejected: errors.length, errors: errors.slice(0, MAX_REPORTED_ERRORS).map(errorJson) }
     if (records.length === 0) return reply(c, 400, { accepted: 0, ...summary, error: 'no valid record in the body' })
 
-    const admission = entry.offer([{ ds, records }], deps.exporters())
+    const admission = entry.offer([{ ds, records }], exporters)
     const r = admissionReply(admission, records.length, summary, { log, unit: 'records', logFields: { data_source: ds } })
     return reply(c, r.status, r.body, r.headers)
   }

@@ -54,6 +54,16 @@ export function createRemoteWriteHandler(deps: IngestDeps) {
         error: 'remote write 2.0 (io.prometheus.write.v2.Request) is not supported; send remote write 1.0 (prometheus.WriteRequest)',
       })
     }
+    const pass = await deps.gate.pass(c.req.raw, [])
+    if (!pass.ok) return reply(c, pass.status, { error: pass.error }, pass.headers)
+    try {
+      return await ingest(c)
+    } finally {
+      pass.done()
+    }
+  }
+
+  async function ingest(c: Context): Promise<Response> {
     const body = await readBody(c.req.raw, deps.maxBodyBytes, SNAPPY)
     if (!body.ok) return reply(c, body.status, { error: body.error })
     const timeseries = await decodeWriteRequest(body.bytes)

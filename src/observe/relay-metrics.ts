@@ -18,6 +18,11 @@ export function createRelayMetrics(registry = new Registry()) {
       'Valid records of requests answered 429 or 413 because queues lacked room (never accepted).',
       ['data_source'],
     ),
+    requestsRefused: registry.counter(
+      'deepflow_relay_requests_refused_total',
+      'Ingest requests refused before their body was read, by reason: memory (near the memory budget), queue_full (an exporter of the data source has no room), concurrency (no slot among relay.max-concurrent-requests in time).',
+      ['reason'],
+    ),
     unknownFields: registry.counter(
       'deepflow_relay_unknown_fields_total',
       'Record keys that are not fields of the data source (ignored).',

@@ -71,6 +71,8 @@ export interface Exporter<T extends Sized> {
   commit(ds: string, staged: Staged<T>): void
   /** Records and bytes held (waiting and in flight). */
   held(): { records: number; bytes: number }
+  /** No record could be queued now (relay.overflow reject, and queue-max-bytes or every queue's queue-size is reached). */
+  isFull(): boolean
   /** false when the last send attempt failed (and no send succeeded since). */
   healthy(): boolean
   /** Its endpoints with their state (GET /v1/status, deepflow_relay_endpoint_up). */
@@ -203,6 +205,10 @@ export function createExporter<T extends Sized>(deps: ExporterDeps<T>): Exporter
         perQueue[seriesHash % queues.length]!.push(item)
       }
       return { perQueue, filtered, tooLarge }
+    },
+    isFull() {
+      if (dropOldest) return false
+      return heldBytes() >= config.queueMaxBytes || queues.every((_, i) => heldRecords(i) >= config.queueSize)
     },
     fits(staged) {
       let bytes = 0

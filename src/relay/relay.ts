@@ -27,6 +27,7 @@ import { buildSources } from '../sources/build-sources.ts'
 import type { Source } from '../sources/clickhouse/source.ts'
 import { notReadyReason } from './readiness.ts'
 import { planReload, type ReloadPlan } from './reload-plan.ts'
+import { createIngestLimits, type MemoryDeps, NO_MEMORY_LIMIT } from './ingest-limits.ts'
 import { createRunningExporters } from './running-exporters.ts'
 import { asStartError, StartError, toStartError } from './start-error.ts'
 
@@ -50,6 +51,8 @@ export interface RelayDeps {
   readonly runtimeName?: string
   /** For the ClickHouse source's cursor file. */
   readonly writeTextFileAtomic?: (path: string, text: string) => Promise<void>
+  /** The memory budget and what the runtime measures; absent: no limit (NO_MEMORY_LIMIT). */
+  readonly memory?: MemoryDeps
 }
 
 export interface Relay {
@@ -83,7 +86,8 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
   const exporters = exporterSet.current
   /** The warnings of the config the exporters run (a reload replaces them). */
   let warnings = config.warnings
-  const sources = asStartError(() => buildSources(config.sources, { ...deps, exporters, metrics }))
+  const gate = createIngestLimits(config.relay, deps.memory ?? NO_MEMORY_LIMIT, { clock, log, metrics })
+  const sources = asStartError(() => buildSources(config.sources, { ...deps, exporters, metrics, memory: gate.memory }))
   let started = false
   let stopping: Promise<void> | undefined
   const pollAbort = new AbortController()
@@ -102,6 +106,7 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
   })
   const app = createApp({
     exporters,
+    gate,
     metrics,
     log,
     maxBodyBytes: config.relay.maxBodyBytes,

@@ -37,6 +37,11 @@ export function createBunRuntime(): Runtime {
         return undefined
       }
     },
+    residentBytes: () => process.memoryUsage.rss(),
+    collectGarbage() {
+      Bun.gc(true)
+    },
+    cpuCount: navigator.hardwareConcurrency ?? 1,
     readSystemFile(path) {
       try {
         return readFileSync(path, 'utf8')

@@ -62,6 +62,11 @@ export function createDenoRuntime(): Runtime {
         return undefined
       }
     },
+    residentBytes: () => Deno.memoryUsage().rss,
+    collectGarbage() {
+      ;(globalThis as { gc?: () => void }).gc?.()
+    },
+    cpuCount: navigator.hardwareConcurrency ?? 1,
     readSystemFile(path) {
       try {
         return Deno.readTextFileSync(path)

@@ -32,6 +32,12 @@ export interface Runtime {
   readZoneFile: ZoneFileReader
   /** A small system file (/proc, /sys) as text, undefined when it cannot be read: the cgroup's memory limit. */
   readSystemFile: ReadSystemFile
+  /** The process's resident set in bytes (what a memory cgroup limits). */
+  residentBytes(): number
+  /** A full garbage collection where the runtime offers one (Bun; Deno only with --v8-flags=--expose-gc). */
+  collectGarbage(): void
+  /** CPU cores this process may use. */
+  readonly cpuCount: number
   /** fetch with TLS options (CA, skip-verify) for https endpoints. */
   httpFetch: HttpFetch
   /** Resolves once the text has been handed to standard output (backpressure). */

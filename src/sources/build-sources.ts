@@ -6,6 +6,7 @@ import { DEFAULTS } from '../config/defaults.ts'
 import type { ClickHouseSourceConfig } from '../config/types.ts'
 import type { Logger } from '../observe/log.ts'
 import type { RelayMetrics } from '../observe/relay-metrics.ts'
+import type { MemoryLimiter } from '../ingest/memory-limiter.ts'
 import { admitGroups } from '../pipeline/admission.ts'
 import type { Exporter } from '../pipeline/exporter.ts'
 import type { Sized } from '../pipeline/send-result.ts'
@@ -25,6 +26,8 @@ export interface SourcesDeps {
   readonly metrics: RelayMetrics
   readonly readZoneFile?: ZoneFileReader
   readonly readTextFile: (path: string) => Promise<string>
+  /** While it refuses new work, a source waits before admitting a page (as for a full queue). */
+  readonly memory?: MemoryLimiter
   /** For the cursor files; undefined: a runtime that cannot write files (a source fails when it saves). */
   readonly writeTextFileAtomic?: (path: string, text: string) => Promise<void>
 }
@@ -37,7 +40,7 @@ export function buildSources(configs: readonly ClickHouseSourceConfig[], deps: S
     return createClickHouseSource({
       config: sc,
       client: createClickHouseClient({ url: sc.url, user: sc.user, password: sc.password, fetch: deps.fetch, clock, timeoutMs }),
-      admit: (groups) => admitGroups(groups, deps.exporters()),
+      admit: (groups) => (deps.memory?.over() ? { status: 'full', exporter: 'the memory limiter' } : admitGroups(groups, deps.exporters())),
       wallClock: (zone) => createWallClockParser(zone, deps.readZoneFile),
       clock,
       log,

@@ -87,6 +87,8 @@ const DEFAULT_RELAY = {
   'max-fields': 1024,
   'max-string-bytes': 65536,
   'client-timeout': 30,
+  'memory-soft-limit': 0.8,
+  'memory-hard-limit': 0.9,
 }
 
 test('--help prints the usage on stdout and exits 0', async () => {
@@ -346,7 +348,7 @@ test('DEEPFLOW_RELAY_LISTEN is used by check and wins over relay.listen', async 
   assert.deepEqual(r, {
     code: 0,
     stdout:
-      '# deepflow-relay check: /e.yaml is valid; effective configuration:\n# memory budget: unlimited (no relay.memory-limit and no memory cgroup)\nrelay:\n  listen: 0.0.0.0:9000\n  max-body-bytes: 16777216\n  time-zone: UTC\n  shutdown-timeout: 10\n  log-level: info\n  protect-metrics: true\n  overflow: reject\n  max-records-per-request: 100000\n  max-line-bytes: 1048576\n  max-depth: 16\n  max-fields: 1024\n  max-string-bytes: 65536\n  client-timeout: 30\nexporters: []\n',
+      '# deepflow-relay check: /e.yaml is valid; effective configuration:\n# memory budget: unlimited (no relay.memory-limit and no memory cgroup)\nrelay:\n  listen: 0.0.0.0:9000\n  max-body-bytes: 16777216\n  time-zone: UTC\n  shutdown-timeout: 10\n  log-level: info\n  protect-metrics: true\n  overflow: reject\n  max-records-per-request: 100000\n  max-line-bytes: 1048576\n  max-depth: 16\n  max-fields: 1024\n  max-string-bytes: 65536\n  client-timeout: 30\n  memory-soft-limit: 0.8\n  memory-hard-limit: 0.9\nexporters: []\n',
     stderr: '',
   })
 })

@@ -11,7 +11,7 @@ const ALL_SOURCES =
 const EXPORTER_KEYS =
   'protocol, enabled, name, endpoints, data-sources, queue-count, queue-size, queue-max-bytes, batch-size, flush-timeout, tag-filters, tag-filter-condition, tag-filters-groups, export-fields, export-empty-tag, export-empty-metrics-disabled, enum-translate-to-name-disabled, universal-tag-translate-to-name-disabled, sasl, topic, extra-headers, request-timeout, max-retry-duration, tls, compression, max-message-bytes'
 const RELAY_KEYS =
-  'listen, max-body-bytes, time-zone, universal-tags, shutdown-timeout, log-level, auth-token, protect-metrics, tls, overflow, max-records-per-request, max-line-bytes, max-depth, max-fields, max-string-bytes, client-timeout, memory-limit'
+  'listen, max-body-bytes, time-zone, universal-tags, shutdown-timeout, log-level, auth-token, protect-metrics, tls, overflow, max-records-per-request, max-line-bytes, max-depth, max-fields, max-string-bytes, client-timeout, memory-limit, memory-soft-limit, memory-hard-limit, max-concurrent-requests'
 const EXPORT_FIELDS_HINT =
   "missing or empty; list what to export, e.g. export-fields: [$tag, $metrics] (DeepFlow's default list exports metrics only, Q4)"
 const NOT_A_MAPPING = '(top level): expected a mapping with `exporters:` (or a DeepFlow server.yaml with `ingester.exporters:`)'

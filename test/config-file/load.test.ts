@@ -84,6 +84,9 @@ const DEFAULT_RELAY = {
   limits: { maxRecordsPerRequest: 100000, maxLineBytes: 1048576, maxDepth: 16, maxFields: 1024, maxStringBytes: 65536 },
   clientTimeout: 30,
   memoryLimit: null,
+  memorySoftLimit: 0.8,
+  memoryHardLimit: 0.9,
+  maxConcurrentRequests: null,
 }
 
 /** The ExporterConfig of a first, enabled exporter: FULL_DEFAULTS with `fields`. */

@@ -31,6 +31,9 @@ export function createFakeRuntime(opts: { args: string[]; env?: Record<string, s
     fileMtime: (path) => Promise.resolve(files[path] === undefined ? undefined : 1),
     readZoneFile: () => undefined,
     readSystemFile: (path) => files[path],
+    residentBytes: () => 0,
+    collectGarbage() {},
+    cpuCount: 2,
     httpFetch: () => Promise.reject(new Error('the fake runtime has no network')),
     writeStdout(text) {
       stdout.push(text)

@@ -2,6 +2,7 @@
 // app.request() (no sockets).
 import { parseConfig } from '../../src/config-file/load.ts'
 import { createLogger } from '../../src/observe/log.ts'
+import type { MemoryDeps } from '../../src/relay/ingest-limits.ts'
 import { createRelay, type Relay } from '../../src/relay/relay.ts'
 import { runtimeHttpFetch } from './runtime-fetch.ts'
 import { createManualClock, type ManualClock } from './manual-clock.ts'
@@ -20,7 +21,10 @@ export interface Harness {
   metric(line: string): number | undefined
 }
 
-export async function startHarness(yaml: string, opts: { files?: Record<string, string>; clock?: ManualClock } = {}): Promise<Harness> {
+export async function startHarness(
+  yaml: string,
+  opts: { files?: Record<string, string>; clock?: ManualClock; memory?: MemoryDeps } = {},
+): Promise<Harness> {
   const config = parseConfig(yaml, 'test.yaml')
   const clock = opts.clock ?? createManualClock()
   const stdout: string[] = []
@@ -39,6 +43,7 @@ export async function startHarness(yaml: string, opts: { files?: Record<string, 
       return t === undefined ? Promise.reject(new Error(`ENOENT ${p}`)) : Promise.resolve(t)
     },
     fileMtime: (p) => Promise.resolve(files[p] === undefined ? undefined : files[p]!.length),
+    ...(opts.memory === undefined ? {} : { memory: opts.memory }),
     fetch: runtimeHttpFetch,
     writeTextFileAtomic: (p, text) => {
       files[p] = text

@@ -6,6 +6,8 @@ import type { DeepFlowRecord } from '../../src/record/normalize.ts'
 
 export interface FakeExporter extends Exporter<Sized> {
   fit: Fit
+  /** What isFull() answers (the ingest gate's queue check). */
+  full: boolean
   readonly committed: { ds: string; records: number }[]
 }
 
@@ -14,6 +16,8 @@ export function fakeExporter(name: string, dataSources: readonly string[], fit: 
   const fake = {
     config: { name },
     fit,
+    full: false,
+    isFull: () => fake.full,
     committed,
     wants: (ds: string) => dataSources.includes(ds),
     stage: (_ds: string, records: readonly DeepFlowRecord[]) => ({

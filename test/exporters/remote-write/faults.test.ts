@@ -227,7 +227,13 @@ test('a receiver down for 30 s under steady load: 429s while the queue is full, 
     }
     const delivered = back.requests.filter((q) => q.status === 204).flatMap((q) => seriesText(q.series))
     assert.deepEqual(delivered, accepted.map(LINE))
-    assert.equal(h.metric(`deepflow_relay_records_refused_total{data_source="${DS}"}`), refused)
+    // One record per request: refused after parsing (records_refused) or before reading (requests_refused, queue_full).
+    assert.equal(
+      h.metric(`deepflow_relay_records_refused_total{data_source="${DS}"}`)! +
+        h.metric('deepflow_relay_requests_refused_total{reason="queue_full"}')!,
+      refused,
+    )
+    assert.ok(h.metric('deepflow_relay_requests_refused_total{reason="queue_full"}')! > 0)
     assert.equal(h.metric('deepflow_relay_records_dropped_total{exporter="rw",reason="retries_exhausted"}'), 0)
     assert.ok(h.metric(`deepflow_relay_remote_write_requests_total{exporter="rw",endpoint="${first.url}",status="error"}`)! > 0)
   } finally {

@@ -1,0 +1,59 @@
+// The limits every entrance goes through, built from the config and the memory the runtime reports:
+// the memory limiter (relay.memory-soft-limit / memory-hard-limit of the budget), the concurrency
+// gate (relay.max-concurrent-requests, default 2 × cores) and the ingest gate that applies them
+// before a body is read; plus the gauges of the budget and of the memory in use.
+import { DEFAULTS } from '../config/defaults.ts'
+import type { RelaySettings } from '../config/types.ts'
+import { createConcurrencyGate } from '../ingest/concurrency-gate.ts'
+import { createIngestGate, type IngestGate } from '../ingest/ingest-gate.ts'
+import { createMemoryLimiter } from '../ingest/memory-limiter.ts'
+import type { Logger } from '../observe/log.ts'
+import type { RelayMetrics } from '../observe/relay-metrics.ts'
+import type { Clock } from '../util/clock.ts'
+
+/** What the runtime tells of memory (runtime/types.ts), and the budget main() found. */
+export interface MemoryDeps {
+  /** Bytes; null: unlimited. */
+  readonly budget: number | null
+  residentBytes(): number
+  collectGarbage(): void
+  readonly cpuCount: number
+}
+
+/** No budget, nothing measured: the limiter admits everything (tests, embedders). */
+export const NO_MEMORY_LIMIT: MemoryDeps = { budget: null, residentBytes: () => 0, collectGarbage: () => {}, cpuCount: 2 }
+
+export function createIngestLimits(
+  relay: RelaySettings,
+  memory: MemoryDeps,
+  deps: { clock: Clock; log: Logger; metrics: RelayMetrics },
+): IngestGate {
+  const limiter = createMemoryLimiter(
+    { budget: memory.budget, soft: relay.memorySoftLimit, hard: relay.memoryHardLimit },
+    { residentBytes: memory.residentBytes, collectGarbage: memory.collectGarbage, now: deps.clock.now },
+  )
+  const max = relay.maxConcurrentRequests ?? DEFAULTS.relay.concurrentRequestsPerCore * Math.max(1, memory.cpuCount)
+  const { registry } = deps.metrics
+  if (memory.budget !== null) {
+    const budget = memory.budget
+    registry.gauge(
+      'deepflow_relay_memory_budget_bytes',
+      "The memory budget: relay.memory-limit, else the cgroup's limit (absent when unlimited).",
+      [],
+      () => [[[], budget]],
+    )
+  }
+  registry.gauge(
+    'deepflow_relay_memory_used_bytes',
+    'Memory in use as the memory limiter counts it: the resident set plus the declared sizes of the bodies being read.',
+    [],
+    () => [[[], limiter.usedBytes()]],
+  )
+  return createIngestGate({
+    memory: limiter,
+    concurrency: createConcurrencyGate(max, DEFAULTS.relay.concurrencyWaitMs, deps.clock),
+    maxBodyBytes: relay.maxBodyBytes,
+    refused: deps.metrics.requestsRefused,
+    log: deps.log,
+  })
+}

@@ -1,0 +1,101 @@
+// Refusing before doing the work: near the memory budget, beyond relay.max-concurrent-requests, and
+// into an exporter with no room left, POST /v1/records and POST /api/v1/write answer (503 or 429,
+// Retry-After: 1) without reading the body, and count the request by reason.
+import test from 'node:test'
+import assert from 'node:assert/strict'
+import { settle } from '../helpers/manual-clock.ts'
+import { startHarness } from '../helpers/relay-harness.ts'
+
+const NET = 'flow_metrics.network.1m'
+const MiB = 2 ** 20
+const STDOUT = (extra = '') =>
+  `exporters:\n  - {protocol: stdout, enabled: true, data-sources: [${NET}], export-fields: [byte_tx], queue-count: 1, queue-size: 2${extra}}\n`
+const rec = (n: number) => JSON.stringify({ time: 1715133600, byte_tx: n })
+
+/** A body that says whether anything pulled it, and ends when told. */
+function watchedBody(text: string) {
+  const state = { pulled: false, end: () => {} }
+  const ended = new Promise<void>((resolve) => (state.end = resolve))
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      state.pulled = true
+      await ended
+      controller.enqueue(new TextEncoder().encode(text))
+      controller.close()
+    },
+  }, { highWaterMark: 0 })
+  return { body, state }
+}
+
+test('near the memory budget: 503 + Retry-After before the body is read, counted as memory; admitted again once memory falls', async () => {
+  const memory = { budget: 100 * MiB, rss: 95 * MiB, gcs: 0 }
+  const h = await startHarness(STDOUT(), {
+    memory: { budget: memory.budget, residentBytes: () => memory.rss, collectGarbage: () => memory.gcs++, cpuCount: 2 },
+  })
+  const { body, state } = watchedBody(rec(1))
+  const res = await h.post(NET, body, { 'Content-Length': '50' })
+  assert.equal(res.status, 503)
+  assert.equal(res.headers.get('retry-after'), '1')
+  assert.deepEqual(await res.json(), { error: 'the relay is near its memory budget (95 MiB used, hard limit 90 MiB); retry later' })
+  assert.equal(state.pulled, false, 'the body was not read')
+  assert.equal(memory.gcs, 1, 'a collection was asked for')
+  assert.equal(h.metric('deepflow_relay_requests_refused_total{reason="memory"}'), 1)
+  assert.equal(h.metric('deepflow_relay_ingest_requests_total{code="503"}'), 1)
+  assert.equal(h.metric('deepflow_relay_memory_budget_bytes'), 100 * MiB)
+  assert.equal(h.metric('deepflow_relay_memory_used_bytes'), 95 * MiB)
+  const rw = await h.relay.app.request('/api/v1/write', {
+    method: 'POST',
+    body: new Uint8Array([0]),
+    headers: { 'Content-Encoding': 'snappy' },
+  })
+  assert.equal(rw.status, 503)
+  assert.equal(h.metric('deepflow_relay_requests_refused_total{reason="memory"}'), 2)
+  memory.rss = 40 * MiB
+  assert.equal((await h.post(NET, rec(2))).status, 202)
+})
+
+test('relay.max-concurrent-requests: 1; a second request waits for the slot 1 s, then 503 concurrency; a third gets the freed slot', async () => {
+  const h = await startHarness(`relay:\n  max-concurrent-requests: 1\n${STDOUT()}`)
+  const slow = watchedBody(rec(1))
+  const first = h.post(NET, slow.body)
+  await settle()
+  assert.equal(slow.state.pulled, true, 'the first request holds the slot, reading its body')
+  const second = h.post(NET, rec(2))
+  await settle()
+  await h.clock.advance(1000)
+  const refused = await second
+  assert.equal(refused.status, 503)
+  assert.deepEqual(await refused.json(), { error: '1 requests are being read already (relay.max-concurrent-requests); retry later' })
+  assert.equal(h.metric('deepflow_relay_requests_refused_total{reason="concurrency"}'), 1)
+  const third = h.post(NET, rec(3))
+  await settle()
+  slow.state.end()
+  assert.equal((await first).status, 202)
+  assert.equal((await third).status, 202)
+})
+
+test('an exporter of the data source with no room left: 429 before reading; records_refused counts only parsed records', async () => {
+  const h = await startHarness(STDOUT())
+  h.setWriter(() => new Promise(() => {})) // standard output stalls: nothing leaves the queue
+  assert.equal((await h.post(NET, `${rec(1)}\n${rec(2)}`)).status, 202)
+  // The queue holds 2 of 2 records: no record can be queued.
+  const { body, state } = watchedBody(rec(3))
+  const res = await h.post(NET, body)
+  assert.equal(res.status, 429)
+  assert.equal(res.headers.get('retry-after'), '1')
+  assert.deepEqual(await res.json(), { error: 'queues of exporter "stdout-0" are full; retry later' })
+  assert.equal(state.pulled, false)
+  assert.equal(h.metric('deepflow_relay_requests_refused_total{reason="queue_full"}'), 1)
+  assert.equal(h.metric(`deepflow_relay_records_refused_total{data_source="${NET}"}`), 0)
+  // A data source no full exporter takes is not refused.
+  assert.equal((await h.post('flow_log.l7_flow_log', '{"time":1715133600}')).status, 202)
+})
+
+test('a body declared larger than max-body-bytes still gets its 413, whatever the memory', async () => {
+  const h = await startHarness(`relay:\n  max-body-bytes: 100\n${STDOUT()}`, {
+    memory: { budget: 100 * MiB, residentBytes: () => 99 * MiB, collectGarbage: () => {}, cpuCount: 2 },
+  })
+  const res = await h.post(NET, 'x'.repeat(200), { 'Content-Length': '200' })
+  assert.equal(res.status, 413)
+  assert.equal(h.metric('deepflow_relay_requests_refused_total{reason="memory"}'), 0)
+})
