@@ -2,7 +2,8 @@
 // is admitted only while the memory the relay uses stays under a soft limit (a fraction of the
 // budget); above it the work is refused (503 + Retry-After, before the body is read; the ClickHouse
 // source waits instead) and a collection is requested (at most once a second); above the hard limit
-// a collection is requested at once and everything new is refused until memory falls.
+// a collection is requested at once (at most every 100 ms: a full collection is not free) and
+// everything new is refused until memory falls.
 //
 // "The memory the relay uses" = its resident set (read through the runtime when asked) plus the
 // declared sizes of the bodies admitted and not yet done with, which may not show in the resident
@@ -42,6 +43,7 @@ export interface MemoryLimiter {
 }
 
 const GC_EVERY_MS = 1000
+const GC_EVERY_MS_ABOVE_HARD = 100
 
 export function createMemoryLimiter(limits: MemoryLimits, probe: MemoryProbe): MemoryLimiter {
   let reserved = 0
@@ -56,7 +58,7 @@ export function createMemoryLimiter(limits: MemoryLimits, probe: MemoryProbe): M
     let u = used()
     if (u + bytes <= soft) return null
     const now = probe.now()
-    if (u > hard || now - lastGc >= GC_EVERY_MS) {
+    if (now - lastGc >= (u > hard ? GC_EVERY_MS_ABOVE_HARD : GC_EVERY_MS)) {
       lastGc = now
       probe.collectGarbage()
       u = used()

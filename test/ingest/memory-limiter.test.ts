@@ -53,11 +53,15 @@ test('above soft: a collection that brings memory down admits; once a second at 
   assert.equal(p.state.gcs, 2)
 })
 
-test('above hard: a collection at once, whatever the last one; refused while it stays above', () => {
+test('above hard: a collection every 100 ms at most (not once a second); refused while it stays above', () => {
   const p = probe([95, 95, 95])
   const m = createMemoryLimiter(LIMITS, p)
   assert.deepEqual(m.admit(0), { ok: false, over: 'hard', usedBytes: 95 * MiB, limitBytes: 90 * MiB })
+  p.state.now = 99
   assert.deepEqual(m.admit(0), { ok: false, over: 'hard', usedBytes: 95 * MiB, limitBytes: 90 * MiB })
+  assert.equal(p.state.gcs, 1)
+  p.state.now = 100
+  assert.equal(m.admit(0).ok, false)
   assert.equal(p.state.gcs, 2)
   assert.equal(m.over(), true)
   p.state.rss = 10 * MiB
