@@ -3,9 +3,14 @@
 //   1. queue_full: an exporter that takes the data source has no room at all (429, as a full queue
 //      answers after parsing; nothing can fit, so the body is not read);
 //   2. concurrency: no slot among relay.max-concurrent-requests within the wait (503);
-//   3. memory: the memory limiter refuses the body's declared size (503), a collection requested.
+//   3. memory: the memory limiter refuses what the body will cost (503), a collection requested.
 // A body declared larger than relay.max-body-bytes passes, so that reading it answers 413 at once.
-// Every refusal is counted in deepflow_relay_requests_refused_total{reason} and logged once per burst.
+// What a body costs while it is read, parsed and encoded: BODY_COST_FACTOR × its size (the bytes,
+// the decoded text, the record objects and the encoded items are alive at once; measured about 6×
+// on NDJSON), its size being the declared length, times COMPRESSED_RATIO (at most max-body-bytes)
+// when it is compressed, or max-body-bytes when no length is declared.
+// Every refusal is counted in deepflow_relay_requests_refused_total{reason} and logged once per burst;
+// its answer closes the connection, since the body was not read.
 import type { Logger } from '../observe/log.ts'
 import type { Counter } from '../observe/metrics.ts'
 import type { Exporter } from '../pipeline/exporter.ts'
@@ -43,13 +48,22 @@ export interface IngestGateDeps {
 }
 
 const MiB = 1024 * 1024
+export const BODY_COST_FACTOR = 6
+/** What a compressed body may inflate to, per byte on the wire (bounded by max-body-bytes). */
+export const COMPRESSED_RATIO = 10
+
+/** The memory a body will cost while it is handled (see the header). */
+export function bodyCost(declared: number | undefined, compressed: boolean, maxBodyBytes: number): number {
+  const size = declared === undefined ? maxBodyBytes : compressed ? Math.min(declared * COMPRESSED_RATIO, maxBodyBytes) : declared
+  return size * BODY_COST_FACTOR
+}
 
 export function createIngestGate(deps: IngestGateDeps): IngestGate {
   for (const r of REFUSED_REASONS) deps.refused.touch(r)
   const refuse = (status: 429 | 503, reason: RefusedReason, error: string, fields: Record<string, unknown> = {}): GatePass => {
     deps.refused.inc([reason])
     deps.log.warnOncePerBurst(`refused:${reason}`, `ingest refused before reading: ${reason}`, { reason, ...fields })
-    return { ok: false, status, reason, error, headers: { 'Retry-After': RETRY_AFTER_SECONDS } }
+    return { ok: false, status, reason, error, headers: { 'Retry-After': RETRY_AFTER_SECONDS, Connection: 'close' } }
   }
   return {
     memory: deps.memory,
@@ -59,8 +73,10 @@ export function createIngestGate(deps: IngestGateDeps): IngestGate {
         return refuse(429, 'queue_full', `queues of exporter "${full.config.name}" are full; retry later`, { exporter: full.config.name })
       }
       const length = Number(request.headers.get('content-length') ?? Number.NaN)
-      const declared = Number.isFinite(length) && length >= 0 ? length : deps.maxBodyBytes
-      if (declared > deps.maxBodyBytes) return { ok: true, done: () => {} }
+      const declared = Number.isFinite(length) && length >= 0 ? length : undefined
+      if (declared !== undefined && declared > deps.maxBodyBytes) return { ok: true, done: () => {} }
+      const encoding = (request.headers.get('content-encoding') ?? '').trim().toLowerCase()
+      const cost = bodyCost(declared, encoding !== '' && encoding !== 'identity', deps.maxBodyBytes)
       const release = await deps.concurrency.enter()
       if (release === null) {
         return refuse(
@@ -69,7 +85,7 @@ export function createIngestGate(deps: IngestGateDeps): IngestGate {
           `${deps.concurrency.max} requests are being read already (relay.max-concurrent-requests); retry later`,
         )
       }
-      const memory = deps.memory.admit(declared)
+      const memory = deps.memory.admit(cost)
       if (!memory.ok) {
         release()
         const used = Math.round(memory.usedBytes / MiB)

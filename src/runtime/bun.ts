@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs'
 import { rename, stat, writeFile } from 'node:fs/promises'
 import { bunHttpFetch } from './bun-http-fetch.ts'
+import { anonymousResidentBytes } from './proc-status.ts'
 import type { Runtime } from './types.ts'
 
 function writeTo(stream: NodeJS.WriteStream, text: string): Promise<void> {
@@ -37,7 +38,13 @@ export function createBunRuntime(): Runtime {
         return undefined
       }
     },
-    residentBytes: () => process.memoryUsage.rss(),
+    residentBytes() {
+      try {
+        return anonymousResidentBytes(readFileSync('/proc/self/status', 'utf8')) ?? process.memoryUsage.rss()
+      } catch {
+        return process.memoryUsage.rss()
+      }
+    },
     collectGarbage() {
       Bun.gc(true)
     },

@@ -1,6 +1,7 @@
 // The Deno runtime adapter: the only file that touches the `Deno` global (type-checked by
 // `deno check`, not by tsc with bun-types).
 import type { HttpFetch, TlsOptions } from './http-port.ts'
+import { anonymousResidentBytes } from './proc-status.ts'
 import type { Runtime } from './types.ts'
 
 const encoder = new TextEncoder()
@@ -62,7 +63,13 @@ export function createDenoRuntime(): Runtime {
         return undefined
       }
     },
-    residentBytes: () => Deno.memoryUsage().rss,
+    residentBytes() {
+      try {
+        return anonymousResidentBytes(Deno.readTextFileSync('/proc/self/status')) ?? Deno.memoryUsage().rss
+      } catch {
+        return Deno.memoryUsage().rss
+      }
+    },
     collectGarbage() {
       ;(globalThis as { gc?: () => void }).gc?.()
     },

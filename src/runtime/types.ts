@@ -32,7 +32,7 @@ export interface Runtime {
   readZoneFile: ZoneFileReader
   /** A small system file (/proc, /sys) as text, undefined when it cannot be read: the cgroup's memory limit. */
   readSystemFile: ReadSystemFile
-  /** The process's resident set in bytes (what a memory cgroup limits). */
+  /** The process's anonymous resident memory in bytes (runtime/proc-status.ts; the whole resident set where /proc is absent). */
   residentBytes(): number
   /** A full garbage collection where the runtime offers one (Bun; Deno only with --v8-flags=--expose-gc). */
   collectGarbage(): void

@@ -6,7 +6,7 @@
 import test from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -26,6 +26,7 @@ const freePort = () =>
 
 async function startRelay() {
   const dir = mkdtempSync(join(tmpdir(), 'deepflow-relay-browser-'))
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }))
   copyFileSync(join(ROOT, 'dist', 'deepflow-relay'), join(dir, 'deepflow-relay'))
   const dead = `http://127.0.0.1:${await freePort()}/api/v1/write`
   writeFileSync(

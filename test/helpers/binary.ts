@@ -2,16 +2,26 @@
 // started there with no node_modules and a bare environment; its URL is read from its start log.
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { copyFileSync, existsSync, mkdtempSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const BUILT = fileURLToPath(new URL('../../dist/deepflow-relay', import.meta.url))
 
+/** The directories made for copies of the binary (114 MB each): removed when the test process exits. */
+const made: string[] = []
+const removeMade = () => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true })
+}
+process.on('exit', removeMade)
+// Deno's test runner does not emit process 'exit'; it dispatches 'unload'.
+if ('Deno' in globalThis) globalThis.addEventListener('unload', removeMade)
+
 export function isolatedBinary(): { dir: string; bin: string } {
   assert.ok(existsSync(BUILT), `${BUILT} is missing: run npm run build (npm test does)`)
   const dir = mkdtempSync(join(tmpdir(), 'deepflow-relay-e2e-'))
+  made.push(dir)
   const bin = join(dir, 'deepflow-relay')
   copyFileSync(BUILT, bin)
   return { dir, bin }

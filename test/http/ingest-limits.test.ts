@@ -36,6 +36,7 @@ test('near the memory budget: 503 + Retry-After before the body is read, counted
   const res = await h.post(NET, body, { 'Content-Length': '50' })
   assert.equal(res.status, 503)
   assert.equal(res.headers.get('retry-after'), '1')
+  assert.equal(res.headers.get('connection'), 'close', 'the body was not read: the connection is not reused')
   assert.deepEqual(await res.json(), { error: 'the relay is near its memory budget (95 MiB used, hard limit 90 MiB); retry later' })
   assert.equal(state.pulled, false, 'the body was not read')
   assert.equal(memory.gcs, 1, 'a collection was asked for')
@@ -51,7 +52,12 @@ test('near the memory budget: 503 + Retry-After before the body is read, counted
   assert.equal(rw.status, 503)
   assert.equal(h.metric('deepflow_relay_requests_refused_total{reason="memory"}'), 2)
   memory.rss = 40 * MiB
-  assert.equal((await h.post(NET, rec(2))).status, 202)
+  // A body costs 6 × its declared size while it is handled: 40 MiB + 6 × 6 MiB fits under 80 MiB, 7 MiB does not.
+  assert.equal((await h.post(NET, rec(2), { 'Content-Length': String(7 * MiB) })).status, 503)
+  // (the declared length is what counts; the harness does not send the bytes it declares)
+  assert.equal((await h.post(NET, rec(2), { 'Content-Length': String(rec(2).length) })).status, 202)
+  // Without a declared length a body is taken to be max-body-bytes (16 MiB): 96 MiB does not fit.
+  assert.equal((await h.post(NET, rec(3))).status, 503)
 })
 
 test('relay.max-concurrent-requests: 1; a second request waits for the slot 1 s, then 503 concurrency; a third gets the freed slot', async () => {

@@ -8,7 +8,12 @@ import { createMemoryLimiter } from '../../src/ingest/memory-limiter.ts'
 const MiB = 2 ** 20
 
 function probe(rssMiB: number[]) {
-  const state = { rss: rssMiB[0]! * MiB, now: 0, gcs: 0, afterGc: [...rssMiB.slice(1)] }
+  const state: { rss: number; now: number; gcs: number; afterGc: number[] } = {
+    rss: rssMiB[0]! * MiB,
+    now: 0,
+    gcs: 0,
+    afterGc: [...rssMiB.slice(1)],
+  }
   return {
     state,
     residentBytes: () => state.rss,
@@ -39,16 +44,16 @@ test('below the soft limit: admitted, no collection; the body counts until relea
   assert.equal(m.admit(20 * MiB).ok, true)
 })
 
-test('above soft: a collection that brings memory down admits; once a second at most', () => {
+test('above soft: a collection that brings memory down admits; one every 200 ms at most', () => {
   const p = probe([85, 60])
   const m = createMemoryLimiter(LIMITS, p)
   assert.equal(m.admit(1 * MiB).ok, true)
   assert.equal(p.state.gcs, 1)
   p.state.rss = 82 * MiB
-  p.state.now = 500
+  p.state.now = 199
   assert.deepEqual(m.admit(0), { ok: false, over: 'soft', usedBytes: 83 * MiB, limitBytes: 80 * MiB })
-  assert.equal(p.state.gcs, 1, 'no second collection within the second')
-  p.state.now = 1000
+  assert.equal(p.state.gcs, 1, 'no second collection within 200 ms')
+  p.state.now = 200
   assert.equal(m.admit(0).ok, false)
   assert.equal(p.state.gcs, 2)
 })
@@ -74,4 +79,12 @@ test('no budget: everything is admitted and nothing is collected', () => {
   assert.equal(m.admit(10_000 * MiB).ok, true)
   assert.equal(m.over(), false)
   assert.equal(p.state.gcs, 0)
+})
+
+test('what a body costs while it is handled: 6 × its size; compressed, 10 × on the wire at most max-body-bytes; undeclared, max-body-bytes', async () => {
+  const { bodyCost } = await import('../../src/ingest/ingest-gate.ts')
+  assert.equal(bodyCost(1000, false, 16 * MiB), 6000)
+  assert.equal(bodyCost(1000, true, 16 * MiB), 60_000)
+  assert.equal(bodyCost(4 * MiB, true, 16 * MiB), 96 * MiB)
+  assert.equal(bodyCost(undefined, false, 16 * MiB), 96 * MiB)
 })

@@ -1,0 +1,139 @@
+// Issue 14's measured scenarios, against the compiled binary in a real memory cgroup that the
+// relay is not told about (it must find the limit). In each: the kernel never OOM-kills the relay,
+// /healthz answers throughout (every 200 ms), the relay exits 0 on SIGTERM after flushing, and every
+// record answered 202 comes out of the live stdout exporter (its JSON lines are counted as they
+// stream); the other requests were refused (429/503, after which the clients sleep Retry-After).
+// Not asserted yet (issue 14 is open): that under such a limit the relay takes at least half the
+// load it takes without one (today about 6 % in scenario 1: the resident set stays near the soft
+// limit after a burst, so most requests are refused), remote-write ingest, a ClickHouse backfill.
+// Each scenario is 15 s of load (CI time); numbers are printed with console.log.
+// Needs root and a memory cgroup hierarchy (CI: cgroup v1 at /sys/fs/cgroup/memory), as
+// test/helpers/cgroup.ts; run: bun run build && bun test --timeout 300000 test/e2e/memory-scenarios.test.ts
+import test from 'node:test'
+import assert from 'node:assert/strict'
+import { type Body, drive, type HealthReport, type LoadResult, NETWORK_MAP_1S, networkMapBody, pollHealth } from '../helpers/load.ts'
+import { type RelayOutcome, startRelayInCgroup } from '../helpers/relay-in-cgroup.ts'
+
+const MiB = 2 ** 20
+const LOAD_MS = 15_000
+const TIMEOUT = { timeout: 240_000 }
+
+const STDOUT = `  - {protocol: stdout, enabled: true, data-sources: [${NETWORK_MAP_1S}], export-fields: [$tag, $metrics]}`
+/** Port 1 refuses connections: this exporter's queues fill and stay full. */
+const DEAD_PROMETHEUS =
+  `  - {protocol: prometheus, enabled: true, endpoints: [http://127.0.0.1:1/api/v1/write], data-sources: [${NETWORK_MAP_1S}], ` +
+  'export-fields: [$tag, $metrics]}'
+/** queue-max-bytes is left at its default, 64 MiB per exporter. */
+const config = (...exporters: string[]) => `relay:\n  shutdown-timeout: 10\nexporters:\n${exporters.join('\n')}\n`
+
+/** 500 records, ~1.1 MB (the issue's 1.2 MB bodies). */
+const SMALL = networkMapBody(500)
+
+interface Run {
+  readonly name: string
+  readonly load: LoadResult
+  readonly health: HealthReport
+  readonly relay: RelayOutcome
+  readonly budget: string
+  /** Lines printed by the end of the load, before SIGTERM. */
+  readonly printedDuringLoad: number
+  /** From SIGTERM to the exit. */
+  readonly stopMs: number
+  readonly logTail: string
+}
+
+async function run(name: string, opts: { config: string; limitBytes: number | null; body: Body; clients: number }): Promise<Run> {
+  const relay = await startRelayInCgroup({ config: opts.config, limitBytes: opts.limitBytes })
+  try {
+    const started = relay.stderr().split('\n').find((l) => l.includes('"msg":"deepflow-relay started"'))
+    const budget = started === undefined ? '?' : String((JSON.parse(started) as { memory_budget?: unknown }).memory_budget ?? 'none')
+    const health = pollHealth(relay.url)
+    const load = await drive({
+      url: `${relay.url}v1/records/${NETWORK_MAP_1S}`,
+      body: opts.body,
+      clients: opts.clients,
+      durationMs: LOAD_MS,
+    })
+    const healthReport = await health.stop()
+    const printedDuringLoad = relay.lines()
+    const t0 = performance.now()
+    const outcome = await relay.stop()
+    const stopMs = performance.now() - t0
+    const logTail = relay.stderr().trim().split('\n').slice(-4).join('\n')
+    const r: Run = { name, load, health: healthReport, relay: outcome, budget, printedDuringLoad, stopMs, logTail }
+    report(r)
+    return r
+  } finally {
+    await relay.dispose()
+  }
+}
+
+const mib = (n: number | undefined) => (n === undefined ? '?' : `${(n / MiB).toFixed(1)} MiB`)
+
+function report(r: Run): void {
+  const { load, health, relay } = r
+  console.log(
+    [
+      `── ${r.name} (budget the relay found: ${r.budget})`,
+      `   load: ${load.requests} requests in ${(load.elapsedMs / 1000).toFixed(1)} s; 202: ${load.acceptedRequests} requests, ` +
+      `${load.acceptedRecords} records (${Math.round(load.rate)} records/s); refused: ${JSON.stringify(load.refused)}; ` +
+      `statuses: ${JSON.stringify(load.statuses)}; errors: ${load.errors}${
+        load.firstError === '' ? '' : ` (first: ${load.firstError})`
+      }; ` +
+      `slept on Retry-After: ${(load.sleptMs / 1000).toFixed(1)} s over all clients`,
+      `   relay: exit ${relay.code ?? relay.signal}${relay.killed ? ' (SIGKILLed after the stop timeout)' : ''}; ` +
+      `printed ${relay.lines} lines (${relay.lines - load.acceptedRecords} vs accepted; ${r.printedDuringLoad} before SIGTERM); ` +
+      `stopped in ${(r.stopMs / 1000).toFixed(1)} s; OOM kills ${relay.oomKills}; ` +
+      `cgroup peak ${mib(relay.peakBytes)}`,
+      `   /healthz: ${health.probes} probes, ${health.failures.length} failed${
+        health.failures.length === 0 ? '' : ` (first: ${health.failures[0]})`
+      }, slowest ${Math.round(health.maxLatencyMs)} ms`,
+      `   last log lines:\n${r.logTail.split('\n').map((l) => `     ${l.slice(0, 400)}`).join('\n')}`,
+    ].join('\n'),
+  )
+}
+
+/** The invariants of every scenario, all at once (one deepEqual shows every one that broke). */
+function assertSafe(r: Run): void {
+  assert.deepEqual(
+    {
+      oomKills: r.relay.oomKills,
+      healthFailures: r.health.failures.slice(0, 5),
+      exit: r.relay.code,
+      printedMinusAccepted: r.relay.lines - r.load.acceptedRecords,
+      requestErrors: r.load.errors,
+      rejectedRecords: r.load.rejectedRecords,
+      tookSome: r.load.acceptedRecords > 0,
+    },
+    { oomKills: 0, healthFailures: [], exit: 0, printedMinusAccepted: 0, requestErrors: 0, rejectedRecords: 0, tookSome: true },
+    `${r.name}: ${JSON.stringify({ relay: r.relay, firstError: r.load.firstError })}`,
+  )
+}
+
+test(
+  'scenario 1: one stdout exporter, 4 clients posting 500-record bodies, 160 MiB (64 MiB queue-max-bytes + 96): no OOM, every 202 printed',
+  TIMEOUT,
+  async () => {
+    const r = await run('scenario 1, 160 MiB', { config: config(STDOUT), body: SMALL, clients: 4, limitBytes: 160 * MiB })
+    assertSafe(r)
+  },
+)
+
+test(
+  'scenario 2: stdout beside a prometheus exporter whose endpoint refuses connections, same load, 228 MiB (2 × 64 MiB + 100): no OOM, every 202 printed by stdout',
+  TIMEOUT,
+  async () => {
+    const r = await run('scenario 2, 228 MiB', { config: config(STDOUT, DEAD_PROMETHEUS), body: SMALL, clients: 4, limitBytes: 228 * MiB })
+    assertSafe(r)
+  },
+)
+
+test(
+  'scenario 3: one stdout exporter, 16 clients posting 6,000-record bodies at once, 256 MiB: no OOM, every 202 printed',
+  TIMEOUT,
+  async () => {
+    const big = networkMapBody(6000) // ~13.6 MB (the issue's 14 MB bodies), under the 16 MiB max-body-bytes
+    const r = await run('scenario 3, 256 MiB', { config: config(STDOUT), body: big, clients: 16, limitBytes: 256 * MiB })
+    assertSafe(r)
+  },
+)
