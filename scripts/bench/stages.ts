@@ -2,6 +2,9 @@
 // aid, not a comparison): parse an NDJSON body, normalize, then encode for each exporter kind —
 // a remote-write snappy fragment plus the block of a 1024-series batch, and a Kafka JSON line plus
 // its UTF-8 bytes. Prints µs per record for each stage, every round (the first rounds warm the JIT).
+// Then the memory each stage's output holds per record when a whole request is handled at once
+// (as ingest does today: the body, its text, the parsed values, the records and the encoded items
+// are alive together): after a full collection, the heap's growth while the output is held.
 // Usage: bun scripts/bench/stages.ts [--records 5000] [--rounds 4] [--per-request 100]
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
@@ -94,4 +97,49 @@ for (let round = 1; round <= Number(values.rounds); round++) {
       us(t.utf8)
     } (${Math.round(bytes / lines.length)} B/line)`,
   )
+}
+
+const { heapStats } = await import('bun:jsc')
+/** Bytes the heap holds after a full collection: JSC's heap size plus its extra (string, buffer) memory. */
+function heapAfterGc(): number {
+  Bun.gc(true)
+  Bun.gc(true)
+  const s = heapStats()
+  return s.heapSize + s.extraMemorySize
+}
+
+{
+  const body = lines.join('\n')
+  const n = lines.length
+  const perRecord = (b: number) => `${Math.round(b / n)} B`
+  const base = heapAfterGc()
+  const bytes = encoder.encode(body)
+  const afterBytes = heapAfterGc()
+  const text = new TextDecoder().decode(bytes)
+  const afterText = heapAfterGc()
+  const parsed = parseBody(text, { ...DEFAULTS.relay.limits, maxRecordsPerRequest: n })
+  if (!parsed.ok) throw new Error(parsed.error)
+  const afterParse = heapAfterGc()
+  const recs = parsed.candidates.map((c) => {
+    const r = normalize(c.value)
+    if (!r.ok) throw new Error(r.error)
+    return r.record
+  })
+  const afterNormalize = heapAfterGc()
+  const seriesItems = recs.map((r) => series.encode(r).item)
+  const afterSeries = heapAfterGc()
+  const jsonItems = recs.map((r) => json.encode(r).item)
+  const afterJson = heapAfterGc()
+  console.log(
+    `memory held per record, ${n} records in one request: body bytes ${perRecord(afterBytes - base)}, text ${
+      perRecord(afterText - afterBytes)
+    }, ` +
+      `parsed values ${perRecord(afterParse - afterText)}, records ${perRecord(afterNormalize - afterParse)}, ` +
+      `remote-write items ${perRecord(afterSeries - afterNormalize)}, Kafka items ${perRecord(afterJson - afterSeries)}; ` +
+      `all at once ${perRecord(afterJson - base)} (${
+        (afterJson - base) / Math.max(1, bytes.length) < 100 ? ((afterJson - base) / bytes.length).toFixed(1) : '?'
+      }× the body)`,
+  )
+  // keep every stage alive until the last measure
+  if (recs.length + seriesItems.length + jsonItems.length + text.length + bytes.length === 0) console.log('')
 }
