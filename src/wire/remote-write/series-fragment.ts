@@ -24,6 +24,9 @@ export interface SeriesFragment {
 const SERIES_TAG = 0x0a // WriteRequest.timeseries: field 1, length-delimited
 const SAMPLE_TAG = 0x12 // TimeSeries.samples: field 2, length-delimited
 const VALUE_TAG = 0x09 // Sample.value: field 1, 64-bit
+/** Where a fragment is written before its exact bytes are copied out (encoding is synchronous). */
+let scratch = new Uint8Array(64 * 1024)
+
 /** Longest copy element (snappy: 1..64 bytes). */
 const MAX_COPY = 64
 /** Farthest a 2-byte-offset copy reaches; farther back (labels over 64 KiB) takes 4-byte offsets. */
@@ -120,7 +123,8 @@ export function encodeSeriesFragment(
   // Upper bound (literal tags ≤ 5 bytes, series tag + length ≤ 6, sample ≤ 2 + 9 + timestamp).
   let bound = 0
   for (let i = 0; i < n; i++) bound += 10 + 6 + heads[i]!.length + (i > 0 ? copyOps : shared.length) + 11 + timestampField.length
-  const out = new Uint8Array(bound)
+  if (scratch.length < bound) scratch = new Uint8Array(Math.max(bound, scratch.length * 2))
+  const out = scratch
   let at = 0
   let raw = 0
   /** Raw offset of the previous series' shared labels. */
@@ -172,7 +176,8 @@ export function encodeSeriesFragment(
     at = putSmall(out, at, timestampField)
     raw += tailLength
   }
-  return { ops: out.subarray(0, at), rawLength: raw }
+  // The queue keeps exactly the bytes written: the scratch buffer (sized for the worst case) is reused.
+  return { ops: out.slice(0, at), rawLength: raw }
 }
 
 /** One snappy block of fragments: the inflated length, then their elements in order. */
