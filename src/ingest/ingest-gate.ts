@@ -5,10 +5,12 @@
 //   2. concurrency: no slot among relay.max-concurrent-requests within the wait (503);
 //   3. memory: the memory limiter refuses what the body will cost (503), a collection requested.
 // A body declared larger than relay.max-body-bytes passes, so that reading it answers 413 at once.
-// What a body costs while it is read, parsed and encoded: BODY_COST_FACTOR × its size (the bytes,
-// the decoded text, the record objects and the encoded items are alive at once; measured about 6×
-// on NDJSON), its size being the declared length, times COMPRESSED_RATIO (at most max-body-bytes)
-// when it is compressed, or max-body-bytes when no length is declared.
+// What a body costs while it is read, parsed and encoded: a factor of its size (the bytes, the
+// decoded text or messages, the record objects and the encoded items are alive at once): NDJSON
+// about 6× (JSON_COST_FACTOR); a remote-write WriteRequest about 15× its inflated size
+// (REMOTE_WRITE_COST_FACTOR: protobuf is compact, its decoded series are not). The size is the
+// declared length, times COMPRESSED_RATIO (at most max-body-bytes) when it is compressed, or
+// max-body-bytes when no length is declared.
 // Every refusal is counted in deepflow_relay_requests_refused_total{reason} and logged once per burst;
 // its answer closes the connection, since the body was not read.
 import type { Logger } from '../observe/log.ts'
@@ -34,8 +36,11 @@ export type GatePass =
   }
 
 export interface IngestGate {
-  /** `wanting`: the exporters that take the request's data source (none known yet: empty). */
-  pass(request: Request, wanting: readonly Exporter<Sized>[]): Promise<GatePass>
+  /**
+   * `wanting`: the exporters that take the request's data source (none known yet: empty);
+   * `costFactor`: what a byte of the (inflated) body costs while it is handled.
+   */
+  pass(request: Request, wanting: readonly Exporter<Sized>[], costFactor?: number): Promise<GatePass>
   readonly memory: MemoryLimiter
 }
 
@@ -48,14 +53,15 @@ export interface IngestGateDeps {
 }
 
 const MiB = 1024 * 1024
-export const BODY_COST_FACTOR = 6
+export const JSON_COST_FACTOR = 6
+export const REMOTE_WRITE_COST_FACTOR = 15
 /** What a compressed body may inflate to, per byte on the wire (bounded by max-body-bytes). */
 export const COMPRESSED_RATIO = 10
 
 /** The memory a body will cost while it is handled (see the header). */
-export function bodyCost(declared: number | undefined, compressed: boolean, maxBodyBytes: number): number {
+export function bodyCost(declared: number | undefined, compressed: boolean, maxBodyBytes: number, factor = JSON_COST_FACTOR): number {
   const size = declared === undefined ? maxBodyBytes : compressed ? Math.min(declared * COMPRESSED_RATIO, maxBodyBytes) : declared
-  return size * BODY_COST_FACTOR
+  return size * factor
 }
 
 export function createIngestGate(deps: IngestGateDeps): IngestGate {
@@ -67,7 +73,7 @@ export function createIngestGate(deps: IngestGateDeps): IngestGate {
   }
   return {
     memory: deps.memory,
-    async pass(request, wanting) {
+    async pass(request, wanting, costFactor = JSON_COST_FACTOR) {
       const full = wanting.find((e) => e.isFull())
       if (full !== undefined) {
         return refuse(429, 'queue_full', `queues of exporter "${full.config.name}" are full; retry later`, { exporter: full.config.name })
@@ -76,7 +82,9 @@ export function createIngestGate(deps: IngestGateDeps): IngestGate {
       const declared = Number.isFinite(length) && length >= 0 ? length : undefined
       if (declared !== undefined && declared > deps.maxBodyBytes) return { ok: true, done: () => {} }
       const encoding = (request.headers.get('content-encoding') ?? '').trim().toLowerCase()
-      const cost = bodyCost(declared, encoding !== '' && encoding !== 'identity', deps.maxBodyBytes)
+      // remote write is snappy-compressed whether it says so or not
+      const compressed = costFactor === REMOTE_WRITE_COST_FACTOR || (encoding !== '' && encoding !== 'identity')
+      const cost = bodyCost(declared, compressed, deps.maxBodyBytes, costFactor)
       const release = await deps.concurrency.enter()
       if (release === null) {
         return refuse(

@@ -6,6 +6,8 @@
 // The bodies are realistic flow_metrics.network_map.1s records (every tag and metric field of the
 // schema, ids of a small pod topology), about 2.4 kB each as NDJSON.
 import { rng, schemaFields } from '../../scripts/bench/records.ts'
+import { snappyBlockCompress } from '../../src/util/snappy.ts'
+import { encodeWriteRequest, type TimeSeries } from '../../src/wire/remote-write/prompb.ts'
 
 export const NETWORK_MAP_1S = 'flow_metrics.network_map.1s'
 
@@ -111,6 +113,8 @@ export interface LoadOptions {
   /** A request that takes longer is aborted and counted as an error (default 60 s). */
   readonly requestTimeoutMs?: number
   readonly contentType?: string
+  /** Headers beside Content-Type (e.g. Content-Encoding: snappy for remote write). */
+  readonly headers?: Record<string, string>
 }
 
 export interface LoadResult {
@@ -151,7 +155,7 @@ export async function drive(opts: LoadOptions): Promise<LoadResult> {
   const deadline = opts.durationMs === undefined ? Infinity : started + opts.durationMs
   const maxRequests = opts.requests ?? Infinity
   if (deadline === Infinity && maxRequests === Infinity) throw new Error('drive: give durationMs or requests')
-  const headers = { 'content-type': opts.contentType ?? 'application/x-ndjson' }
+  const headers = { 'content-type': opts.contentType ?? 'application/x-ndjson', ...opts.headers }
   const timeoutMs = opts.requestTimeoutMs ?? 60_000
   let requests = 0
   let acceptedRecords = 0
@@ -187,7 +191,11 @@ export async function drive(opts: LoadOptions): Promise<LoadResult> {
         continue
       }
       statuses[res.status] = (statuses[res.status] ?? 0) + 1
-      if (res.status === 202) {
+      if (res.status === 204) {
+        // remote write: the whole request was queued
+        acceptedRequests++
+        acceptedRecords += body.records
+      } else if (res.status === 202) {
         acceptedRequests++
         const answer = JSON.parse(text) as { accepted?: unknown; rejected?: unknown }
         if (typeof answer.accepted !== 'number') error(`202 without an accepted count: ${text.slice(0, 300)}`)
@@ -255,4 +263,26 @@ export function pollHealth(url: string, intervalMs = 200, timeoutMs = 5000): { s
       return { probes, failures, maxLatencyMs }
     },
   }
+}
+
+/**
+ * A remote-write 1.0 body (snappy block + WriteRequest) of `series` flow_metrics.network.1m series,
+ * one `byte_tx` sample each, shaped as deepflow-server writes them: each becomes one record.
+ */
+export function remoteWriteBody(series: number): Body {
+  const list: TimeSeries[] = []
+  for (let k = 0; k < series; k++) {
+    list.push({
+      labels: [
+        { name: '__name__', value: 'byte_tx' },
+        { name: 'datasource', value: 'flow_metrics.network.1m' },
+        { name: 'ip4', value: `10.${(k >> 16) & 255}.${(k >> 8) & 255}.${k & 255}` },
+        { name: 'protocol', value: 'TCP' },
+        { name: 'role', value: 'Server' },
+        { name: 'server_port', value: String(PORTS[k % PORTS.length]) },
+      ],
+      samples: [{ value: 1000 + k, timestamp: BASE_TIME * 1000 }],
+    })
+  }
+  return { bytes: snappyBlockCompress(encodeWriteRequest(list)), records: series }
 }

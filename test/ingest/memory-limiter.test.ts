@@ -87,4 +87,6 @@ test('what a body costs while it is handled: 6 × its size; compressed, 10 × on
   assert.equal(bodyCost(1000, true, 16 * MiB), 60_000)
   assert.equal(bodyCost(4 * MiB, true, 16 * MiB), 96 * MiB)
   assert.equal(bodyCost(undefined, false, 16 * MiB), 96 * MiB)
+  // a remote-write body: snappy (×10 at most), and its decoded series cost 15× their bytes
+  assert.equal(bodyCost(330_000, true, 16 * MiB, 15), 330_000 * 10 * 15)
 })
