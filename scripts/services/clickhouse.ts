@@ -3,7 +3,7 @@
 // helper and stop().
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { freePort, type Service, startService } from './process.ts'
+import { freePorts, type Service, startService } from './process.ts'
 
 export const CLICKHOUSE_BIN = '/usr/sbin/clickhouse-server'
 
@@ -14,7 +14,7 @@ export interface ClickHouse extends Service {
 }
 
 export async function startClickHouse(): Promise<ClickHouse> {
-  const [http, tcp, interserver] = [await freePort(), await freePort(), await freePort()]
+  const [http, tcp, interserver] = (await freePorts(3)) as [number, number, number]
   const url = `http://127.0.0.1:${http}/`
   const service = await startService('clickhouse', CLICKHOUSE_BIN, (dir) => {
     for (const d of ['data', 'tmp', 'user_files', 'format_schemas']) mkdirSync(join(dir, d), { recursive: true })

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { freePort } from './process.ts'
+import { freePorts } from './process.ts'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const POM = join(ROOT, 'scripts', 'kafka', 'pom.xml')
@@ -79,13 +79,9 @@ export async function startKafka(extraProperties: Record<string, string> = {}): 
   const libs = kafkaLibs()
   const cp = `${libs}/*`
   const dir = mkdtempSync(join(tmpdir(), 'deepflow-relay-kafka-'))
-  const [plain, controller, saslPlain, saslSsl, ssl] = [
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-  ]
+  // Held open together, so the kernel cannot hand the same port out twice (it did: the broker
+  // then refused to start with two listeners on one port).
+  const [plain, controller, saslPlain, saslSsl, ssl] = (await freePorts(5)) as [number, number, number, number, number]
   const keystore = join(dir, 'broker.p12')
   execFileSync('keytool', [
     '-genkeypair',
