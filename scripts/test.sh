@@ -24,10 +24,11 @@ node_modules/.bin/deno check src/entry/deno.ts || exit 1
 node_modules/.bin/bun run build || exit 1
 status=0
 echo "== bun test"
-node_modules/.bin/bun test --timeout 30000 --reporter=junit --reporter-outfile=test-output/bun.xml || status=1
+runner_failed=()
+node_modules/.bin/bun test --timeout 30000 --reporter=junit --reporter-outfile=test-output/bun.xml || { status=1; runner_failed+=(--runner-failed test-output/bun.xml); }
 echo "== deno test"
-NO_COLOR=1 node_modules/.bin/deno test --allow-all --junit-path=test-output/deno.xml test/ || status=1
+NO_COLOR=1 node_modules/.bin/deno test --allow-all --junit-path=test-output/deno.xml test/ || { status=1; runner_failed+=(--runner-failed test-output/deno.xml); }
 echo "== node --test (the browser test: playwright-core drives Debian's chromium; Node is where playwright-core is supported)"
-node --test --test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit --test-reporter-destination=test-output/node.xml test/browser/*.browser.mjs || status=1
-node_modules/.bin/bun scripts/junit-summary.ts test-output/bun.xml test-output/deno.xml test-output/node.xml || status=1
+node --test --test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit --test-reporter-destination=test-output/node.xml test/browser/*.browser.mjs || { status=1; runner_failed+=(--runner-failed test-output/node.xml); }
+node_modules/.bin/bun scripts/junit-summary.ts test-output/bun.xml test-output/deno.xml test-output/node.xml "${runner_failed[@]}" || status=1
 exit $status
