@@ -6,7 +6,7 @@ import type { IngestLimits } from '../config/types.ts'
 import { DATA_SOURCES, dataSource } from '../deepflow/schema.ts'
 import { admissionReply } from '../ingest/admission-reply.ts'
 import { gunzip } from '../ingest/decode-gzip.ts'
-import type { IngestGate } from '../ingest/ingest-gate.ts'
+import { type IngestGate, JSON_BODY } from '../ingest/ingest-gate.ts'
 import { createEntry } from '../ingest/entry.ts'
 import { errorJson, jsonRecords } from '../ingest/json-records.ts'
 import { type BodyEncodings, identity, readBody } from '../ingest/read-body.ts'
@@ -65,7 +65,7 @@ export function createIngestHandler(deps: IngestDeps) {
       return reply(c, 404, { error: `unknown data source ${JSON.stringify(ds)}`, data_sources: DATA_SOURCES })
     }
     const exporters = deps.exporters()
-    const pass = await deps.gate.pass(c.req.raw, exporters.filter((e) => e.wants(ds)))
+    const pass = await deps.gate.pass(c.req.raw, exporters.filter((e) => e.wants(ds)), JSON_BODY)
     if (!pass.ok) return reply(c, pass.status, { error: pass.error }, pass.headers)
     try {
       return await ingest(c, ds, normalize, exporters)

@@ -7,7 +7,7 @@
 import type { Context } from 'hono'
 import { refusalReply } from '../ingest/admission-reply.ts'
 import { unsnappy } from '../ingest/decode-snappy.ts'
-import { REMOTE_WRITE_COST_FACTOR } from '../ingest/ingest-gate.ts'
+import { REMOTE_WRITE_BODY } from '../ingest/ingest-gate.ts'
 import { createEntry } from '../ingest/entry.ts'
 import { type BodyEncodings, readBody } from '../ingest/read-body.ts'
 import { prometheusSources } from '../ingest/remote-write-sources.ts'
@@ -55,7 +55,7 @@ export function createRemoteWriteHandler(deps: IngestDeps) {
         error: 'remote write 2.0 (io.prometheus.write.v2.Request) is not supported; send remote write 1.0 (prometheus.WriteRequest)',
       })
     }
-    const pass = await deps.gate.pass(c.req.raw, [], REMOTE_WRITE_COST_FACTOR)
+    const pass = await deps.gate.pass(c.req.raw, [], REMOTE_WRITE_BODY)
     if (!pass.ok) return reply(c, pass.status, { error: pass.error }, pass.headers)
     try {
       return await ingest(c)

@@ -2,7 +2,8 @@
 // POST /api/v1/write, the ClickHouse source), is counted here (received, rejected by reason,
 // unknown fields, refused) and admitted here, all or nothing, through admitGroups. An entrance that
 // answers HTTP offers a request's groups once; the ClickHouse source tries and waits (see
-// admit-waiting.ts). The memory limiter hooks in at `enter`.
+// admit-waiting.ts). The limits that refuse a request before its body is read (memory,
+// concurrency, full queues) are ingest-gate.ts's, one step earlier.
 import type { Counter } from '../observe/metrics.ts'
 import { type Admission, admitGroups, type RecordGroup } from '../pipeline/admission.ts'
 import type { Exporter } from '../pipeline/exporter.ts'

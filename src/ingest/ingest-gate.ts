@@ -38,9 +38,9 @@ export type GatePass =
 export interface IngestGate {
   /**
    * `wanting`: the exporters that take the request's data source (none known yet: empty);
-   * `costFactor`: what a byte of the (inflated) body costs while it is handled.
+   * `body`: what the entrance's bodies cost while they are handled.
    */
-  pass(request: Request, wanting: readonly Exporter<Sized>[], costFactor?: number): Promise<GatePass>
+  pass(request: Request, wanting: readonly Exporter<Sized>[], body: BodyKind): Promise<GatePass>
   readonly memory: MemoryLimiter
 }
 
@@ -55,6 +55,15 @@ export interface IngestGateDeps {
 const MiB = 1024 * 1024
 export const JSON_COST_FACTOR = 6
 export const REMOTE_WRITE_COST_FACTOR = 15
+
+/** What an entrance's bodies are: how much a byte costs, and whether they are compressed without saying so. */
+export interface BodyKind {
+  readonly costFactor: number
+  /** Remote write is snappy whatever Content-Encoding says. */
+  readonly alwaysCompressed: boolean
+}
+export const JSON_BODY: BodyKind = { costFactor: JSON_COST_FACTOR, alwaysCompressed: false }
+export const REMOTE_WRITE_BODY: BodyKind = { costFactor: REMOTE_WRITE_COST_FACTOR, alwaysCompressed: true }
 /** What a compressed body may inflate to, per byte on the wire (bounded by max-body-bytes). */
 export const COMPRESSED_RATIO = 10
 
@@ -73,7 +82,7 @@ export function createIngestGate(deps: IngestGateDeps): IngestGate {
   }
   return {
     memory: deps.memory,
-    async pass(request, wanting, costFactor = JSON_COST_FACTOR) {
+    async pass(request, wanting, body) {
       const full = wanting.find((e) => e.isFull())
       if (full !== undefined) {
         return refuse(429, 'queue_full', `queues of exporter "${full.config.name}" are full; retry later`, { exporter: full.config.name })
@@ -82,9 +91,8 @@ export function createIngestGate(deps: IngestGateDeps): IngestGate {
       const declared = Number.isFinite(length) && length >= 0 ? length : undefined
       if (declared !== undefined && declared > deps.maxBodyBytes) return { ok: true, done: () => {} }
       const encoding = (request.headers.get('content-encoding') ?? '').trim().toLowerCase()
-      // remote write is snappy-compressed whether it says so or not
-      const compressed = costFactor === REMOTE_WRITE_COST_FACTOR || (encoding !== '' && encoding !== 'identity')
-      const cost = bodyCost(declared, compressed, deps.maxBodyBytes, costFactor)
+      const compressed = body.alwaysCompressed || (encoding !== '' && encoding !== 'identity')
+      const cost = bodyCost(declared, compressed, deps.maxBodyBytes, body.costFactor)
       const release = await deps.concurrency.enter()
       if (release === null) {
         return refuse(
