@@ -4,6 +4,8 @@
 // Fixed on purpose: every string and array element is correctly JSON-escaped (Q10) and IPv6
 // fields are emitted (Q6). Also returns a hash of the exported tag values (time excluded), which
 // keeps every record of one series in the same queue.
+// The line is written as UTF-8 bytes into a LineWriter (line-writer.ts) and cut from its slab: the
+// queue holds the finished bytes, nothing else of the record.
 import type { DataSourceSpec, FieldSpec } from '../deepflow/schema.ts'
 import type { ExporterConfig } from '../config/types.ts'
 import { k8sLabelPredicate, parseExportFields, selectFields } from '../export-fields/export-fields.ts'
@@ -11,10 +13,12 @@ import type { DeepFlowRecord } from '../record/normalize.ts'
 import { formatGoFloat, type Value } from '../record/values.ts'
 import type { DictionaryHolder } from '../translate/dictionary.ts'
 import { compileTranslator, type TranslateContext } from '../translate/translators.ts'
-import { fnv1a, FNV_OFFSET } from '../util/fnv.ts'
+import { FNV_OFFSET } from '../util/fnv.ts'
+import { LineWriter, utf8Bytes } from './line-writer.ts'
 
 export interface EncodedLine {
-  line: string
+  /** The line's UTF-8 bytes (a view of a slab shared with the lines after it). */
+  line: Uint8Array
   /** FNV-1a of the exported tag values except `time`. */
   seriesHash: number
 }
@@ -26,12 +30,14 @@ export interface EncoderDeps {
   readonly formatTime: (us: number) => string
 }
 
-function jsonValue(v: Value, field: FieldSpec): string {
-  if (typeof v === 'string') return JSON.stringify(v)
-  if (typeof v === 'number') return field.type === 'f64' ? formatGoFloat(v) : String(v)
-  if (typeof v === 'bigint') return v.toString()
-  if (field.type === 'f64[]') return `[${(v as readonly number[]).map(formatGoFloat).join(',')}]`
-  return JSON.stringify(v)
+function writeValue(w: LineWriter, v: Value, field: FieldSpec): void {
+  if (typeof v === 'string') w.jsonString(v)
+  else if (typeof v === 'number') {
+    if (field.type === 'f64') w.ascii(formatGoFloat(v))
+    else w.number(v)
+  } else if (typeof v === 'bigint') w.ascii(v.toString())
+  else if (field.type === 'f64[]') w.ascii(`[${(v as readonly number[]).map(formatGoFloat).join(',')}]`)
+  else w.utf8(JSON.stringify(v))
 }
 
 function isEmpty(v: Value): boolean {
@@ -45,8 +51,8 @@ function isEmptyMetric(v: Value, field: FieldSpec): boolean {
 
 interface FieldWriter {
   readonly field: FieldSpec
-  readonly plainKey: string
-  readonly universalKey: string
+  readonly plainKey: Uint8Array
+  readonly universalKey: Uint8Array
   readonly translate: ((values: readonly (Value | undefined)[], ctx: TranslateContext) => Value | undefined) | null
   readonly isTag: boolean
   readonly hashed: boolean
@@ -58,31 +64,34 @@ export function compileLineEncoder(exporter: ExporterConfig, ds: DataSourceSpec,
   const opts = { enumNames: !exporter.enumTranslateToNameDisabled, universalNames: !exporter.universalTagTranslateToNameDisabled }
   const writers: FieldWriter[] = ds.fields.filter((f) => selected[f.index]).map((field) => ({
     field,
-    plainKey: `,${JSON.stringify(field.name)}:`,
-    universalKey: `,${JSON.stringify(field.kafkaKeyUniversal ?? field.name)}:`,
+    plainKey: utf8Bytes(`,${JSON.stringify(field.name)}:`),
+    universalKey: utf8Bytes(`,${JSON.stringify(field.kafkaKeyUniversal ?? field.name)}:`),
     translate: compileTranslator(ds, field, opts),
     isTag: field.kind === 'tag',
     hashed: field.kind === 'tag' && field.name !== 'time',
   }))
-  const head = `{"datasource":${JSON.stringify(ds.name)}`
+  const head = utf8Bytes(`{"datasource":${JSON.stringify(ds.name)}`)
+  const timeKey = utf8Bytes(',"time_str":')
   const emptyTags = exporter.exportEmptyTag
   const emptyMetricsDropped = exporter.exportEmptyMetricsDisabled
   const labelsWanted = k8sLabelPredicate(selection)
   const podSides = ds.isMap ? ['pod_id_0', 'pod_id_1'] : ['pod_id']
   const labelSides = podSides.map((pod, side) => ({
     podIndex: ds.byName.get(pod)?.index,
-    namesKey: `,${JSON.stringify(ds.k8sLabelKeys[side * 2])}:`,
-    valuesKey: `,${JSON.stringify(ds.k8sLabelKeys[side * 2 + 1])}:`,
+    namesKey: utf8Bytes(`,${JSON.stringify(ds.k8sLabelKeys[side * 2])}:`),
+    valuesKey: utf8Bytes(`,${JSON.stringify(ds.k8sLabelKeys[side * 2 + 1])}:`),
   }))
   const ctx: TranslateContext = { dict: deps.dictionary.current, universalKey: false }
+  const w = new LineWriter()
 
   return (record, out) => {
     const values = record.values
     ctx.dict = deps.dictionary.current
-    let line = head
+    w.reset()
+    w.bytes(head)
     let hash = FNV_OFFSET
-    for (let w = 0; w < writers.length; w++) {
-      const writer = writers[w]!
+    for (let i = 0; i < writers.length; i++) {
+      const writer = writers[i]!
       const rawValue = values[writer.field.index]
       if (rawValue === undefined) continue
       ctx.universalKey = false
@@ -93,10 +102,10 @@ export function compileLineEncoder(exporter: ExporterConfig, ds: DataSourceSpec,
       } else if (emptyMetricsDropped && isEmptyMetric(v, writer.field)) {
         continue
       }
-      const text = jsonValue(v, writer.field)
-      const key = ctx.universalKey ? writer.universalKey : writer.plainKey
-      line += key + text
-      if (writer.hashed) hash = fnv1a(fnv1a(hash, key), text)
+      const from = w.length
+      w.bytes(ctx.universalKey ? writer.universalKey : writer.plainKey)
+      writeValue(w, v, writer.field)
+      if (writer.hashed) hash = w.hashSince(hash, from)
     }
     if (labelsWanted !== null) {
       for (const side of labelSides) {
@@ -104,11 +113,16 @@ export function compileLineEncoder(exporter: ExporterConfig, ds: DataSourceSpec,
         if (typeof pod !== 'number' && typeof pod !== 'bigint') continue
         const labels = ctx.dict.k8sLabels(String(pod))?.filter(([name]) => labelsWanted(name))
         if (labels === undefined || labels.length === 0) continue
-        line += side.namesKey + JSON.stringify(labels.map(([n]) => n))
-        line += side.valuesKey + JSON.stringify(labels.map(([, v]) => v))
+        w.bytes(side.namesKey)
+        w.utf8(JSON.stringify(labels.map(([n]) => n)))
+        w.bytes(side.valuesKey)
+        w.utf8(JSON.stringify(labels.map(([, v]) => v)))
       }
     }
-    out.line = `${line},"time_str":${JSON.stringify(deps.formatTime(record.timeUs))}}`
+    w.bytes(timeKey)
+    w.jsonString(deps.formatTime(record.timeUs))
+    w.byte(125) // }
+    out.line = w.finish()
     out.seriesHash = hash
   }
 }

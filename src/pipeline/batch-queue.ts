@@ -1,6 +1,8 @@
 // One bounded FIFO of an exporter: items waiting for their batch, with the time each arrived
 // (for flush-timeout), its admission order within the exporter (for drop-oldest eviction across
 // queues) and the bytes they hold. Bounds are enforced by the exporter's admission.
+// A slot an item left (taken or evicted) lets go of it at once: the queue never keeps alive what a
+// worker sent (the arrays are compacted only now and then, so the slot is cleared instead).
 import type { Sized } from './send-result.ts'
 
 export class BatchQueue<T extends Sized> {
@@ -40,6 +42,7 @@ export class BatchQueue<T extends Sized> {
   evictOldest(): T | undefined {
     if (this.length === 0) return undefined
     const item = this.items[this.head]!
+    this.items[this.head] = undefined as unknown as T
     this.head++
     this.bytes -= item.bytes
     this.units -= item.units
@@ -53,6 +56,7 @@ export class BatchQueue<T extends Sized> {
     let units = 0
     while (end < this.items.length && units < maxUnits) units += this.items[end++]!.units
     const batch = this.items.slice(this.head, end)
+    this.items.fill(undefined as unknown as T, this.head, end)
     this.head = end
     for (const item of batch) {
       this.bytes -= item.bytes

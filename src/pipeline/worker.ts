@@ -136,19 +136,25 @@ export function createWorker<T extends Sized>(deps: WorkerDeps<T>): Worker<T> {
           continue
         }
       }
-      const batch = queue.take(deps.batchSize)
-      flight = { records: batch.length, bytes: batch.reduce((n, item) => n + item.bytes, 0) }
-      flightBatch = batch
-      try {
-        await send(batch)
-      } catch (err) {
-        // A sink must not throw; if one does, the batch is lost and said so, the worker goes on.
-        drop(batch, 'rejected_by_endpoint', err instanceof Error ? err.message : String(err))
-        log.error('sink threw instead of returning a result (bug)', { exporter: name, error: err })
-      } finally {
-        flight = { records: 0, bytes: 0 }
-        flightBatch = []
-      }
+      await sendNextBatch()
+    }
+  }
+
+  /** Takes and sends one batch. (Its own frame: once it returns nothing keeps the batch alive; the
+   * loop's suspended frame would hold its last batch until the next one.) */
+  const sendNextBatch = async (): Promise<void> => {
+    const batch = queue.take(deps.batchSize)
+    flight = { records: batch.length, bytes: batch.reduce((n, item) => n + item.bytes, 0) }
+    flightBatch = batch
+    try {
+      await send(batch)
+    } catch (err) {
+      // A sink must not throw; if one does, the batch is lost and said so, the worker goes on.
+      drop(batch, 'rejected_by_endpoint', err instanceof Error ? err.message : String(err))
+      log.error('sink threw instead of returning a result (bug)', { exporter: name, error: err })
+    } finally {
+      flight = { records: 0, bytes: 0 }
+      flightBatch = []
     }
   }
   const running = loop()

@@ -38,6 +38,11 @@ export function describeBudget(budget: MemoryBudget): string {
   return budget.bytes === null ? `unlimited (${budget.source})` : `${formatBytes(budget.bytes)} (${budget.source})`
 }
 
+/** What the config needs: Σ queue-max-bytes of the exporters plus the runtime's reserve. */
+export function configuredNeed(exporters: readonly ExporterConfig[], reserve = DEFAULTS.memoryReserve): number {
+  return exporters.reduce((sum, e) => sum + e.queueMaxBytes, 0) + reserve
+}
+
 /**
  * The warning when the queues plus the runtime's reserve do not fit in the budget, and by how much;
  * null when they fit or the budget is unlimited.
@@ -49,7 +54,7 @@ export function budgetShortfall(
 ): string | null {
   if (budget.bytes === null) return null
   const queues = exporters.reduce((sum, e) => sum + e.queueMaxBytes, 0)
-  const need = queues + reserve
+  const need = configuredNeed(exporters, reserve)
   if (need <= budget.bytes) return null
   return `memory budget ${describeBudget(budget)} is ${
     formatBytes(need - budget.bytes)

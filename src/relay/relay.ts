@@ -86,7 +86,7 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
   const exporters = exporterSet.current
   /** The warnings of the config the exporters run (a reload replaces them). */
   let warnings = config.warnings
-  const gate = createIngestLimits(config.relay, deps.memory ?? NO_MEMORY_LIMIT, { clock, log, metrics })
+  const gate = createIngestLimits(config.relay, config.exporters, deps.memory ?? NO_MEMORY_LIMIT, { clock, log, metrics })
   const sources = asStartError(() => buildSources(config.sources, { ...deps, exporters, metrics, memory: gate.memory }))
   let started = false
   let stopping: Promise<void> | undefined

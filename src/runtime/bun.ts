@@ -5,9 +5,9 @@ import { bunHttpFetch } from './bun-http-fetch.ts'
 import { anonymousResidentBytes } from './proc-status.ts'
 import type { Runtime } from './types.ts'
 
-function writeTo(stream: NodeJS.WriteStream, text: string): Promise<void> {
+function writeTo(stream: NodeJS.WriteStream, data: string | Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
-    stream.write(text, (err) => (err ? reject(err) : resolve()))
+    stream.write(data, (err) => (err ? reject(err) : resolve()))
   })
 }
 

@@ -6,8 +6,8 @@ import type { Runtime } from './types.ts'
 
 const encoder = new TextEncoder()
 
-async function writeAll(file: { write(p: Uint8Array): Promise<number> }, text: string): Promise<void> {
-  let bytes = encoder.encode(text)
+async function writeAll(file: { write(p: Uint8Array): Promise<number> }, data: string | Uint8Array): Promise<void> {
+  let bytes = typeof data === 'string' ? encoder.encode(data) : data
   while (bytes.length > 0) bytes = bytes.subarray(await file.write(bytes))
 }
 

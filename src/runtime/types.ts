@@ -40,8 +40,8 @@ export interface Runtime {
   readonly cpuCount: number
   /** fetch with TLS options (CA, skip-verify) for https endpoints. */
   httpFetch: HttpFetch
-  /** Resolves once the text has been handed to standard output (backpressure). */
-  writeStdout(text: string): Promise<void>
+  /** Resolves once the text or bytes have been handed to standard output (backpressure). */
+  writeStdout(data: string | Uint8Array): Promise<void>
   writeStderr(text: string): void
   onSignal(signal: 'SIGTERM' | 'SIGINT' | 'SIGHUP', handler: () => void): void
   /** Runtime warnings (deprecations, kafkajs's negative timeouts): handled, so stderr stays JSON lines. */

@@ -60,7 +60,7 @@ export function encodeRecords(
     const r = normalize(input)
     if (!r.ok) throw new Error(`invalid record: ${r.field ?? ''} ${r.error}`)
     if (plan.filter !== null && !plan.filter(r.record.values)) return null
-    return plan.encode(r.record).item.line
+    return new TextDecoder().decode(plan.encode(r.record).item.line)
   })
 }
 

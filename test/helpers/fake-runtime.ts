@@ -35,8 +35,8 @@ export function createFakeRuntime(opts: { args: string[]; env?: Record<string, s
     collectGarbage() {},
     cpuCount: 2,
     httpFetch: () => Promise.reject(new Error('the fake runtime has no network')),
-    writeStdout(text) {
-      stdout.push(text)
+    writeStdout(data) {
+      stdout.push(typeof data === 'string' ? data : new TextDecoder().decode(data))
       return Promise.resolve()
     },
     writeStderr(text) {

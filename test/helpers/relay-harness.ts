@@ -37,7 +37,7 @@ export async function startHarness(
   const relay = createRelay(config, {
     clock,
     log: createLogger({ write: (l) => logs.push(JSON.parse(l) as Record<string, unknown>), now: clock.now, level: 'debug' }),
-    writeStdout: (text) => writer(text),
+    writeStdout: (data) => writer(typeof data === 'string' ? data : new TextDecoder().decode(data)),
     readTextFile: (p) => {
       const t = files[p]
       return t === undefined ? Promise.reject(new Error(`ENOENT ${p}`)) : Promise.resolve(t)

@@ -1,6 +1,7 @@
 // The memory limiter against a scripted resident set: admitted below the soft limit, refused above
 // it after one collection a second, refused at once above the hard limit (collecting at once), the
-// declared sizes of admitted bodies counted until released, and no budget meaning no limit.
+// declared sizes of admitted bodies counted until released, and no budget meaning no limit; the
+// pacing of collections as work finishes, against the budget or, without one, the configured need.
 import test from 'node:test'
 import assert from 'node:assert/strict'
 import { createMemoryLimiter } from '../../src/ingest/memory-limiter.ts'
@@ -26,7 +27,7 @@ function probe(rssMiB: number[]) {
   }
 }
 
-const LIMITS = { budget: 100 * MiB, soft: 0.8, hard: 0.9 }
+const LIMITS = { budget: 100 * MiB, unbudgetedTarget: null, soft: 0.8, hard: 0.9 }
 
 test('below the soft limit: admitted, no collection; the body counts until released', () => {
   const p = probe([50])
@@ -75,10 +76,54 @@ test('above hard: a collection every 100 ms at most (not once a second); refused
 
 test('no budget: everything is admitted and nothing is collected', () => {
   const p = probe([10_000])
-  const m = createMemoryLimiter({ budget: null, soft: 0.8, hard: 0.9 }, p)
+  const m = createMemoryLimiter({ budget: null, unbudgetedTarget: null, soft: 0.8, hard: 0.9 }, p)
   assert.equal(m.admit(10_000 * MiB).ok, true)
   assert.equal(m.over(), false)
   assert.equal(p.state.gcs, 0)
+})
+
+test('pacing: work done collects once the resident set passes 1.5 × what the last collection left, kept within 60–75 % of the budget, every 100 ms at most', () => {
+  const p = probe([40, 30, 60, 60])
+  const m = createMemoryLimiter(LIMITS, p)
+  const done = () => {
+    const a = m.admit(0)
+    assert.equal(a.ok, true)
+    if (a.ok) a.release()
+  }
+  p.state.now = 1000
+  done()
+  assert.equal(p.state.gcs, 0, '40 MiB: under the floor of 60 % of the budget')
+  p.state.rss = 65 * MiB
+  done()
+  assert.equal(p.state.gcs, 1, '65 MiB > 60: collected (down to 30)')
+  p.state.rss = 62 * MiB
+  p.state.now = 1099
+  done()
+  assert.equal(p.state.gcs, 1, 'not within 100 ms of the last one')
+  p.state.now = 1100
+  done()
+  assert.equal(p.state.gcs, 2, 'the line is max(60, 1.5 × 30) = 60')
+  // 60 MiB stayed alive: the line rises to 1.5 × 60 = 90, capped at 75 % of the budget
+  p.state.rss = 74 * MiB
+  p.state.now = 2000
+  done()
+  assert.equal(p.state.gcs, 2)
+  p.state.rss = 76 * MiB
+  done()
+  assert.equal(p.state.gcs, 3)
+})
+
+test('no budget: paced against the configured need (Σ queue-max-bytes + reserve), nothing ever refused', () => {
+  const p = probe([100, 20])
+  const m = createMemoryLimiter({ budget: null, unbudgetedTarget: 164 * MiB, soft: 0.8, hard: 0.9 }, p)
+  const a = m.admit(10_000 * MiB)
+  assert.equal(a.ok, true)
+  if (a.ok) a.release()
+  assert.equal(p.state.gcs, 1, '100 MiB > 60 % of 164 MiB')
+  assert.equal(m.collections(), 1)
+  p.state.rss = 10_000 * MiB
+  assert.equal(m.admit(1).ok, true)
+  assert.equal(m.over(), false)
 })
 
 test('what a body costs while it is handled: 6 × its size; compressed, 10 × on the wire at most max-body-bytes; undeclared, max-body-bytes', async () => {

@@ -36,7 +36,8 @@ export interface KafkaTransportOptions {
 }
 
 export interface ProduceMessage {
-  readonly value: string
+  /** The message value (a JSON line's UTF-8 bytes). */
+  readonly value: string | Uint8Array
   readonly timestampMs: number
 }
 
@@ -155,7 +156,7 @@ export function createKafkaTransport(opts: KafkaTransportOptions): KafkaTranspor
             topic,
             messages: messages.map((m) => ({
               key: null,
-              value: m.value,
+              value: typeof m.value === 'string' ? m.value : Buffer.from(m.value.buffer, m.value.byteOffset, m.value.byteLength),
               timestamp: String(m.timestampMs),
               ...(partition === undefined ? {} : { partition }),
             })),

@@ -3,16 +3,23 @@
 import type { JsonItem } from '../json-plan.ts'
 import { failed, OK, retryable, type Sink } from '../../pipeline/send-result.ts'
 
-/** Writes text to standard output; resolves once the runtime has taken it (backpressure). */
-export type WriteStdout = (text: string) => Promise<void>
+/** Writes to standard output; resolves once the runtime has taken it (backpressure). */
+export type WriteStdout = (data: string | Uint8Array) => Promise<void>
 
 export function createStdoutSink(write: WriteStdout): Sink<JsonItem> {
   return {
     async send(batch) {
-      let text = ''
-      for (const item of batch) text += `${item.line}\n`
+      let size = 0
+      for (const item of batch) size += item.bytes + 1
+      const out = new Uint8Array(size)
+      let at = 0
+      for (const item of batch) {
+        out.set(item.line, at)
+        at += item.line.length
+        out[at++] = 10 // \n
+      }
       try {
-        await write(text)
+        await write(out)
         return OK
       } catch (err) {
         const code = (err as { code?: unknown }).code

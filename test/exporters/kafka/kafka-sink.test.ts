@@ -68,16 +68,17 @@ function setup(overrides: Partial<ExporterConfig> = {}, answer?: (call: Call, n:
 
 const item = (dataSource: string, line: string, timestampMs = 1_715_133_600_000): JsonItem => ({
   dataSource,
-  line,
+  line: new TextEncoder().encode(line),
   timestampMs,
-  bytes: line.length,
+  bytes: new TextEncoder().encode(line).length,
   units: 1,
 })
 const EV = 'event.file_event'
 const L7 = 'flow_log.l7_flow_log'
 const signal = new AbortController().signal
 /** A call as plain data: topic → message values. */
-const plain = (call: Call) => Object.fromEntries([...call].map(([topic, messages]) => [topic, messages.map((m) => m.value)]))
+const text = (value: string | Uint8Array) => (typeof value === 'string' ? value : new TextDecoder().decode(value))
+const plain = (call: Call) => Object.fromEntries([...call].map(([topic, messages]) => [topic, messages.map((m) => text(m.value))]))
 
 test('a batch is one produce call per topic: deepflow.<data-source>, one message per record, its end time as timestamp', async () => {
   const { sink, t, metrics, count } = setup()
@@ -86,10 +87,10 @@ test('a batch is one produce call per topic: deepflow.<data-source>, one message
   assert.deepEqual(t.calls.map(plain), [{ 'deepflow.event.file_event': ['{"a":1}', '{"a":3}'] }, {
     'deepflow.flow_log.l7_flow_log': ['{"b":22}'],
   }])
-  assert.deepEqual(t.calls[0]!.get('deepflow.event.file_event'), [{ value: '{"a":1}', timestampMs: 1000 }, {
-    value: '{"a":3}',
-    timestampMs: 3000,
-  }])
+  assert.deepEqual(t.calls[0]!.get('deepflow.event.file_event')!.map((m) => ({ ...m, value: text(m.value) })), [
+    { value: '{"a":1}', timestampMs: 1000 },
+    { value: '{"a":3}', timestampMs: 3000 },
+  ])
   assert.equal(count(metrics.kafkaRequests, 'ok'), 2)
   assert.equal(count(metrics.kafkaRequests, 'error'), 0)
   assert.equal(count(metrics.kafkaBytes), 7 + 8 + 7)
@@ -198,7 +199,7 @@ test('a batch the broker refuses as too large is sent record by record: only the
   }
   const big = 'B'.repeat(2000)
   const { sink, t, metrics, count } = setup({}, (call) => {
-    if ([...call.values()].some((messages) => messages.some((m) => m.value === big))) throw tooLarge
+    if ([...call.values()].some((messages) => messages.some((m) => text(m.value) === big))) throw tooLarge
   })
   const result = await sink.send([item(EV, 'e1'), item(EV, big), item(EV, 'e2')], signal)
   assert.deepEqual(result, { status: 'ok', tooLarge: 1 })

@@ -1,0 +1,135 @@
+// Where an encoder writes one output line as UTF-8 bytes: a reusable scratch buffer (grown when a
+// line needs more, never shrunk), then `finish()` cuts the finished line from a slab shared by the
+// lines that follow it. A queue entry is then one small view of a slab instead of a string built
+// by concatenation (which JavaScriptCore keeps as a rope of every piece until it is read, about
+// 200 objects per record) or one buffer per line. A slab is freed when the last line cut from it
+// is; lines of one exporter leave its queues in about the order they entered, so a slab lives
+// about as long as its lines do.
+//
+// Numbers are written as digits without making a string; strings that are printable ASCII
+// without `"` or `\` are copied as they are; anything else goes through JSON.stringify and
+// TextEncoder (the rare case, exact by construction).
+
+const encoder = new TextEncoder()
+
+/** Slab size: lines are cut from slabs this large (a longer line gets a slab of its own). */
+export const SLAB_BYTES = 64 * 1024
+
+export class LineWriter {
+  /** The line being written: buf[0, length). */
+  buf = new Uint8Array(4096)
+  length = 0
+  private slab = new Uint8Array(0)
+  private slabUsed = 0
+
+  constructor(private readonly slabBytes = SLAB_BYTES) {}
+
+  /** Starts a new line (the scratch buffer is reused). */
+  reset(): void {
+    this.length = 0
+  }
+
+  private room(n: number): void {
+    const need = this.length + n
+    if (need <= this.buf.length) return
+    let size = this.buf.length * 2
+    while (size < need) size *= 2
+    const grown = new Uint8Array(size)
+    grown.set(this.buf.subarray(0, this.length))
+    this.buf = grown
+  }
+
+  byte(b: number): void {
+    this.room(1)
+    this.buf[this.length++] = b
+  }
+
+  bytes(b: Uint8Array): void {
+    this.room(b.length)
+    this.buf.set(b, this.length)
+    this.length += b.length
+  }
+
+  /** Text known to be ASCII (numbers, formatted times). */
+  ascii(s: string): void {
+    const n = s.length
+    this.room(n)
+    const buf = this.buf
+    let at = this.length
+    for (let i = 0; i < n; i++) buf[at++] = s.charCodeAt(i)
+    this.length = at
+  }
+
+  /** Any text, as UTF-8. */
+  utf8(s: string): void {
+    this.room(s.length * 3)
+    this.length += encoder.encodeInto(s, this.buf.subarray(this.length)).written
+  }
+
+  /** A JSON string literal, as JSON.stringify writes it. */
+  jsonString(s: string): void {
+    const n = s.length
+    this.room(n + 2)
+    const buf = this.buf
+    let at = this.length
+    buf[at++] = 34 // "
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i)
+      if (c < 0x20 || c > 0x7e || c === 34 || c === 92) {
+        this.utf8(JSON.stringify(s)) // the rare case: escapes or non-ASCII, whole string again
+        return
+      }
+      buf[at++] = c
+    }
+    buf[at++] = 34
+    this.length = at
+  }
+
+  /** A number as JavaScript's String() writes it: integers digit by digit, others through String(). */
+  number(v: number): void {
+    if (!Number.isSafeInteger(v) || Object.is(v, -0)) {
+      this.ascii(String(v))
+      return
+    }
+    this.room(17)
+    const buf = this.buf
+    let n = v
+    if (n < 0) {
+      buf[this.length++] = 45 // -
+      n = -n
+    }
+    let digits = 1
+    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++
+    let at = this.length + digits
+    this.length = at
+    do {
+      const q = Math.floor(n / 10)
+      buf[--at] = 48 + (n - q * 10)
+      n = q
+    } while (n > 0)
+  }
+
+  /** FNV-1a (32 bits) of bytes [from, length) of the line, continuing from `hash`. */
+  hashSince(hash: number, from: number): number {
+    const buf = this.buf
+    let h = hash
+    for (let i = from; i < this.length; i++) h = Math.imul(h ^ buf[i]!, 0x01000193)
+    return h >>> 0
+  }
+
+  /** The finished line, copied into the current slab (a new one when it lacks room). */
+  finish(): Uint8Array {
+    const n = this.length
+    if (this.slabUsed + n > this.slab.length) {
+      this.slab = new Uint8Array(Math.max(this.slabBytes, n))
+      this.slabUsed = 0
+    }
+    const line = this.slab.subarray(this.slabUsed, this.slabUsed + n)
+    line.set(this.buf.subarray(0, n))
+    this.slabUsed += n
+    return line
+  }
+}
+
+/** UTF-8 bytes of a constant piece of output (keys, heads), made once at compile time. */
+export const utf8Bytes = (s: string): Uint8Array => encoder.encode(s)
