@@ -2,9 +2,10 @@
 // aid, not a comparison): parse an NDJSON body, normalize, then encode for each exporter kind —
 // a remote-write snappy fragment plus the block of a 1024-series batch, and a Kafka JSON line plus
 // its UTF-8 bytes. Prints µs per record for each stage, every round (the first rounds warm the JIT).
-// Then the memory each stage's output holds per record when a whole request is handled at once
-// (as ingest does today: the body, its text, the parsed values, the records and the encoded items
-// are alive together): after a full collection, the heap's growth while the output is held.
+// Then the memory each stage's output holds per record when a whole request is handled stage after
+// stage (the body, its text, the parsed values, the records and the encoded items alive together, as
+// ingest did before issue 14), and when each record is staged as it is parsed (as ingest does now:
+// the text and the items): after a full collection, the heap's growth while the output is held.
 // Usage: bun scripts/bench/stages.ts [--records 5000] [--rounds 4] [--per-request 100]
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
@@ -18,6 +19,7 @@ import { compileSeriesPlans, type SeriesItem } from '../../src/exporters/remote-
 import { snappyBlockOf } from '../../src/wire/remote-write/series-fragment.ts'
 import { compileNormalizer, type DeepFlowRecord } from '../../src/record/normalize.ts'
 import { parseBody } from '../../src/record/parse-body.ts'
+import { scanJsonRecords } from '../../src/ingest/json-records.ts'
 import { parseDictionary } from '../../src/translate/dictionary.ts'
 import { ensureDataset } from './data.ts'
 
@@ -142,4 +144,28 @@ function heapAfterGc(): number {
   )
   // keep every stage alive until the last measure
   if (recs.length + seriesItems.length + jsonItems.length + text.length + bytes.length === 0) console.log('')
+}
+
+// As POST /v1/records handles a body now: each record is staged for both exporters as its line is
+// parsed and let go (src/ingest/json-records.ts), so at the end only the text and the items are held.
+{
+  const n = lines.length
+  const perRecord = (b: number) => `${Math.round(b / n)} B`
+  const base = heapAfterGc()
+  const text = lines.join('\n')
+  const afterText = heapAfterGc()
+  const seriesItems: unknown[] = []
+  const jsonItems: unknown[] = []
+  const scanned = scanJsonRecords(text, { ...DEFAULTS.relay.limits, maxRecordsPerRequest: n }, normalize, (r) => {
+    seriesItems.push(series.encode(r).item)
+    jsonItems.push(json.encode(r).item)
+  })
+  if (!scanned.ok) throw new Error(scanned.error)
+  const afterStaging = heapAfterGc()
+  console.log(
+    `staged as parsed (as ingest does now), ${n} records: text ${perRecord(afterText - base)}, both exporters' items ${
+      perRecord(afterStaging - afterText)
+    }; held at the end ${perRecord(afterStaging - base)} (${((afterStaging - base) / Math.max(1, text.length)).toFixed(1)}× the text)`,
+  )
+  if (seriesItems.length + jsonItems.length + text.length === 0) console.log('')
 }

@@ -1,28 +1,22 @@
 // Where an encoder writes one output line as UTF-8 bytes: a reusable scratch buffer (grown when a
 // line needs more, never shrunk), then `finish()` cuts the finished line from a slab shared by the
-// lines that follow it. A queue entry is then one small view of a slab instead of a string built
-// by concatenation (which JavaScriptCore keeps as a rope of every piece until it is read, about
-// 200 objects per record) or one buffer per line. A slab is freed when the last line cut from it
-// is; lines of one exporter leave its queues in about the order they entered, so a slab lives
-// about as long as its lines do.
+// lines that follow it (util/slabs.ts). A queue entry is then one small view of a slab instead of a
+// string built by concatenation (which JavaScriptCore keeps as a rope of every piece until it is
+// read, about 200 objects per record) or one buffer per line.
 //
 // Numbers are written as digits without making a string; strings that are printable ASCII
 // without `"` or `\` are copied as they are; anything else goes through JSON.stringify and
 // TextEncoder (the rare case, exact by construction).
 
-const encoder = new TextEncoder()
+import { Slabs } from '../util/slabs.ts'
 
-/** Slab size: lines are cut from slabs this large (a longer line gets a slab of its own). */
-export const SLAB_BYTES = 64 * 1024
+const encoder = new TextEncoder()
 
 export class LineWriter {
   /** The line being written: buf[0, length). */
   buf = new Uint8Array(4096)
   length = 0
-  private slab = new Uint8Array(0)
-  private slabUsed = 0
-
-  constructor(private readonly slabBytes = SLAB_BYTES) {}
+  private readonly slabs = new Slabs()
 
   /** Starts a new line (the scratch buffer is reused). */
   reset(): void {
@@ -117,17 +111,9 @@ export class LineWriter {
     return h >>> 0
   }
 
-  /** The finished line, copied into the current slab (a new one when it lacks room). */
+  /** The finished line, copied into the current slab (util/slabs.ts). */
   finish(): Uint8Array {
-    const n = this.length
-    if (this.slabUsed + n > this.slab.length) {
-      this.slab = new Uint8Array(Math.max(this.slabBytes, n))
-      this.slabUsed = 0
-    }
-    const line = this.slab.subarray(this.slabUsed, this.slabUsed + n)
-    line.set(this.buf.subarray(0, n))
-    this.slabUsed += n
-    return line
+    return this.slabs.cut(this.buf.subarray(0, this.length))
   }
 }
 

@@ -8,15 +8,15 @@ import { admissionReply } from '../ingest/admission-reply.ts'
 import { gunzip } from '../ingest/decode-gzip.ts'
 import { type IngestGate, JSON_BODY } from '../ingest/ingest-gate.ts'
 import { createEntry } from '../ingest/entry.ts'
-import { errorJson, jsonRecords } from '../ingest/json-records.ts'
+import { errorJson, scanJsonRecords } from '../ingest/json-records.ts'
 import { type BodyEncodings, identity, readBody } from '../ingest/read-body.ts'
-import { decodeUtf8 } from '../ingest/utf8.ts'
+import { decodeUtf8, type Utf8Result } from '../ingest/utf8.ts'
 import type { Logger } from '../observe/log.ts'
 import type { RelayMetrics } from '../observe/relay-metrics.ts'
+import { startStaging } from '../pipeline/admission.ts'
 import type { Exporter } from '../pipeline/exporter.ts'
 import type { Sized } from '../pipeline/send-result.ts'
 import { compileNormalizer, type Normalizer } from '../record/normalize.ts'
-import { parseBody } from '../record/parse-body.ts'
 
 export const MAX_REPORTED_ERRORS = 100
 
@@ -74,24 +74,30 @@ export function createIngestHandler(deps: IngestDeps) {
     }
   }
 
-  async function ingest(c: Context, ds: string, normalize: Normalizer, exporters: readonly Exporter<Sized>[]): Promise<Response> {
-    const body = await readBody(c.req.raw, deps.maxBodyBytes, JSON_ENCODINGS)
-    if (!body.ok) return reply(c, body.status, { error: body.error })
-    const text = decodeUtf8(body.bytes)
-    if (!text.ok) return reply(c, text.status, { error: text.error })
-    const parsed = parseBody(text.text, deps.limits)
-    if (!parsed.ok) return reply(c, parsed.status, { error: parsed.error })
+  /** The body as text (its bytes are let go once decoded). */
+  async function readText(request: Request): Promise<Utf8Result | { ok: false; status: 413 | 415; error: string }> {
+    const body = await readBody(request, deps.maxBodyBytes, JSON_ENCODINGS)
+    return body.ok ? decodeUtf8(body.bytes) : body
+  }
 
-    const { records, errors, reasons, unknownFields } = jsonRecords(normalize, parsed)
+  async function ingest(c: Context, ds: string, normalize: Normalizer, exporters: readonly Exporter<Sized>[]): Promise<Response> {
+    const text = await readText(c.req.raw)
+    if (!text.ok) return reply(c, text.status, { error: text.error })
+    // Each valid record is encoded for every exporter as soon as it is parsed, then let go.
+    const staging = startStaging(ds, exporters)
+    const scanned = scanJsonRecords(text.text, deps.limits, normalize, (record) => staging.add(record))
+    if (!scanned.ok) return reply(c, scanned.status, { error: scanned.error })
+
+    const { errors, reasons, unknownFields } = scanned
     entry.count(ds, { reasons, unknownFields })
     if (errors.length > 0) {
       log.warnOncePerBurst(`reject:${ds}`, 'records rejected', { data_source: ds, rejected: errors.length, first: errorJson(errors[0]!) })
     }
     const summary = { rejected: errors.length, errors: errors.slice(0, MAX_REPORTED_ERRORS).map(errorJson) }
-    if (records.length === 0) return reply(c, 400, { accepted: 0, ...summary, error: 'no valid record in the body' })
+    if (staging.count === 0) return reply(c, 400, { accepted: 0, ...summary, error: 'no valid record in the body' })
 
-    const admission = entry.offer([{ ds, records }], exporters)
-    const r = admissionReply(admission, records.length, summary, { log, unit: 'records', logFields: { data_source: ds } })
+    const admission = entry.offerStaged([staging], exporters)
+    const r = admissionReply(admission, staging.count, summary, { log, unit: 'records', logFields: { data_source: ds } })
     return reply(c, r.status, r.body, r.headers)
   }
 }

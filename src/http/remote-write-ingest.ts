@@ -3,7 +3,9 @@
 // series becomes the DeepFlow record it came from (src/ingest/series-to-groups.ts) and goes to
 // every `prometheus` exporter that takes that data source, whose plan then filters, projects,
 // translates and encodes it as it does any record. Invalid series are skipped and counted; the
-// valid ones of a request are admitted all-or-nothing through the ingest core's entry.
+// valid ones of a request are admitted all-or-nothing through the ingest core's entry. The series
+// are decoded one at a time and each is staged (encoded for every exporter) before the next is
+// decoded, so a request's decoded series and records are never all alive at once.
 import type { Context } from 'hono'
 import { refusalReply } from '../ingest/admission-reply.ts'
 import { unsnappy } from '../ingest/decode-snappy.ts'
@@ -11,8 +13,8 @@ import { REMOTE_WRITE_BODY } from '../ingest/ingest-gate.ts'
 import { createEntry } from '../ingest/entry.ts'
 import { type BodyEncodings, readBody } from '../ingest/read-body.ts'
 import { prometheusSources } from '../ingest/remote-write-sources.ts'
-import { seriesToGroups } from '../ingest/series-to-groups.ts'
-import type { TimeSeries } from '../wire/remote-write/prompb-types.ts'
+import { createSeriesReader } from '../ingest/series-to-groups.ts'
+import { type Staging, startStaging } from '../pipeline/admission.ts'
 import { loadPrompb } from '../wire/remote-write/prompb-loader.ts'
 import { type IngestDeps, MAX_REPORTED_ERRORS } from './ingest.ts'
 
@@ -24,14 +26,8 @@ const SNAPPY: BodyEncodings = {
 
 type Status = 204 | 400 | 413 | 415 | 429 | 503
 
-/** The WriteRequest's series, or why the bytes are not one. */
-async function decodeWriteRequest(bytes: Uint8Array): Promise<TimeSeries[] | string> {
-  try {
-    return (await loadPrompb()).decodeWriteRequest(bytes).timeseries
-  } catch (err) {
-    return `body is not a remote-write 1.0 WriteRequest (protobuf): ${err instanceof Error ? err.message : String(err)}`
-  }
-}
+/** Thrown from the decoding visitor when the request holds more samples than allowed. */
+class TooManySamples {}
 
 export function createRemoteWriteHandler(deps: IngestDeps) {
   const { metrics, log } = deps
@@ -67,15 +63,33 @@ export function createRemoteWriteHandler(deps: IngestDeps) {
   async function ingest(c: Context): Promise<Response> {
     const body = await readBody(c.req.raw, deps.maxBodyBytes, SNAPPY)
     if (!body.ok) return reply(c, body.status, { error: body.error })
-    const timeseries = await decodeWriteRequest(body.bytes)
-    if (typeof timeseries === 'string') return reply(c, 400, { error: timeseries })
-    // Each sample becomes a record: the request is bounded as POST /v1/records is.
+    // Each series is decoded, converted and staged for every exporter in turn, then let go.
+    const exporters = deps.exporters().filter((e) => e.config.protocol === 'prometheus')
+    const stagings = new Map<string, Staging>()
+    const reader = createSeriesReader(sources, deps.limits, (ds, records) => {
+      let staging = stagings.get(ds)
+      if (staging === undefined) stagings.set(ds, staging = startStaging(ds, exporters))
+      for (const record of records) staging.add(record)
+    })
     const max = deps.limits.maxRecordsPerRequest
-    if (timeseries.reduce((n, s) => n + s.samples.length, 0) > max) {
-      return reply(c, 413, { error: `request has more than ${max} samples (relay.max-records-per-request); send fewer per request` })
+    let samples = 0
+    const { forEachTimeSeries } = await loadPrompb()
+    try {
+      forEachTimeSeries(body.bytes, (s, index) => {
+        samples += s.samples.length
+        if (samples > max) throw new TooManySamples()
+        reader.read(s, index)
+      })
+    } catch (err) {
+      if (err instanceof TooManySamples) {
+        return reply(c, 413, { error: `request has more than ${max} samples (relay.max-records-per-request); send fewer per request` })
+      }
+      return reply(c, 400, {
+        error: `body is not a remote-write 1.0 WriteRequest (protobuf): ${err instanceof Error ? err.message : String(err)}`,
+      })
     }
 
-    const { groups, series, unknownFields, rejected, errors } = seriesToGroups(timeseries, sources, deps.limits)
+    const { series, unknownFields, rejected, errors } = reader.result()
     for (const { ds, reason, count } of rejected) metrics.rwSeriesRejected.inc([ds, reason], count)
     for (const [ds, n] of series) metrics.rwSeriesReceived.inc([ds], n)
     for (const [ds, n] of unknownFields) entry.count(ds, { reasons: [], unknownFields: n })
@@ -83,12 +97,11 @@ export function createRemoteWriteHandler(deps: IngestDeps) {
       log.warnOncePerBurst('remote-write:reject', 'remote-write series rejected', { rejected: errors.length, first: errors[0] })
     }
     const summary = { rejected: errors.length, errors: errors.slice(0, MAX_REPORTED_ERRORS) }
-    if (groups.length === 0 && errors.length > 0) return reply(c, 400, { accepted: 0, ...summary, error: 'no valid series in the request' })
+    if (stagings.size === 0 && errors.length > 0) return reply(c, 400, { accepted: 0, ...summary, error: 'no valid series in the request' })
 
-    const exporters = deps.exporters().filter((e) => e.config.protocol === 'prometheus')
-    const routed = groups.filter(({ ds }) => exporters.some((e) => e.wants(ds)))
-    for (const { ds } of groups) if (!routed.some((g) => g.ds === ds)) metrics.rwSeriesUnrouted.inc([ds], series.get(ds)!)
-    const admission = entry.offer(groups, exporters)
+    const routed = [...stagings.values()].filter(({ ds }) => exporters.some((e) => e.wants(ds)))
+    for (const ds of stagings.keys()) if (!routed.some((g) => g.ds === ds)) metrics.rwSeriesUnrouted.inc([ds], series.get(ds)!)
+    const admission = entry.offerStaged([...stagings.values()], exporters)
     if (admission.status === 'accepted') return reply(c, 204)
     const r = refusalReply(admission, summary, { log, unit: 'series', logFields: { data_sources: routed.map((g) => g.ds) } })
     return reply(c, r.status, r.body, r.headers)

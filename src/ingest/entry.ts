@@ -5,7 +5,7 @@
 // admit-waiting.ts). The limits that refuse a request before its body is read (memory,
 // concurrency, full queues) are ingest-gate.ts's, one step earlier.
 import type { Counter } from '../observe/metrics.ts'
-import { type Admission, admitGroups, type RecordGroup } from '../pipeline/admission.ts'
+import { type Admission, admitGroups, admitStagings, type RecordGroup, type Staging } from '../pipeline/admission.ts'
 import type { Exporter } from '../pipeline/exporter.ts'
 import type { Sized } from '../pipeline/send-result.ts'
 import type { NormalizeReason } from '../record/normalize.ts'
@@ -32,6 +32,8 @@ export interface Entry {
    * accepted, those of the groups some exporter takes count as refused (the client is told to retry).
    */
   offer(groups: readonly RecordGroup[], exporters: readonly Exporter<Sized>[]): Admission
+  /** offer() of records staged as they were parsed (pipeline/admission.ts startStaging), one staging per data source. */
+  offerStaged(stagings: readonly Staging[], exporters: readonly Exporter<Sized>[]): Admission
   /** Tries the groups through `admit`, for an entrance that tries again: received counts only once accepted. */
   tryAdmit(groups: readonly RecordGroup[], admit: Admit): Admission
 }
@@ -41,6 +43,9 @@ export function createEntry(metrics: EntryMetrics): Entry {
   const enter = (groups: readonly RecordGroup[], admit: Admit): Admission => admit(groups)
   const received = (groups: readonly RecordGroup[]) => {
     for (const { ds, records } of groups) metrics.received.inc([ds], records.length)
+  }
+  const refused = (ds: string, n: number, exporters: readonly Exporter<Sized>[]) => {
+    if (exporters.some((e) => e.wants(ds))) metrics.refused?.inc([ds], n)
   }
   return {
     count(ds, { reasons, unknownFields }) {
@@ -52,9 +57,13 @@ export function createEntry(metrics: EntryMetrics): Entry {
     offer(groups, exporters) {
       received(groups)
       const admission = enter(groups, (gs) => admitGroups(gs, exporters))
-      if (admission.status !== 'accepted') {
-        for (const { ds, records } of groups) if (exporters.some((e) => e.wants(ds))) metrics.refused?.inc([ds], records.length)
-      }
+      if (admission.status !== 'accepted') { for (const { ds, records } of groups) refused(ds, records.length, exporters) }
+      return admission
+    },
+    offerStaged(stagings, exporters) {
+      for (const { ds, count } of stagings) metrics.received.inc([ds], count)
+      const admission = admitStagings(stagings)
+      if (admission.status !== 'accepted') { for (const { ds, count } of stagings) refused(ds, count, exporters) }
       return admission
     },
     tryAdmit(groups, admit) {

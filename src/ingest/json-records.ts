@@ -1,36 +1,54 @@
-// A parsed JSON body (POST /v1/records) through the normalize step: the valid records, and every
-// invalid one — refused by the parser or by the normaliser — as an error by position in the body
-// (sorted), with its reason code. Pure.
+// A JSON body (POST /v1/records) through the normalize step, one record at a time: each record the
+// parser and the normaliser accept goes to `add` at once (the request's staging encodes it for every
+// exporter and lets it go before the next is parsed); every invalid one — refused by the parser or
+// by the normaliser — comes back as an error by position in the body (sorted), with its reason code.
+import type { IngestLimits } from '../config/types.ts'
 import type { DeepFlowRecord, Normalizer } from '../record/normalize.ts'
-import type { Candidate, ParseError, Position, RecordError } from '../record/parse-body.ts'
+import { type BodyRefused, type Position, type RecordError, scanBody } from '../record/parse-body.ts'
 import type { RejectReason } from './entry.ts'
-import { normalizeAll } from './normalize-step.ts'
 
 export interface ReasonedError extends RecordError {
   readonly reason: RejectReason
 }
 
-export interface JsonRecords {
-  readonly records: DeepFlowRecord[]
-  /** By position in the body. */
-  readonly errors: ReasonedError[]
-  /** The reason of each error, parser's first, then normaliser's (the order metrics are counted in). */
-  readonly reasons: RejectReason[]
-  readonly unknownFields: number
-}
-
-export function jsonRecords(
-  normalize: Normalizer,
-  parsed: { readonly candidates: readonly Candidate[]; readonly errors: readonly ParseError[] },
-): JsonRecords {
-  const n = normalizeAll(normalize, parsed.candidates, (c) => c.value)
-  const errors: ReasonedError[] = [...parsed.errors]
-  for (const { input, reason, field, error } of n.refused) {
-    errors.push(field === undefined ? { position: input.position, reason, error } : { position: input.position, reason, field, error })
+export type ScannedRecords =
+  | {
+    readonly ok: true
+    /** By position in the body. */
+    readonly errors: ReasonedError[]
+    /** The reason of each error, parser's first, then normaliser's (the order metrics are counted in). */
+    readonly reasons: RejectReason[]
+    readonly unknownFields: number
   }
+  | BodyRefused
+
+/** The valid records of `text` go to `add` in body order; on a refusal of the whole body, those added are void. */
+export function scanJsonRecords(
+  text: string,
+  limits: IngestLimits,
+  normalize: Normalizer,
+  add: (record: DeepFlowRecord) => void,
+): ScannedRecords {
+  const refused: ReasonedError[] = []
+  let unknownFields = 0
+  const scanned = scanBody(text, limits, (position, value) => {
+    const r = normalize(value)
+    if (r.ok) {
+      unknownFields += r.unknownKeys
+      add(r.record)
+    } else {
+      refused.push(
+        r.field === undefined
+          ? { position, reason: r.reason, error: r.error }
+          : { position, reason: r.reason, field: r.field, error: r.error },
+      )
+    }
+  })
+  if (!scanned.ok) return scanned
+  const errors: ReasonedError[] = [...scanned.errors, ...refused]
   const reasons = errors.map((e) => e.reason)
   errors.sort((a, b) => positionOrder(a.position) - positionOrder(b.position))
-  return { records: n.records, errors, reasons, unknownFields: n.unknownFields }
+  return { ok: true, errors, reasons, unknownFields }
 }
 
 /** What a client sees of an error: its position, field if any, and the sentence. */

@@ -1,23 +1,24 @@
 // The memory limiter, as the OpenTelemetry Collector's memory_limiter processor does it: new ingest
 // is admitted only while the memory the relay uses stays under a soft limit (a fraction of the
 // budget); above it the work is refused (503 + Retry-After, before the body is read; the ClickHouse
-// source waits instead) and a collection is requested (at most every 200 ms); above the hard limit
+// source, which reserves each page before reading it, halves the page, then waits) and a collection is requested (at most every 200 ms); above the hard limit
 // a collection is requested at once (at most every 100 ms: a full collection is not free) and
 // everything new is refused until memory falls.
 //
 // "The memory the relay uses" = its anonymous resident memory (read through the runtime when asked)
-// plus what the bodies admitted and not yet done with will cost (ingest-gate.ts), which may not show
+// plus what the bodies and pages admitted and not yet done with will cost (ingest-gate.ts), which may not show
 // in it yet. (The runtime's heap statistics are not used: under load the memory outside them grew
 // past the budget, and the kernel killed the relay in the scenarios of test/e2e/memory-scenarios.)
 // With no budget (no cgroup limit, no relay.memory-limit) everything is admitted.
 //
 // Pacing, with or without a budget: JavaScriptCore collects when its heap has grown by a multiple
 // of what survived the last collection, so under load the resident set climbs to several times what
-// is alive (the benchmark saw 1 GB for 64 MiB of queue). When admitted work is done (and when the
-// ClickHouse source asks), the limiter asks for a collection once the resident set passes the pace
-// line: half again what the last collection left, kept between 60 % and 75 % of the target (the
-// budget, else what the config needs: Σ queue-max-bytes + the runtime's reserve); at most every
-// 100 ms (a full collection is not free: the rate falls a third at this pace). Memory then stays near what is alive, refusals stay rare, and no budget is needed for it.
+// is alive (the benchmark saw 1 GB for 64 MiB of queue). When admitted work is done, the limiter
+// asks for a collection once the resident set passes the pace line: half again what the last
+// collection left, kept between 60 % and 75 % of the target (the budget, else what the config
+// needs: Σ queue-max-bytes + the runtime's reserve); at most every 100 ms (a full collection is not
+// free: the rate falls about a third at this pace). Memory then stays near what is alive, refusals
+// stay rare, and no budget is needed for it.
 
 export interface MemoryLimits {
   /** The budget in bytes; null: unlimited (the limiter admits everything). */
@@ -47,8 +48,6 @@ export type MemoryVerdict = { readonly ok: true; release(): void } | {
 export interface MemoryLimiter {
   /** Admits work of `bytes` (a body's declared size): release it when done. */
   admit(bytes: number): MemoryVerdict
-  /** Whether new work would be refused now (the ClickHouse source waits while it is). */
-  over(): boolean
   /** What the limiter counts as used: the resident set plus the bytes of admitted work. */
   usedBytes(): number
   /** Collections the limiter asked for (pacing and limits). */
@@ -118,10 +117,6 @@ export function createMemoryLimiter(limits: MemoryLimits, probe: MemoryProbe): M
           pace()
         },
       }
-    },
-    over() {
-      pace()
-      return check(0) !== null
     },
     usedBytes: used,
     collections: () => collections,

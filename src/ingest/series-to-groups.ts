@@ -2,6 +2,8 @@
 // came from — { time: ⌊ms / 1000⌋, <label>: <value>, …, <__name__>: <sample value> } of the series'
 // `datasource` — through that data source's normaliser, as POST /v1/records records are. A series
 // is valid whole or rejected whole (with a reason and an error naming its index). Pure.
+// createSeriesReader takes the series one at a time (as a WriteRequest is decoded) and hands each
+// valid series' records on at once; seriesToGroups collects them.
 import type { IngestLimits } from '../config/types.ts'
 import type { RecordGroup } from '../pipeline/admission.ts'
 import { describe } from '../record/field-parsers.ts'
@@ -44,33 +46,57 @@ export interface SeriesGroups {
 type Rejection = { readonly ds: string; readonly reason: SeriesReason; readonly error: SeriesError }
 type Converted = { readonly ds: string; readonly records: DeepFlowRecord[]; readonly unknown: number }
 
+/** What a request's series came to, beside their records. */
+export type SeriesOutcome = Omit<SeriesGroups, 'groups'>
+
+export interface SeriesReader {
+  /** One series of the request (`index`: its position). */
+  read(series: TimeSeries, index: number): void
+  result(): SeriesOutcome
+}
+
+/** Reads series one at a time; the records of each valid one go to `add` at once. */
+export function createSeriesReader(
+  sources: ReadonlyMap<string, PrometheusSource>,
+  limits: Pick<IngestLimits, 'maxFields' | 'maxStringBytes'>,
+  add: (ds: string, records: readonly DeepFlowRecord[]) => void,
+): SeriesReader {
+  const series = new Map<string, number>()
+  const unknownFields = new Map<string, number>()
+  const rejected = new Map<string, { ds: string; reason: SeriesReason; count: number }>()
+  const errors: SeriesError[] = []
+  return {
+    read(s, index) {
+      const r = convertSeries(s, index, sources, limits)
+      if ('reason' in r) {
+        const key = `${r.ds}\u0000${r.reason}`
+        const entry = rejected.get(key)
+        if (entry === undefined) rejected.set(key, { ds: r.ds, reason: r.reason, count: 1 })
+        else entry.count++
+        errors.push(r.error)
+        return
+      }
+      add(r.ds, r.records)
+      series.set(r.ds, (series.get(r.ds) ?? 0) + 1)
+      if (r.unknown > 0) unknownFields.set(r.ds, (unknownFields.get(r.ds) ?? 0) + r.unknown)
+    },
+    result: () => ({ series, unknownFields, rejected: [...rejected.values()], errors }),
+  }
+}
+
 export function seriesToGroups(
   timeseries: readonly TimeSeries[],
   sources: ReadonlyMap<string, PrometheusSource>,
   limits: Pick<IngestLimits, 'maxFields' | 'maxStringBytes'>,
 ): SeriesGroups {
   const groups = new Map<string, DeepFlowRecord[]>()
-  const series = new Map<string, number>()
-  const unknownFields = new Map<string, number>()
-  const rejected = new Map<string, { ds: string; reason: SeriesReason; count: number }>()
-  const errors: SeriesError[] = []
-  timeseries.forEach((s, index) => {
-    const r = convertSeries(s, index, sources, limits)
-    if ('reason' in r) {
-      const key = `${r.ds}\u0000${r.reason}`
-      const entry = rejected.get(key)
-      if (entry === undefined) rejected.set(key, { ds: r.ds, reason: r.reason, count: 1 })
-      else entry.count++
-      errors.push(r.error)
-      return
-    }
-    let group = groups.get(r.ds)
-    if (group === undefined) groups.set(r.ds, group = [])
-    group.push(...r.records)
-    series.set(r.ds, (series.get(r.ds) ?? 0) + 1)
-    if (r.unknown > 0) unknownFields.set(r.ds, (unknownFields.get(r.ds) ?? 0) + r.unknown)
+  const reader = createSeriesReader(sources, limits, (ds, records) => {
+    let group = groups.get(ds)
+    if (group === undefined) groups.set(ds, group = [])
+    group.push(...records)
   })
-  return { groups: [...groups].map(([ds, records]) => ({ ds, records })), series, unknownFields, rejected: [...rejected.values()], errors }
+  timeseries.forEach((s, index) => reader.read(s, index))
+  return { groups: [...groups].map(([ds, records]) => ({ ds, records })), ...reader.result() }
 }
 
 /** One series: its records, or why it is rejected. */

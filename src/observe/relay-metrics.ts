@@ -91,9 +91,13 @@ export function createRelayMetrics(registry = new Registry()) {
       'source',
       'outcome',
     ]),
-    sourceWaits: registry.counter('deepflow_relay_source_waits_total', 'Times a source waited because the exporter queues were full.', [
-      'source',
-    ]),
+    sourceWaits: registry.counter(
+      'deepflow_relay_source_waits_total',
+      'Times a source waited because the exporter queues were full or the memory limiter refused a page.',
+      [
+        'source',
+      ],
+    ),
     sendDuration: registry.histogram('deepflow_relay_send_duration_seconds', 'Time of one batch send attempt.', ['exporter']),
   }
 }

@@ -2,9 +2,11 @@
 // its records; only if every exporter has room for all of them is anything queued. With
 // relay.overflow drop-oldest an exporter never answers 'full' (its commit evicts its oldest waiting
 // records instead), so only 'never' (413) refuses; nothing is evicted for a refused request.
+// startStaging stages a request's records one at a time as they are parsed (POST /v1/records): each
+// is encoded for every exporter and let go before the next is parsed; admit() then decides as above.
 import type { DeepFlowRecord } from '../record/normalize.ts'
 import type { Sized } from './send-result.ts'
-import type { Exporter, Staged } from './exporter.ts'
+import type { Exporter, Staged, Stager } from './exporter.ts'
 
 export type Admission =
   | { readonly status: 'accepted' }
@@ -25,10 +27,47 @@ export function admit(ds: string, records: readonly DeepFlowRecord[], exporters:
 
 /** Several data sources at once (a remote-write request, a ClickHouse page): still all or nothing. */
 export function admitGroups(groups: readonly RecordGroup[], exporters: readonly Exporter<Sized>[]): Admission {
-  const staged: [Exporter<Sized>, string, Staged<Sized>][] = []
+  const staged: StagedFor[] = []
   for (const { ds, records } of groups) {
     for (const e of exporters) if (e.wants(ds)) staged.push([e, ds, e.stage(ds, records)])
   }
+  return admitStaged(staged)
+}
+
+/** One data source's records staged as they come (each encoded for every exporter, then let go). */
+export interface Staging {
+  readonly ds: string
+  add(record: DeepFlowRecord): void
+  /** Records added. */
+  readonly count: number
+  /** What each exporter staged (admitStagings reads it). */
+  staged(): readonly StagedFor[]
+}
+
+export function startStaging(ds: string, exporters: readonly Exporter<Sized>[]): Staging {
+  const stagers: [Exporter<Sized>, Stager<Sized>][] = exporters.filter((e) => e.wants(ds)).map((e) => [e, e.stager(ds)])
+  let count = 0
+  return {
+    ds,
+    add(record) {
+      count++
+      for (let i = 0; i < stagers.length; i++) stagers[i]![1].add(record)
+    },
+    get count() {
+      return count
+    },
+    staged: () => stagers.map(([e, s]) => [e, ds, s.done()]),
+  }
+}
+
+/** The stagings of one request (one per data source), all or nothing, as admitGroups. */
+export function admitStagings(stagings: readonly Staging[]): Admission {
+  return admitStaged(stagings.flatMap((s) => s.staged()))
+}
+
+export type StagedFor = readonly [Exporter<Sized>, string, Staged<Sized>]
+
+function admitStaged(staged: readonly StagedFor[]): Admission {
   // An exporter may take several groups: check its room for all of them together.
   const byExporter = new Map<Exporter<Sized>, Staged<Sized>>()
   for (const [e, , s] of staged) {

@@ -51,6 +51,13 @@ export interface Staged<T> {
   readonly tooLarge: number
 }
 
+/** Stages one request's records one at a time (each is encoded and let go at once). */
+export interface Stager<T> {
+  add(record: DeepFlowRecord): void
+  /** What was added, sorted into queues. */
+  done(): Staged<T>
+}
+
 export type Fit = 'ok' | 'full' | 'never'
 
 /** One endpoint of an exporter and its state. */
@@ -67,6 +74,8 @@ export interface Exporter<T extends Sized> {
   readonly config: ExporterConfig
   wants(ds: string): boolean
   stage(ds: string, records: readonly DeepFlowRecord[]): Staged<T>
+  /** stage(), one record at a time. */
+  stager(ds: string): Stager<T>
   fits(staged: Staged<T>): Fit
   commit(ds: string, staged: Staged<T>): void
   /** Records and bytes held (waiting and in flight). */
@@ -183,29 +192,38 @@ export function createExporter<T extends Sized>(deps: ExporterDeps<T>): Exporter
     })
   }
 
+  const stagerFor = (ds: string): Stager<T> => {
+    const plan = plans.get(ds)!
+    const perQueue: T[][] = queues.map(() => [])
+    let filtered = 0
+    let tooLarge = 0
+    return {
+      add(record) {
+        if (plan.filter !== null && !plan.filter(record.values)) {
+          filtered++
+          return
+        }
+        const { item, seriesHash } = plan.encode(record)
+        if (item.units === 0) return
+        if (item.bytes > maxItemBytes) {
+          tooLarge++
+          return
+        }
+        perQueue[seriesHash % queues.length]!.push(item)
+      },
+      done: () => ({ perQueue, filtered, tooLarge }),
+    }
+  }
+
   return {
     config,
     wants: (ds) => plans.has(ds),
     stage(ds, records) {
-      const plan = plans.get(ds)!
-      const perQueue: T[][] = queues.map(() => [])
-      let filtered = 0
-      let tooLarge = 0
-      for (const record of records) {
-        if (plan.filter !== null && !plan.filter(record.values)) {
-          filtered++
-          continue
-        }
-        const { item, seriesHash } = plan.encode(record)
-        if (item.units === 0) continue
-        if (item.bytes > maxItemBytes) {
-          tooLarge++
-          continue
-        }
-        perQueue[seriesHash % queues.length]!.push(item)
-      }
-      return { perQueue, filtered, tooLarge }
+      const stager = stagerFor(ds)
+      for (const record of records) stager.add(record)
+      return stager.done()
     },
+    stager: (ds) => stagerFor(ds),
     isFull() {
       if (dropOldest) return false
       return heldBytes() >= config.queueMaxBytes || queues.every((_, i) => heldRecords(i) >= config.queueSize)

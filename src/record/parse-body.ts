@@ -1,5 +1,6 @@
 // Splits a request body into candidate records, whatever the Content-Type says: one JSON object,
-// a JSON array of objects, or NDJSON (one object per line, blank lines ignored).
+// a JSON array of objects, or NDJSON (one object per line, blank lines ignored). scanBody hands each
+// candidate to a visitor as soon as it is parsed (ingest stages it and lets it go); parseBody lists them.
 import type { IngestLimits } from '../config/types.ts'
 import {
   checkRecord,
@@ -35,7 +36,15 @@ export interface ParseError extends RecordError {
 
 export type ParsedBody =
   | { readonly ok: true; readonly candidates: Candidate[]; readonly errors: ParseError[] }
-  | { readonly ok: false; readonly status: 400 | 413; readonly error: string }
+  | BodyRefused
+
+export type BodyRefused = { readonly ok: false; readonly status: 400 | 413; readonly error: string }
+
+/** Called with each candidate record, in body order, as soon as it is parsed and checked. */
+export type VisitCandidate = (position: Position, value: unknown) => void
+
+/** What scanning a body came to: the candidates went to the visitor; these are the records it refused. */
+export type ScannedBody = { readonly ok: true; readonly errors: ParseError[] } | BodyRefused
 
 function describeJsonError(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
@@ -77,11 +86,22 @@ const objectTooLong = (limits: IngestLimits) => ({
  * failing one is an error of its own, the others stay candidates.
  */
 export function parseBody(input: string, limits: IngestLimits): ParsedBody {
+  const candidates: Candidate[] = []
+  const scanned = scanBody(input, limits, (position, value) => candidates.push({ position, value }))
+  return scanned.ok ? { ok: true, candidates, errors: scanned.errors } : scanned
+}
+
+/**
+ * parseBody without the list: each candidate goes to `visit` as soon as it is parsed (an NDJSON
+ * line's record can be staged and let go before the next line is parsed). On a refusal of the
+ * whole body (400, 413), the candidates visited before it are void.
+ */
+export function scanBody(input: string, limits: IngestLimits, visit: VisitCandidate): ScannedBody {
   const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input
   const start = firstNonSpace(text)
   if (start >= text.length) return { ok: false, status: 400, error: 'empty body: send a JSON object, a JSON array of objects, or NDJSON' }
   const first = text.charCodeAt(start)
-  if (first === 91 /* [ */) return parseArray(text.slice(start), limits)
+  if (first === 91 /* [ */) return parseArray(text.slice(start), limits, visit)
   if (first !== 123 /* { */) {
     return {
       ok: false,
@@ -93,21 +113,20 @@ export function parseBody(input: string, limits: IngestLimits): ParsedBody {
   }
   const body = text.slice(start)
   // Longer than one record may be: NDJSON (each line is checked), or an object over the limit.
-  if (longerThan(body, limits.maxLineBytes)) return parseNdjson(text, limits, true)
+  if (longerThan(body, limits.maxLineBytes)) return parseNdjson(text, limits, true, visit)
   let value: unknown
   try {
     value = parseJsonLossless(body)
   } catch {
-    return parseNdjson(text, limits, false)
+    return parseNdjson(text, limits, false, visit)
   }
-  const candidates: Candidate[] = []
   const errors: ParseError[] = []
   const keys = checkRecord(value, limits)
   const dup = typeof keys === 'number' ? hasDuplicate(value, keys, body) : undefined
   if (typeof keys !== 'number') errors.push(limitError({}, keys))
   else if (dup !== undefined) errors.push(duplicateError({}, dup))
-  else candidates.push({ position: {}, value })
-  return { ok: true, candidates, errors }
+  else visit({}, value)
+  return { ok: true, errors }
 }
 
 function limitError(position: Position, v: LimitViolation): ParseError {
@@ -127,7 +146,7 @@ function hasDuplicate(value: unknown, keys: number, text: string): string | unde
   return findDuplicateKeys(text, 1).get(0)
 }
 
-function parseArray(text: string, limits: IngestLimits): ParsedBody {
+function parseArray(text: string, limits: IngestLimits, visit: VisitCandidate): ScannedBody {
   let value: unknown
   try {
     value = parseJsonLossless(text)
@@ -148,22 +167,22 @@ function parseArray(text: string, limits: IngestLimits): ParsedBody {
   }
   // Duplicates: one bound for the whole body; the tokenizer runs only when it is not met.
   const duplicates = keys < keySeparatorBound(text) ? findDuplicateKeys(text, 2) : undefined
-  const candidates: Candidate[] = []
   for (let index = 0; index < value.length; index++) {
     if (!ok[index]) continue
     const dup = duplicates?.get(index)
     if (dup !== undefined) errors.push(duplicateError({ index }, dup))
-    else candidates.push({ position: { index }, value: value[index] })
+    else visit({ index }, value[index])
+    value[index] = undefined // visited: the array no longer keeps it alive
   }
-  return { ok: true, candidates, errors }
+  return { ok: true, errors }
 }
 
 /**
  * NDJSON: one record per line, blank lines skipped. `oversize`: the body is longer than one record
  * may be, so if no line parses it was one object over the limit (pretty-printed), not NDJSON.
  */
-function parseNdjson(text: string, limits: IngestLimits, oversize: boolean): ParsedBody {
-  const candidates: Candidate[] = []
+function parseNdjson(text: string, limits: IngestLimits, oversize: boolean, visit: VisitCandidate): ScannedBody {
+  let candidates = 0
   const errors: ParseError[] = []
   let lineNo = 0
   let records = 0
@@ -201,8 +220,11 @@ function parseNdjson(text: string, limits: IngestLimits, oversize: boolean): Par
     }
     const dup = hasDuplicate(value, keys, line)
     if (dup !== undefined) errors.push(duplicateError(position, dup))
-    else candidates.push({ position, value })
+    else {
+      candidates++
+      visit(position, value)
+    }
   }
-  if (oversize && candidates.length === 0 && errors.every((e) => e.reason === 'invalid_json')) return objectTooLong(limits)
-  return { ok: true, candidates, errors }
+  if (oversize && candidates === 0 && errors.every((e) => e.reason === 'invalid_json')) return objectTooLong(limits)
+  return { ok: true, errors }
 }

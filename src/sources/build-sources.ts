@@ -26,7 +26,7 @@ export interface SourcesDeps {
   readonly metrics: RelayMetrics
   readonly readZoneFile?: ZoneFileReader
   readonly readTextFile: (path: string) => Promise<string>
-  /** While it refuses new work, a source waits before admitting a page (as for a full queue). */
+  /** A source reserves each page's memory with it before the page is read (waiting while it refuses). */
   readonly memory?: MemoryLimiter
   /** For the cursor files; undefined: a runtime that cannot write files (a source fails when it saves). */
   readonly writeTextFileAtomic?: (path: string, text: string) => Promise<void>
@@ -40,7 +40,12 @@ export function buildSources(configs: readonly ClickHouseSourceConfig[], deps: S
     return createClickHouseSource({
       config: sc,
       client: createClickHouseClient({ url: sc.url, user: sc.user, password: sc.password, fetch: deps.fetch, clock, timeoutMs }),
-      admit: (groups) => (deps.memory?.over() ? { status: 'full', exporter: 'the memory limiter' } : admitGroups(groups, deps.exporters())),
+      // The page's memory was reserved before it was read (reserve), so admission only asks the queues.
+      admit: (groups) => admitGroups(groups, deps.exporters()),
+      reserve: (bytes) => {
+        const verdict = deps.memory?.admit(bytes)
+        return verdict === undefined ? () => {} : verdict.ok ? verdict.release : null
+      },
       wallClock: (zone) => createWallClockParser(zone, deps.readZoneFile),
       clock,
       log,

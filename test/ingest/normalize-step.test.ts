@@ -3,7 +3,9 @@
 import test from 'node:test'
 import assert from 'node:assert/strict'
 import { dataSource } from '../../src/deepflow/schema.ts'
-import { jsonRecords } from '../../src/ingest/json-records.ts'
+import { scanJsonRecords } from '../../src/ingest/json-records.ts'
+import { DEFAULTS } from '../../src/config/defaults.ts'
+import type { DeepFlowRecord } from '../../src/record/normalize.ts'
 import { normalizeAll } from '../../src/ingest/normalize-step.ts'
 import { compileNormalizer } from '../../src/record/normalize.ts'
 
@@ -29,15 +31,24 @@ test('accepted records keep the input they came from; refused ones carry a reaso
   ])
 })
 
-test('a JSON body: parser and normaliser errors together, by position; reasons in the order they were found', () => {
-  const out = jsonRecords(normalize, {
-    candidates: [{ position: { line: 1 }, value: { byte_tx: 1 } }, { position: { line: 3 }, value: { time: 1715133600 } }],
-    errors: [{ position: { line: 2 }, reason: 'invalid_json', error: 'invalid JSON: x' }],
-  })
-  assert.equal(out.records.length, 1)
-  assert.deepEqual(out.errors, [
-    { position: { line: 1 }, reason: 'missing_field', field: 'time', error: 'required field is missing' },
-    { position: { line: 2 }, reason: 'invalid_json', error: 'invalid JSON: x' },
+test('a JSON body: each valid record handed on as its line is parsed; parser and normaliser errors together, by position; reasons in the order they were found', () => {
+  const added: [number, DeepFlowRecord][] = []
+  let line = 0
+  const text = '{"byte_tx": 1}\n{"time": \n{"time": 1715133600}\n{"time": 1715133601, "byte_tx": 2}\n'
+  const out = scanJsonRecords(text, DEFAULTS.relay.limits, normalize, (record) => added.push([++line, record]))
+  assert.ok(out.ok)
+  assert.deepEqual(added.map(([n, r]) => [n, r.timeUs]), [[1, 1715133600e6], [2, 1715133601e6]])
+  assert.deepEqual(out.errors.map((e) => ({ ...e, error: e.error.slice(0, 13) })), [
+    { position: { line: 1 }, reason: 'missing_field', field: 'time', error: 'required fiel' },
+    { position: { line: 2 }, reason: 'invalid_json', error: 'invalid JSON:' },
   ])
   assert.deepEqual(out.reasons, ['invalid_json', 'missing_field'])
+})
+
+test('a body refused whole (too many records) after records were handed on: the refusal, nothing else', () => {
+  const added: DeepFlowRecord[] = []
+  const limits = { ...DEFAULTS.relay.limits, maxRecordsPerRequest: 2 }
+  const out = scanJsonRecords('{"time": 1}\n{"time": 2}\n{"time": 3}\n', limits, normalize, (r) => added.push(r))
+  assert.equal(out.ok, false)
+  assert.equal(added.length, 2, 'the caller voids what it staged')
 })

@@ -1,6 +1,7 @@
 // The ClickHouse source through a fake of its ClickHouseClient seam, on a manual clock: pages of
 // rows admitted and the cursor saved after each, failing queries retried with backoff, full queues
-// waited on, the cursor file read at start.
+// waited on, pages halved then waited on while the memory limiter refuses them, the cursor file read
+// at start.
 import test from 'node:test'
 import assert from 'node:assert/strict'
 import type { ClickHouseSourceConfig } from '../../src/config/types.ts'
@@ -29,6 +30,7 @@ const page = (q: { time: number; tie: string | null; until: number }) =>
 interface Setup {
   answer: (sql: string) => QueryResult
   admit?: (groups: readonly RecordGroup[]) => Admission
+  reserve?: (bytes: number) => (() => void) | null
   files?: Record<string, string>
   config?: Partial<ClickHouseSourceConfig>
 }
@@ -64,6 +66,7 @@ function setup(s: Setup) {
       if (a.status === 'accepted') admitted.push(...groups.map((g) => ({ ds: g.ds, records: g.records.length })))
       return a
     },
+    ...(s.reserve === undefined ? {} : { reserve: s.reserve }),
     wallClock: (zone) => createWallClockParser(zone),
     clock,
     log: createLogger({ write: (l) => logs.push(JSON.parse(l) as Record<string, unknown>), now: clock.now, level: 'debug' }),
@@ -175,6 +178,56 @@ test('while admission answers full the source waits 50, 100, 200 ms and tries ag
   assert.equal(t.metrics.received.get([L7]), 2)
   assert.equal(t.metrics.refused.get([L7]), 0)
   assert.deepEqual(t.saves[0], cursorFile(BASE, '2'))
+  await t.source.stop()
+})
+
+test('a page the memory limiter refuses is halved (down to 100 rows), then waited for; its memory is released once it is queued; full pages double it back', async () => {
+  const limitOf = (sql: string) => Number(/LIMIT (\d+)/.exec(sql)?.[1])
+  const asked: number[] = []
+  let held = 0
+  let pages = 0
+  const t = setup({
+    config: { batchRows: 400 },
+    // Room for 150 rows of 2048 bytes × 6 (the cost of a page before one told its row size).
+    reserve: (bytes) => {
+      asked.push(bytes / (2048 * 6))
+      if (bytes > 150 * 2048 * 6 || held > 0) return null
+      held++
+      return () => held--
+    },
+    answer: (sql) => {
+      if (sql === TIMEZONE) return ok('UTC')
+      if (sql === DESCRIBE) return ok(COLUMNS)
+      // The first page is full; then the window holds no more.
+      return ok(pages++ === 0 ? Array.from({ length: limitOf(sql) }, (_, i) => row(BASE + 1, i + 1)).join('\n') : '')
+    },
+  })
+  await t.source.start()
+  await settle()
+  // 400 rows: refused; 200: refused; 100: granted (queried with LIMIT 100), released after queueing.
+  assert.deepEqual(asked.slice(0, 3), [400, 200, 100])
+  assert.equal(limitOf(t.queries[2]!), 100)
+  assert.deepEqual(t.admitted[0], { ds: L7, records: 100 })
+  assert.equal(held, 0)
+  // Its rows told their size (~60 bytes): a full page doubles the next one, which fits.
+  assert.equal(limitOf(t.queries[3]!), 200)
+  await t.source.stop()
+})
+
+test('at 100 rows a refused page waits 50, 100 … ms (counted in source waits) until the limiter grants it', async () => {
+  let refusals = 3
+  const t = setup({
+    config: { batchRows: 100 },
+    reserve: () => (refusals-- > 0 ? null : () => {}),
+    answer: (sql) => ok(sql === TIMEZONE ? 'UTC' : sql === DESCRIBE ? COLUMNS : ''),
+  })
+  await t.source.start()
+  await settle()
+  assert.equal(t.queries.length, 2, 'no page queried while refused')
+  await t.clock.advance(50 + 100 + 200)
+  assert.deepEqual(t.sleeps.slice(0, 3), [50, 100, 200])
+  assert.equal(t.metrics.sourceWaits.get(['clickhouse-0']), 3)
+  assert.match(t.queries[2]!, /LIMIT 100 /)
   await t.source.stop()
 })
 

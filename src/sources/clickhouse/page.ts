@@ -1,8 +1,8 @@
-// ClickHouse's JSONEachRow answers, read: the columns DESCRIBE TABLE lists, the rows of a page and
-// their records (through the ingest core's normalize step, the tie column taken out first), and
-// where a row or a page leaves the cursor. Pure.
-import { normalizeAll, type Normalized } from '../../ingest/normalize-step.ts'
-import type { Normalizer } from '../../record/normalize.ts'
+// ClickHouse's JSONEachRow answers, read: the columns DESCRIBE TABLE lists, and a page of rows read
+// one row at a time into records (through the normaliser, the tie column taken out first): a row
+// is let go as soon as its record is made, only the record and the cursor after its row are kept.
+// Pure.
+import type { DeepFlowRecord, Normalizer, NormalizeReason } from '../../record/normalize.ts'
 import type { WallClockParser } from '../../time/parse-wall-clock.ts'
 import { type Cursor, TIE_COLUMN } from './query.ts'
 
@@ -17,13 +17,53 @@ export function describedColumns(text: string): string[] {
   return jsonLines(text).map((c) => (c as { name: string }).name)
 }
 
-export function pageRows(text: string): Row[] {
-  return jsonLines(text) as Row[]
+export interface PageRefusal {
+  readonly reason: NormalizeReason
+  readonly field?: string
+  readonly error: string
 }
 
-/** The rows' records; `inputs` are the rows they came from. */
-export function normalizeRows(normalize: Normalizer, rows: readonly Row[]): Normalized<Row> {
-  return normalizeAll(normalize, rows, ({ [TIE_COLUMN]: _tie, ...fields }) => fields)
+export interface Page {
+  /** Rows in the answer. */
+  readonly rows: number
+  readonly records: DeepFlowRecord[]
+  /** cursors[i]: the cursor just after the row records[i] came from. */
+  readonly cursors: Cursor[]
+  /** The cursor just after the page's last row (undefined for an empty page). */
+  readonly last: Cursor | undefined
+  readonly refused: PageRefusal[]
+  readonly unknownFields: number
+}
+
+/** A page's rows, one line at a time, into records. */
+export function readPage(text: string, normalize: Normalizer, wallClock: WallClockParser): Page {
+  const records: DeepFlowRecord[] = []
+  const cursors: Cursor[] = []
+  const refused: PageRefusal[] = []
+  let unknownFields = 0
+  let rows = 0
+  let last: Cursor | undefined
+  let from = 0
+  while (from < text.length) {
+    let to = text.indexOf('\n', from)
+    if (to < 0) to = text.length
+    const line = text.slice(from, to)
+    from = to + 1
+    if (line === '') continue
+    const row = JSON.parse(line) as Row
+    rows++
+    last = cursorAfter(row, wallClock)
+    const { [TIE_COLUMN]: _tie, ...fields } = row
+    const r = normalize(fields)
+    if (r.ok) {
+      records.push(r.record)
+      cursors.push(last)
+      unknownFields += r.unknownKeys
+    } else {
+      refused.push(r.field === undefined ? { reason: r.reason, error: r.error } : { reason: r.reason, field: r.field, error: r.error })
+    }
+  }
+  return { rows, records, cursors, last, refused, unknownFields }
 }
 
 /** The row's `time` in Unix seconds (ClickHouse writes DateTime as wall-clock text of its zone). */
@@ -40,7 +80,6 @@ export function cursorAfter(row: Row, wallClock: WallClockParser): Cursor {
 }
 
 /** The cursor after a page read up to `until`: its last row when the page is full (more may follow), else `until`. */
-export function cursorAfterPage(rows: readonly Row[], limit: number, until: number, wallClock: WallClockParser): Cursor {
-  const last = rows[rows.length - 1]
-  return rows.length === limit && last !== undefined ? cursorAfter(last, wallClock) : { time: until, tie: null }
+export function cursorAfterPage(page: Page, limit: number, until: number): Cursor {
+  return page.rows === limit && page.last !== undefined ? page.last : { time: until, tie: null }
 }

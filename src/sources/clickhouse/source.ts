@@ -33,6 +33,8 @@ export interface SourceDeps {
   readonly client: ClickHouseClient
   /** The relay's admission (the same as HTTP ingest's). */
   readonly admit: (groups: readonly RecordGroup[]) => Admission
+  /** Reserves a page's memory with the memory limiter: its release, or null while refused (default: always granted). */
+  readonly reserve?: (bytes: number) => (() => void) | null
   /** Wall-clock text of the server's zone → µs (learned from `SELECT timezone()`). */
   readonly wallClock: (zone: string) => WallClockParser
   readonly clock: Clock
@@ -75,6 +77,8 @@ export function createClickHouseSource(deps: SourceDeps): Source {
     cursors: store,
     entry,
     admit: (ds, records) => admitWaiting(waiting, ds, records),
+    reserve: deps.reserve ?? (() => () => {}),
+    onWait: waiting.onWait,
   }
 
   /** Learns the server's zone, then polls every data source until the source stops. */

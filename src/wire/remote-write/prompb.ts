@@ -22,6 +22,28 @@ export function decodeWriteRequest(bytes: Uint8Array): { timeseries: TimeSeries[
   return WriteRequest.toObject(message, { longs: Number, defaults: true }) as { timeseries: TimeSeries[] }
 }
 
+/**
+ * The series of WriteRequest bytes one at a time, in order (each decoded only when its turn comes,
+ * so a request's series are never all alive at once); other fields (metadata) are skipped. Throws
+ * as decodeWriteRequest does on bytes that are not a WriteRequest; `visit` may throw to stop.
+ */
+export function forEachTimeSeries(bytes: Uint8Array, visit: (series: TimeSeries, index: number) => void): void {
+  const reader = protobuf.Reader.create(bytes)
+  let index = 0
+  while (reader.pos < reader.len) {
+    const tag = reader.uint32()
+    if (tag === TIMESERIES_TAG) {
+      const message = TimeSeriesType.decode(reader, reader.uint32())
+      visit(TimeSeriesType.toObject(message, { longs: Number, defaults: true }) as TimeSeries, index++)
+    } else {
+      reader.skipType(tag & 7)
+    }
+  }
+}
+
+/** WriteRequest field 1 (timeseries), length-delimited. */
+const TIMESERIES_TAG = (1 << 3) | 2
+
 /** TimeSeries bytes holding only the `__name__` label: cached per metric name (a few dozen names). */
 const nameBytes = new Map<string, Uint8Array>()
 
