@@ -92,13 +92,17 @@ test('pacing: work done collects once the resident set passes 1.5 × what the la
   done()
   assert.equal(p.state.gcs, 0, '40 MiB: under the floor of 60 % of the budget')
   p.state.rss = 65 * MiB
+  p.state.now = 1009
+  done()
+  assert.equal(p.state.gcs, 0, 'the resident set is looked at every 10 ms at most')
+  p.state.now = 1010
   done()
   assert.equal(p.state.gcs, 1, '65 MiB > 60: collected (down to 30)')
   p.state.rss = 62 * MiB
-  p.state.now = 1099
+  p.state.now = 1109
   done()
   assert.equal(p.state.gcs, 1, 'not within 100 ms of the last one')
-  p.state.now = 1100
+  p.state.now = 1110
   done()
   assert.equal(p.state.gcs, 2, 'the line is max(60, 1.5 × 30) = 60')
   // 60 MiB stayed alive: the line rises to 1.5 × 60 = 90, capped at 75 % of the budget
@@ -107,6 +111,7 @@ test('pacing: work done collects once the resident set passes 1.5 × what the la
   done()
   assert.equal(p.state.gcs, 2)
   p.state.rss = 76 * MiB
+  p.state.now = 2010
   done()
   assert.equal(p.state.gcs, 3)
 })
