@@ -17,9 +17,11 @@
 // asks for a collection once the resident set passes the pace line: half again what the last
 // collection left, kept between 60 % and 75 % of the budget, or without a budget between 60 % and
 // 100 % of what the config needs (Σ queue-max-bytes + the runtime's reserve); at most every 100 ms.
-// A full collection is not free: with a full queue of remote-write items alive, collecting each time
-// the resident set passed 75 % of the need cost the benchmark a third of its rate, hence the looser
-// cap without a budget. Memory then stays near what is alive, refusals stay rare, and no budget is
+// A full collection is not free, and giving the freed pages back to the system at once costs more
+// (they are faulted in again): with a budget the pages go back (the resident set must fall before the
+// limiter admits more); without one the collection keeps them for reuse and the line may rise to the
+// whole need (returning them each time with a full remote-write queue alive cost the benchmark a
+// third of its rate). Memory then stays near what is alive, refusals stay rare, and no budget is
 // needed for it.
 
 export interface MemoryLimits {
@@ -35,8 +37,8 @@ export interface MemoryLimits {
 export interface MemoryProbe {
   /** The process's anonymous resident memory in bytes. */
   residentBytes(): number
-  /** Asks the runtime for a full collection (a no-op where it cannot). */
-  collectGarbage(): void
+  /** Asks the runtime for a full collection (a no-op where it cannot); see Runtime.collectGarbage. */
+  collectGarbage(returnMemory: boolean): void
   now(): number
 }
 
@@ -77,10 +79,11 @@ export function createMemoryLimiter(limits: MemoryLimits, probe: MemoryProbe): M
   let collections = 0
   /** What the resident set was after the last collection. */
   let left = 0
-  const collect = (now: number) => {
+  /** `returnMemory`: the resident set must fall now (a budget is at stake), not only the heap. */
+  const collect = (now: number, returnMemory: boolean) => {
     lastGc = now
     collections++
-    probe.collectGarbage()
+    probe.collectGarbage(returnMemory)
     left = probe.residentBytes()
   }
   const target = limits.budget ?? limits.unbudgetedTarget
@@ -95,7 +98,7 @@ export function createMemoryLimiter(limits: MemoryLimits, probe: MemoryProbe): M
     if (now - lastGc < PACE_EVERY_MS || now - lastLook < PACE_LOOK_EVERY_MS) return
     lastLook = now
     const line = Math.min(cap * target, Math.max(PACE_MIN * target, PACE_GROWTH * left))
-    if (probe.residentBytes() > line) collect(now)
+    if (probe.residentBytes() > line) collect(now, limits.budget !== null)
   }
 
   /** The verdict for `bytes` more, after a collection when memory is high (at most every 200 ms; 100 ms above hard). */
@@ -103,7 +106,7 @@ export function createMemoryLimiter(limits: MemoryLimits, probe: MemoryProbe): M
     if (limits.budget === null || fits(bytes)) return null
     const now = probe.now()
     if (now - lastGc >= (used() > hard ? GC_EVERY_MS_ABOVE_HARD : GC_EVERY_MS)) {
-      collect(now)
+      collect(now, true)
       if (fits(bytes)) return null
     }
     const u = used()

@@ -19,7 +19,7 @@ export interface MemoryDeps {
   /** Whether the runtime reports its resident set (else nothing is paced: NO_MEMORY_LIMIT). */
   readonly measured?: boolean
   residentBytes(): number
-  collectGarbage(): void
+  collectGarbage(returnMemory: boolean): void
   readonly cpuCount: number
 }
 

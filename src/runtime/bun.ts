@@ -1,4 +1,5 @@
 // The Bun runtime adapter: the only file that touches the `Bun` global.
+import { fullGC as jscFullGC } from 'bun:jsc'
 import { readFileSync } from 'node:fs'
 import { rename, stat, writeFile } from 'node:fs/promises'
 import { bunHttpFetch } from './bun-http-fetch.ts'
@@ -45,8 +46,10 @@ export function createBunRuntime(): Runtime {
         return process.memoryUsage.rss()
       }
     },
-    collectGarbage() {
-      Bun.gc(true)
+    collectGarbage(returnMemory) {
+      // Bun.gc(true) also scavenges the allocator's free pages; bun:jsc's fullGC leaves them for reuse.
+      if (returnMemory) Bun.gc(true)
+      else jscFullGC()
     },
     cpuCount: navigator.hardwareConcurrency ?? 1,
     readSystemFile(path) {

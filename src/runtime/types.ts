@@ -34,8 +34,12 @@ export interface Runtime {
   readSystemFile: ReadSystemFile
   /** The process's anonymous resident memory in bytes (runtime/proc-status.ts; the whole resident set where /proc is absent). */
   residentBytes(): number
-  /** A full garbage collection where the runtime offers one (Bun; Deno only with --v8-flags=--expose-gc). */
-  collectGarbage(): void
+  /**
+   * A full garbage collection where the runtime offers one (Bun; Deno only with --v8-flags=--expose-gc).
+   * `returnMemory`: also give the freed pages back to the system at once, so the resident set falls
+   * now (costlier: they are faulted in again as memory is reused); else the allocator keeps and reuses them.
+   */
+  collectGarbage(returnMemory: boolean): void
   /** CPU cores this process may use. */
   readonly cpuCount: number
   /** fetch with TLS options (CA, skip-verify) for https endpoints. */

@@ -9,17 +9,19 @@ import { createMemoryLimiter } from '../../src/ingest/memory-limiter.ts'
 const MiB = 2 ** 20
 
 function probe(rssMiB: number[]) {
-  const state: { rss: number; now: number; gcs: number; afterGc: number[] } = {
+  const state: { rss: number; now: number; gcs: number; afterGc: number[]; returned: boolean[] } = {
     rss: rssMiB[0]! * MiB,
     now: 0,
     gcs: 0,
     afterGc: [...rssMiB.slice(1)],
+    returned: [],
   }
   return {
     state,
     residentBytes: () => state.rss,
-    collectGarbage() {
+    collectGarbage(returnMemory: boolean) {
       state.gcs++
+      state.returned.push(returnMemory)
       const next = state.afterGc.shift()
       if (next !== undefined) state.rss = next * MiB
     },
@@ -114,6 +116,7 @@ test('pacing: work done collects once the resident set passes 1.5 × what the la
   p.state.now = 2010
   done()
   assert.equal(p.state.gcs, 3)
+  assert.deepEqual(p.state.returned, [true, true, true], 'with a budget the freed pages go back at once')
 })
 
 test('no budget: paced against the configured need (Σ queue-max-bytes + reserve), nothing ever refused', () => {
@@ -123,6 +126,7 @@ test('no budget: paced against the configured need (Σ queue-max-bytes + reserve
   assert.equal(a.ok, true)
   if (a.ok) a.release()
   assert.equal(p.state.gcs, 1, '100 MiB > 60 % of 164 MiB')
+  assert.deepEqual(p.state.returned, [false], 'without a budget the allocator keeps them for reuse')
   assert.equal(m.collections(), 1)
   p.state.rss = 10_000 * MiB
   assert.equal(m.admit(1).ok, true)
