@@ -58,7 +58,7 @@ export function createIngestLimits(
   }
   registry.gauge(
     'deepflow_relay_memory_used_bytes',
-    'Memory in use as the memory limiter counts it: the resident set plus the declared sizes of the bodies being read.',
+    'Memory in use as the memory limiter counts it: the anonymous resident set plus what the bodies and ClickHouse pages being handled will cost.',
     [],
     () => [[[], limiter.usedBytes()]],
   )

@@ -74,6 +74,11 @@ test('500 then 204: the same batch arrives exactly once more, on the next endpoi
     await until(() => b.requests.length === 1, 'the retry on b')
     assert.deepEqual(seriesText(b.requests[0]!.series), [LINE(1), LINE(2)])
     assert.deepEqual(seriesText(a.requests[0]!.series), [LINE(1), LINE(2)])
+    // b's answer travels back over a real socket: the relay has counted it only once it arrived.
+    await until(
+      () => h.metric(`deepflow_relay_remote_write_requests_total{exporter="rw",endpoint="${b.url}",status="2xx"}`) === 1,
+      "b's 204 seen",
+    )
     await h.clock.advance(60_000)
     assert.equal(a.requests.length + b.requests.length, 2)
     assert.equal(h.metric('deepflow_relay_endpoint_failovers_total{exporter="rw"}'), 1)
