@@ -54,8 +54,6 @@ export interface MemoryLimiter {
   admit(bytes: number): MemoryVerdict
   /** What the limiter counts as used: the resident set plus the bytes of admitted work. */
   usedBytes(): number
-  /** Collections the limiter asked for (pacing and limits). */
-  collections(): number
   readonly limits: MemoryLimits
 }
 
@@ -76,13 +74,11 @@ export function createMemoryLimiter(limits: MemoryLimits, probe: MemoryProbe): M
   const hard = limits.budget === null ? Infinity : Math.floor(limits.budget * limits.hard)
   const used = () => probe.residentBytes() + reserved
   const fits = (bytes: number) => used() + bytes <= soft
-  let collections = 0
   /** What the resident set was after the last collection. */
   let left = 0
   /** `returnMemory`: the resident set must fall now (a budget is at stake), not only the heap. */
   const collect = (now: number, returnMemory: boolean) => {
     lastGc = now
-    collections++
     probe.collectGarbage(returnMemory)
     left = probe.residentBytes()
   }
@@ -131,6 +127,5 @@ export function createMemoryLimiter(limits: MemoryLimits, probe: MemoryProbe): M
       }
     },
     usedBytes: used,
-    collections: () => collections,
   }
 }

@@ -1,33 +1,34 @@
-// The normalize step and the normaliser's reason codes (labels of
-// deepflow_relay_records_rejected_total), with the sentences shown to clients.
+// A JSON body through the normaliser, record by record (scanJsonRecords): the normaliser's reason
+// codes (labels of deepflow_relay_records_rejected_total) with the sentences shown to clients,
+// parser and normaliser errors together by position, a whole-body refusal after records were handed on.
 import test from 'node:test'
 import assert from 'node:assert/strict'
 import { dataSource } from '../../src/deepflow/schema.ts'
 import { scanJsonRecords } from '../../src/ingest/json-records.ts'
 import { DEFAULTS } from '../../src/config/defaults.ts'
 import type { DeepFlowRecord } from '../../src/record/normalize.ts'
-import { normalizeAll } from '../../src/ingest/normalize-step.ts'
 import { compileNormalizer } from '../../src/record/normalize.ts'
 
 const normalize = compileNormalizer(dataSource('flow_metrics.network.1m')!)
 
-test('accepted records keep the input they came from; refused ones carry a reason code and the client sentence', () => {
+test('refused records carry a reason code and the client sentence; the unknown keys of accepted ones are counted', () => {
   const inputs = [
-    { id: 'a', v: { time: 1715133600, byte_tx: 1, extra: 1, more: 2 } },
-    { id: 'b', v: { byte_tx: 1 } },
-    { id: 'c', v: [1] },
-    { id: 'd', v: { time: 1715133600, byte_tx: 'many' } },
-    { id: 'f', v: { time: 'soon' } },
+    { time: 1715133600, byte_tx: 1, extra: 1, more: 2 },
+    { byte_tx: 1 },
+    [1],
+    { time: 1715133600, byte_tx: 'many' },
+    { time: 'soon' },
   ]
-  const out = normalizeAll(normalize, inputs, (i) => i.v)
-  assert.deepEqual(out.inputs.map((i) => i.id), ['a'])
-  assert.equal(out.records.length, 1)
+  const added: DeepFlowRecord[] = []
+  const out = scanJsonRecords(inputs.map((i) => JSON.stringify(i)).join('\n'), DEFAULTS.relay.limits, normalize, (r) => added.push(r))
+  assert.ok(out.ok)
+  assert.equal(added.length, 1)
   assert.equal(out.unknownFields, 2)
-  assert.deepEqual(out.refused.map(({ input, ...r }) => ({ id: input.id, ...r })), [
-    { id: 'b', reason: 'missing_field', field: 'time', error: 'required field is missing' },
-    { id: 'c', reason: 'not_an_object', error: 'expected a JSON object, got an array' },
-    { id: 'd', reason: 'invalid_value', field: 'byte_tx', error: 'expected an unsigned 64-bit integer, got "many"' },
-    { id: 'f', reason: 'invalid_value', field: 'time', error: 'expected an unsigned 32-bit integer, got "soon"' },
+  assert.deepEqual(out.errors, [
+    { position: { line: 2 }, reason: 'missing_field', field: 'time', error: 'required field is missing' },
+    { position: { line: 3 }, reason: 'not_an_object', error: 'expected a JSON object, got an array' },
+    { position: { line: 4 }, reason: 'invalid_value', field: 'byte_tx', error: 'expected an unsigned 64-bit integer, got "many"' },
+    { position: { line: 5 }, reason: 'invalid_value', field: 'time', error: 'expected an unsigned 32-bit integer, got "soon"' },
   ])
 })
 
