@@ -13,7 +13,7 @@ import type { DeepFlowRecord } from '../record/normalize.ts'
 import { formatGoFloat, type Value } from '../record/values.ts'
 import type { DictionaryHolder } from '../translate/dictionary.ts'
 import { compileTranslator, type TranslateContext } from '../translate/translators.ts'
-import { FNV_OFFSET } from '../util/fnv.ts'
+import { fnv1aBytes, FNV_OFFSET } from '../util/fnv.ts'
 import { LineWriter, utf8Bytes } from './line-writer.ts'
 
 export interface EncodedLine {
@@ -105,7 +105,7 @@ export function compileLineEncoder(exporter: ExporterConfig, ds: DataSourceSpec,
       const from = w.length
       w.bytes(ctx.universalKey ? writer.universalKey : writer.plainKey)
       writeValue(w, v, writer.field)
-      if (writer.hashed) hash = w.hashSince(hash, from)
+      if (writer.hashed) hash = fnv1aBytes(hash, w.buf, from, w.length)
     }
     if (labelsWanted !== null) {
       for (const side of labelSides) {

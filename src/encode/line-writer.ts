@@ -103,14 +103,6 @@ export class LineWriter {
     } while (n > 0)
   }
 
-  /** FNV-1a (32 bits) of bytes [from, length) of the line, continuing from `hash`. */
-  hashSince(hash: number, from: number): number {
-    const buf = this.buf
-    let h = hash
-    for (let i = from; i < this.length; i++) h = Math.imul(h ^ buf[i]!, 0x01000193)
-    return h >>> 0
-  }
-
   /** The finished line, copied into the current slab (util/slabs.ts). */
   finish(): Uint8Array {
     return this.slabs.cut(this.buf.subarray(0, this.length))
