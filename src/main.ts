@@ -149,6 +149,7 @@ async function run(runtime: Runtime, config: Config, overrides: Overrides, budge
       memory: {
         budget: budget.bytes,
         residentBytes: runtime.residentBytes,
+        ...(runtime.heapBytes === undefined ? {} : { heapBytes: runtime.heapBytes }),
         collectGarbage: runtime.collectGarbage,
         cpuCount: runtime.cpuCount,
       },

@@ -12,17 +12,21 @@
 // With no budget (no cgroup limit, no relay.memory-limit) everything is admitted.
 //
 // Pacing, with or without a budget: JavaScriptCore collects when its heap has grown by a multiple
-// of what survived the last collection, so under load the resident set climbs to several times what
-// is alive (the benchmark saw 1 GB for 64 MiB of queue). When admitted work is done, the limiter
-// asks for a collection once the resident set passes the pace line: half again what the last
-// collection left, kept between 60 % and 75 % of the budget, or without a budget between 60 % and
-// 100 % of what the config needs (Σ queue-max-bytes + the runtime's reserve); at most every 100 ms.
-// A full collection is not free, and giving the freed pages back to the system at once costs more
-// (they are faulted in again): with a budget the pages go back (the resident set must fall before the
-// limiter admits more); without one the collection keeps them for reuse and the line may rise to the
-// whole need (returning them each time with a full remote-write queue alive cost the benchmark a
-// third of its rate). Memory then stays near what is alive, refusals stay rare, and no budget is
-// needed for it.
+// of what survived the last collection, and it counts the queues' bytes (buffers outside its cells)
+// in what survived: with 64 MiB queued it lets another 64 MiB of garbage pile up before it collects,
+// and the resident set climbs to several times what is alive (the benchmark saw 1 GB for 64 MiB of
+// queue). So when admitted work is done the limiter looks at two lines and asks for a collection
+// (at most every 100 ms) when either is passed:
+// - the heap line, where the runtime reports its heap cheaply (Bun: objects plus the buffers and
+//   strings it accounts): 16 MiB over what the last collection left. Garbage then stays within a
+//   fixed 16 MiB, however much the queues hold. This collection keeps the freed pages for reuse
+//   (giving them back at once costs more: they are faulted in again).
+// - the resident line, against the budget or, without one, what the config needs (Σ queue-max-bytes
+//   + the runtime's reserve): half again what the last collection left, kept between 60 % and 75 % of
+//   the budget (without a budget, 60–100 % of the need); looked at every 10 ms at most (a file read).
+//   With a budget this collection gives the freed pages back (the resident set must fall before the
+//   limiter admits more); without one it keeps them.
+// Memory then stays near what is alive, refusals stay rare, and no budget is needed for it.
 
 export interface MemoryLimits {
   /** The budget in bytes; null: unlimited (the limiter admits everything). */
@@ -37,6 +41,8 @@ export interface MemoryLimits {
 export interface MemoryProbe {
   /** The process's anonymous resident memory in bytes. */
   residentBytes(): number
+  /** The engine's heap in bytes, cheap to read (Runtime.heapBytes); absent where the runtime offers none. */
+  readonly heapBytes?: () => number
   /** Asks the runtime for a full collection (a no-op where it cannot); see Runtime.collectGarbage. */
   collectGarbage(returnMemory: boolean): void
   now(): number
@@ -66,6 +72,8 @@ const PACE_GROWTH = 1.5
 const PACE_MIN = 0.6
 const PACE_MAX = 0.75
 const PACE_MAX_UNBUDGETED = 1
+/** The heap line: this much over what the last collection left. */
+const HEAP_HEADROOM = 16 * 2 ** 20
 
 export function createMemoryLimiter(limits: MemoryLimits, probe: MemoryProbe): MemoryLimiter {
   let reserved = 0
@@ -74,13 +82,16 @@ export function createMemoryLimiter(limits: MemoryLimits, probe: MemoryProbe): M
   const hard = limits.budget === null ? Infinity : Math.floor(limits.budget * limits.hard)
   const used = () => probe.residentBytes() + reserved
   const fits = (bytes: number) => used() + bytes <= soft
-  /** What the resident set was after the last collection. */
+  const heapBytes = probe.heapBytes
+  /** What the resident set and the heap were after the last collection. */
   let left = 0
+  let heapLeft = heapBytes?.() ?? 0
   /** `returnMemory`: the resident set must fall now (a budget is at stake), not only the heap. */
   const collect = (now: number, returnMemory: boolean) => {
     lastGc = now
     probe.collectGarbage(returnMemory)
     left = probe.residentBytes()
+    if (heapBytes !== undefined) heapLeft = heapBytes()
   }
   const target = limits.budget ?? limits.unbudgetedTarget
   /** With a budget the line stays well under the soft limit; without one, a large live set may take the whole target. */
@@ -88,10 +99,12 @@ export function createMemoryLimiter(limits: MemoryLimits, probe: MemoryProbe): M
   let lastLook = Number.NEGATIVE_INFINITY
   /** Asks for a collection when the resident set passed the pace line (see the header). */
   const pace = () => {
-    if (target === null) return
     const now = probe.now()
+    if (now - lastGc < PACE_EVERY_MS) return
+    if (heapBytes !== undefined && heapBytes() > heapLeft + HEAP_HEADROOM) return collect(now, false)
+    if (target === null) return
     // Reading the resident set is a file read: at most every PACE_LOOK_EVERY_MS (small requests come by thousands a second).
-    if (now - lastGc < PACE_EVERY_MS || now - lastLook < PACE_LOOK_EVERY_MS) return
+    if (now - lastLook < PACE_LOOK_EVERY_MS) return
     lastLook = now
     const line = Math.min(cap * target, Math.max(PACE_MIN * target, PACE_GROWTH * left))
     if (probe.residentBytes() > line) collect(now, limits.budget !== null)

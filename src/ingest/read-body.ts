@@ -61,7 +61,13 @@ export async function readBody(request: Request, limit: number, encodings: BodyE
   const decode = Object.hasOwn(encodings.decoders, encoding) ? encodings.decoders[encoding] : undefined
   if (decode === undefined) return { ok: false, status: 415, error: encodings.unsupported(encoding) }
   if (Number(request.headers.get('content-length') ?? Number.NaN) > limit) return tooLarge('body', limit)
-  const wire = request.body === null ? new Uint8Array(0) : await readLimited(request.body, limit)
+  // With a declared length (checked above; the server holds the body to it) the runtime hands over
+  // the bytes it buffered in one piece; without one, the stream is read up to the limit.
+  const wire = request.body === null
+    ? new Uint8Array(0)
+    : request.headers.has('content-length')
+    ? new Uint8Array(await request.arrayBuffer())
+    : await readLimited(request.body, limit)
   if (wire === 'too_large') return tooLarge('body', limit)
   return await decode(wire, limit)
 }

@@ -19,6 +19,7 @@ export interface MemoryDeps {
   /** Whether the runtime reports its resident set (else nothing is paced: NO_MEMORY_LIMIT). */
   readonly measured?: boolean
   residentBytes(): number
+  readonly heapBytes?: () => number
   collectGarbage(returnMemory: boolean): void
   readonly cpuCount: number
 }
@@ -43,7 +44,12 @@ export function createIngestLimits(
       soft: relay.memorySoftLimit,
       hard: relay.memoryHardLimit,
     },
-    { residentBytes: memory.residentBytes, collectGarbage: memory.collectGarbage, now: deps.clock.now },
+    {
+      residentBytes: memory.residentBytes,
+      ...(memory.heapBytes === undefined ? {} : { heapBytes: memory.heapBytes }),
+      collectGarbage: memory.collectGarbage,
+      now: deps.clock.now,
+    },
   )
   const max = relay.maxConcurrentRequests ?? DEFAULTS.relay.concurrentRequestsPerCore * Math.max(1, memory.cpuCount)
   const { registry } = deps.metrics

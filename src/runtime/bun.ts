@@ -1,5 +1,5 @@
 // The Bun runtime adapter: the only file that touches the `Bun` global.
-import { fullGC as jscFullGC } from 'bun:jsc'
+import { fullGC as jscFullGC, heapSize as jscHeapSize } from 'bun:jsc'
 import { readFileSync } from 'node:fs'
 import { rename, stat, writeFile } from 'node:fs/promises'
 import { bunHttpFetch } from './bun-http-fetch.ts'
@@ -46,6 +46,7 @@ export function createBunRuntime(): Runtime {
         return process.memoryUsage.rss()
       }
     },
+    heapBytes: jscHeapSize,
     collectGarbage(returnMemory) {
       // Bun.gc(true) also scavenges the allocator's free pages; bun:jsc's fullGC leaves them for reuse.
       if (returnMemory) Bun.gc(true)

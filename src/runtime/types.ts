@@ -35,6 +35,13 @@ export interface Runtime {
   /** The process's anonymous resident memory in bytes (runtime/proc-status.ts; the whole resident set where /proc is absent). */
   residentBytes(): number
   /**
+   * The engine's heap in bytes, cheap enough to read per request: its objects plus the memory outside
+   * them it accounts (strings, buffers). Bun only (bun:jsc heapSize): the memory limiter paces
+   * collections on it (ingest/memory-limiter.ts). V8 (Deno) weighs external memory in its own
+   * collection triggers, so Deno leaves it out.
+   */
+  readonly heapBytes?: () => number
+  /**
    * A full garbage collection where the runtime offers one (Bun; Deno only with --v8-flags=--expose-gc).
    * `returnMemory`: also give the freed pages back to the system at once, so the resident set falls
    * now (costlier: they are faulted in again as memory is reused); else the allocator keeps and reuses them.

@@ -140,3 +140,40 @@ test('what a body costs while it is handled: 6 × its size; compressed, 10 × on
   // a remote-write body: snappy (×10 at most), and its decoded series cost 6× their bytes
   assert.equal(bodyCost(330_000, true, 16 * MiB, REMOTE_WRITE_BODY.costFactor), 330_000 * 10 * 6)
 })
+
+test('the heap line: where the runtime reports its heap, work done collects once it passed what the last collection left by 16 MiB, keeping the pages; every 100 ms at most', () => {
+  const p = probe([30])
+  let heap = 40 * MiB
+  const m = createMemoryLimiter({ budget: null, unbudgetedTarget: 1024 * MiB, soft: 0.8, hard: 0.9 }, {
+    ...p,
+    heapBytes: () => heap,
+    collectGarbage(returnMemory: boolean) {
+      p.collectGarbage(returnMemory)
+      heap = 42 * MiB
+    },
+  })
+  const done = () => {
+    const a = m.admit(0)
+    assert.equal(a.ok, true)
+    if (a.ok) a.release()
+  }
+  p.state.now = 1000
+  heap = 56 * MiB
+  done()
+  assert.equal(p.state.gcs, 0, '56 MiB: not past 40 + 16')
+  heap = 57 * MiB
+  done()
+  assert.equal(p.state.gcs, 1, '57 MiB > 40 + 16, although the resident set (30 MiB) is far from its line')
+  assert.deepEqual(p.state.returned, [false], 'the freed pages are kept for reuse')
+  heap = 100 * MiB
+  p.state.now = 1099
+  done()
+  assert.equal(p.state.gcs, 1, 'not within 100 ms of the last one')
+  p.state.now = 1100
+  done()
+  assert.equal(p.state.gcs, 2, 'the line is now 42 (left) + 16')
+  heap = 58 * MiB
+  p.state.now = 1300
+  done()
+  assert.equal(p.state.gcs, 2)
+})
