@@ -47,11 +47,18 @@ export interface Staging {
 export function startStaging(ds: string, exporters: readonly Exporter<Sized>[]): Staging {
   const stagers: [Exporter<Sized>, Stager<Sized>][] = exporters.filter((e) => e.wants(ds)).map((e) => [e, e.stager(ds)])
   let count = 0
+  let settled = false
   return {
     ds,
     add(record) {
       count++
-      for (let i = 0; i < stagers.length; i++) stagers[i]![1].add(record)
+      // Once one exporter's verdict refuses the request, nothing more is encoded for any of them.
+      if (settled) return
+      for (let i = 0; i < stagers.length; i++) {
+        const stager = stagers[i]![1]
+        stager.add(record)
+        if (stager.settled) settled = true
+      }
     },
     get count() {
       return count
@@ -74,11 +81,7 @@ function admitStaged(staged: readonly StagedFor[]): Admission {
     const prior = byExporter.get(e)
     byExporter.set(
       e,
-      prior === undefined ? s : {
-        perQueue: prior.perQueue.map((items, i) => [...items, ...s.perQueue[i]!]),
-        filtered: prior.filtered + s.filtered,
-        tooLarge: prior.tooLarge + s.tooLarge,
-      },
+      prior === undefined ? s : merged(prior, s),
     )
   }
   let full: string | undefined
@@ -90,4 +93,15 @@ function admitStaged(staged: readonly StagedFor[]): Admission {
   if (full !== undefined) return { status: 'full', exporter: full }
   for (const [e, ds, s] of staged) e.commit(ds, s)
   return { status: 'accepted' }
+}
+
+/** Two stagings of one exporter as one; settled early if either was ('never' over 'full'). */
+function merged(a: Staged<Sized>, b: Staged<Sized>): Staged<Sized> {
+  const settled = a.settled === 'never' || b.settled === 'never' ? 'never' : a.settled ?? b.settled
+  const both = {
+    perQueue: a.perQueue.map((items, i) => [...items, ...b.perQueue[i]!]),
+    filtered: a.filtered + b.filtered,
+    tooLarge: a.tooLarge + b.tooLarge,
+  }
+  return settled === undefined ? both : { ...both, settled }
 }

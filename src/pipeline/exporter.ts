@@ -49,11 +49,20 @@ export interface Staged<T> {
   readonly perQueue: T[][]
   readonly filtered: number
   readonly tooLarge: number
+  /** Staging stopped early because this was already certain: what fits() answers (the items were let go). */
+  readonly settled?: 'full' | 'never'
 }
 
 /** Stages one request's records one at a time (each is encoded and let go at once). */
 export interface Stager<T> {
   add(record: DeepFlowRecord): void
+  /**
+   * True once the request can no longer be admitted, whatever follows: what is staged alone passes
+   * queue-size or queue-max-bytes (413), or (relay.overflow reject) it no longer fits beside what
+   * the queues hold (429; staging is synchronous, so they cannot drain meanwhile). add() then
+   * encodes nothing more: a refused request costs its parse, not its encoding.
+   */
+  readonly settled: boolean
   /** What was added, sorted into queues. */
   done(): Staged<T>
 }
@@ -197,8 +206,19 @@ export function createExporter<T extends Sized>(deps: ExporterDeps<T>): Exporter
     const perQueue: T[][] = queues.map(() => [])
     let filtered = 0
     let tooLarge = 0
+    let bytes = 0
+    let settled: 'full' | 'never' | undefined
+    /** After queue q took an item: is the verdict already certain? Then the items are let go. */
+    const settle = (q: number) => {
+      if (bytes > config.queueMaxBytes || perQueue[q]!.length > config.queueSize) settled = 'never'
+      else if (!dropOldest && (heldRecords(q) + perQueue[q]!.length > config.queueSize || heldBytes() + bytes > config.queueMaxBytes)) {
+        settled = 'full'
+      }
+      if (settled !== undefined) { for (const items of perQueue) items.length = 0 }
+    }
     return {
       add(record) {
+        if (settled !== undefined) return
         if (plan.filter !== null && !plan.filter(record.values)) {
           filtered++
           return
@@ -209,9 +229,15 @@ export function createExporter<T extends Sized>(deps: ExporterDeps<T>): Exporter
           tooLarge++
           return
         }
-        perQueue[seriesHash % queues.length]!.push(item)
+        const q = seriesHash % queues.length
+        perQueue[q]!.push(item)
+        bytes += item.bytes
+        settle(q)
       },
-      done: () => ({ perQueue, filtered, tooLarge }),
+      get settled() {
+        return settled !== undefined
+      },
+      done: () => (settled === undefined ? { perQueue, filtered, tooLarge } : { perQueue, filtered, tooLarge, settled }),
     }
   }
 
@@ -229,6 +255,7 @@ export function createExporter<T extends Sized>(deps: ExporterDeps<T>): Exporter
       return heldBytes() >= config.queueMaxBytes || queues.every((_, i) => heldRecords(i) >= config.queueSize)
     },
     fits(staged) {
+      if (staged.settled !== undefined) return staged.settled
       let bytes = 0
       let verdict: Fit = 'ok'
       staged.perQueue.forEach((items, i) => {
