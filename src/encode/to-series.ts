@@ -14,7 +14,9 @@ import type { Value } from '../record/values.ts'
 import type { DictionaryHolder } from '../translate/dictionary.ts'
 import { compileTranslator, type TranslateContext } from '../translate/translators.ts'
 import type { Label, TimeSeries } from '../wire/remote-write/prompb-types.ts'
-import { fnv1a, FNV_OFFSET } from '../util/fnv.ts'
+import { fnv1a, fnv1aBytes, FNV_OFFSET } from '../util/fnv.ts'
+import { labelKey, LabelsWriter } from '../wire/remote-write/labels-writer.ts'
+import { encodeSeriesFragment, metricHead, sampleTimestampField, type SeriesFragment } from '../wire/remote-write/series-fragment.ts'
 
 export interface RecordSeries {
   readonly series: TimeSeries[]
@@ -59,7 +61,8 @@ export interface SeriesSetEncoder {
   readonly labelNames: readonly string[]
 }
 
-export function compileSeriesSetEncoder(exporter: ExporterConfig, ds: DataSourceSpec, dictionary: DictionaryHolder): SeriesSetEncoder {
+/** What a (exporter, data source) exports as series, compiled once: label fields sorted by name, metric fields. */
+function compileSeriesFields(exporter: ExporterConfig, ds: DataSourceSpec) {
   const { selection } = parseExportFields(exporter.exportFields)
   const selected = selectFields(ds, selection)
   const opts = { enumNames: !exporter.enumTranslateToNameDisabled, universalNames: !exporter.universalTagTranslateToNameDisabled }
@@ -68,7 +71,16 @@ export function compileSeriesSetEncoder(exporter: ExporterConfig, ds: DataSource
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map((field) => ({ field, translate: compileTranslator(ds, field, opts) }))
   const metrics = ds.fields.filter((f) => selected[f.index] && f.kind === 'metric')
-  const timeIndex = ds.byName.get('time')!.index
+  return {
+    tags,
+    metrics,
+    timeIndex: ds.byName.get('time')!.index,
+    labelNames: ['__name__', 'datasource', ...tags.map((t) => t.field.name)],
+  }
+}
+
+export function compileSeriesSetEncoder(exporter: ExporterConfig, ds: DataSourceSpec, dictionary: DictionaryHolder): SeriesSetEncoder {
+  const { tags, metrics, timeIndex, labelNames } = compileSeriesFields(exporter, ds)
   const dsLabel: Label = { name: 'datasource', value: ds.name }
   const dropZeros = exporter.exportEmptyMetricsDisabled
   const ctx: TranslateContext = { dict: dictionary.current, universalKey: false }
@@ -106,5 +118,70 @@ export function compileSeriesSetEncoder(exporter: ExporterConfig, ds: DataSource
     }
     return { labels, metrics: found, timestamp, seriesHash: hash }
   }
-  return Object.assign(encode, { labelNames: ['__name__', 'datasource', ...tags.map((t) => t.field.name)] })
+  return Object.assign(encode, { labelNames })
+}
+
+/** A record's series as its queue item needs them: the snappy fragment, the number of series, the queue's hash. */
+export interface RecordFragment {
+  readonly fragment: SeriesFragment
+  readonly units: number
+  /** FNV-1a of the shared label bytes: picks the queue, so a series keeps its order. */
+  readonly seriesHash: number
+}
+
+/**
+ * compileSeriesSetEncoder's series, written straight into their snappy fragment (the queue item):
+ * the shared labels as bytes into one reused buffer (wire/remote-write/labels-writer.ts), each
+ * metric's `__name__` head made once, the values into a reused array. The inflated fragment is the
+ * same bytes as encodeSeriesSet of the set (test/encode/to-series.test.ts compares them).
+ */
+export function compileSeriesFragmentEncoder(
+  exporter: ExporterConfig,
+  ds: DataSourceSpec,
+  dictionary: DictionaryHolder,
+): (record: DeepFlowRecord) => RecordFragment {
+  const { tags, metrics, timeIndex } = compileSeriesFields(exporter, ds)
+  const keyed = tags.map((t) => ({ ...t, key: labelKey(t.field.name) }))
+  const dsKey = labelKey('datasource')
+  const dsAt = keyed.findIndex((t) => t.field.name > 'datasource')
+  const heads = metrics.map((f) => metricHead(f.name))
+  const dropZeros = exporter.exportEmptyMetricsDisabled
+  const ctx: TranslateContext = { dict: dictionary.current, universalKey: false }
+  const labels = new LabelsWriter()
+  const foundHeads: Uint8Array[] = []
+  const foundValues: number[] = []
+
+  return (record) => {
+    const values = record.values
+    ctx.dict = dictionary.current
+    labels.reset()
+    for (let i = 0; i < keyed.length; i++) {
+      if (i === dsAt) labels.text(dsKey, ds.name)
+      const { field, translate, key } = keyed[i]!
+      const raw = values[field.index]
+      if (raw === undefined) continue
+      const v = translate === null ? raw : translate(values, ctx)
+      if (v === undefined) continue
+      if (typeof v === 'number') labels.number(key, v)
+      else {
+        const text = labelText(v)
+        if (text !== '') labels.text(key, text)
+      }
+    }
+    if (dsAt === -1) labels.text(dsKey, ds.name)
+    const shared = labels.view()
+    let n = 0
+    for (let i = 0; i < metrics.length; i++) {
+      const v = values[metrics[i]!.index]
+      if (typeof v !== 'number' && typeof v !== 'bigint') continue
+      const value = Number(v)
+      if (dropZeros && value === 0) continue
+      foundHeads[n] = heads[i]!
+      foundValues[n++] = value
+    }
+    foundHeads.length = n
+    foundValues.length = n
+    const fragment = encodeSeriesFragment(foundHeads, foundValues, shared, sampleTimestampField(Number(values[timeIndex]) * 1000))
+    return { fragment, units: n, seriesHash: fnv1aBytes(FNV_OFFSET, shared, 0, shared.length) }
+  }
 }

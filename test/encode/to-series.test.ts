@@ -177,3 +177,95 @@ test('series no receiver could accept are recognised', () => {
   assert.equal(invalidSeries({ labels: [{ name: '1a', value: '1' }], samples: [] }), 'invalid label name "1a"')
   assert.equal(invalidSeries({ labels: [{ name: 'a', value: '' }], samples: [] }), 'empty value of label "a"')
 })
+
+test('the labels writer, metric heads and timestamp fields write the bytes protobufjs writes, for any value length, script and number', async () => {
+  const { LabelsWriter, labelKey } = await import('../../src/wire/remote-write/labels-writer.ts')
+  const { encodeSeriesFragment, metricHead, sampleTimestampField } = await import('../../src/wire/remote-write/series-fragment.ts')
+  const texts = [
+    'a',
+    'x'.repeat(127),
+    'x'.repeat(128),
+    'y'.repeat(16_384),
+    'productpage-v1-7f9c-名前',
+    'é'.repeat(70),
+    '😀 emoji',
+    'z'.repeat(200_000),
+  ]
+  const numbers = [0, 7, -7, 9080, 2 ** 53 - 1, 2 ** 53, -(2 ** 60), 1.5, -0.25, -0, 1e21, 123456789012]
+  const names = ['agent_id', 'n'.repeat(130)]
+  const metrics = [{ name: 'byte_tx', value: 15 }, { name: 'm'.repeat(140), value: 0 }, { name: 'rtt', value: -1.5 }]
+  for (const timestamp of [1715133600000, 0, -1000, 1]) {
+    for (const name of names) {
+      const values: (string | number)[] = [...texts, ...numbers]
+      for (const v of values) {
+        const w = new LabelsWriter()
+        w.text(labelKey('datasource'), 'flow_metrics.network.1s')
+        if (typeof v === 'number') w.number(labelKey(name), v)
+        else w.text(labelKey(name), v)
+        w.text(labelKey('zz'), 'last')
+        const labels: Label[] = [{ name: 'datasource', value: 'flow_metrics.network.1s' }, { name, value: String(v) }, {
+          name: 'zz',
+          value: 'last',
+        }]
+        const mine = encodeSeriesFragment(
+          metrics.map((m) => metricHead(m.name)),
+          metrics.map((m) => m.value),
+          w.view(),
+          sampleTimestampField(timestamp),
+        )
+        const theirs = encodeSeriesSet(labels, metrics, timestamp)
+        const what = `${name.slice(0, 8)}=${String(v).slice(0, 12)} @${timestamp}`
+        assert.equal(mine.rawLength, theirs.rawLength, what)
+        assert.deepEqual(uncompress(snappyBlockOf([mine])), uncompress(snappyBlockOf([theirs])), what)
+      }
+    }
+  }
+})
+
+test('a record written straight into its fragment inflates to the series compileSeriesEncoder gives, whatever the settings', async () => {
+  const { compileSeriesFragmentEncoder } = await import('../../src/encode/to-series.ts')
+  const spec = dataSource('flow_metrics.network.1m')!
+  const inputs = [
+    NETWORK,
+    { ...NETWORK, pod_id: 999, agent_id: 8, ip4: '10.9.9.9', byte_tx: 2 ** 53 + 2, time: 0 },
+    { ...NETWORK, l3_epc_id: -2, protocol: 17, role: 1, server_port: 65535, rtt_max: -0 },
+    { time: 1715133600, byte_tx: 1 },
+  ]
+  for (
+    const entry of [
+      'export-fields: [$tag, $metrics]',
+      'export-fields: [$tag, $metrics]\nexport-empty-metrics-disabled: true',
+      'export-fields: [$tag, $metrics]\nuniversal-tag-translate-to-name-disabled: true\nenum-translate-to-name-disabled: true',
+      'export-fields: [ip4, pod_id, byte_tx]',
+    ]
+  ) {
+    const exporter = exporterFromYaml(`data-sources: [flow_metrics.network.1m]\n${entry}`)
+    const toFragment = compileSeriesFragmentEncoder(exporter, spec, { current: DICT })
+    const toSeries = compileSeriesEncoder(exporter, spec, { current: DICT })
+    for (const input of inputs) {
+      const r = compileNormalizer(spec)(input)
+      if (!r.ok) throw new Error(r.error)
+      const { fragment, units, seriesHash } = toFragment(r.record)
+      const { series } = toSeries(r.record)
+      assert.equal(units, series.length, entry)
+      assert.deepEqual(
+        uncompress(snappyBlockOf([fragment])),
+        new Uint8Array(encodeWriteRequest(series)),
+        `${entry}: ${JSON.stringify(input)}`,
+      )
+      assert.equal(toFragment(r.record).seriesHash, seriesHash, 'the same labels, the same queue')
+    }
+  }
+  const a = compileSeriesFragmentEncoder(
+    exporterFromYaml('data-sources: [flow_metrics.network.1m]\nexport-fields: [$tag, $metrics]'),
+    spec,
+    { current: DICT },
+  )
+  const norm = (x: unknown) => {
+    const r = compileNormalizer(spec)(x)
+    if (!r.ok) throw new Error(r.error)
+    return r.record
+  }
+  assert.equal(a(norm(NETWORK)).seriesHash, a(norm({ ...NETWORK, byte_tx: 99 })).seriesHash, 'metric values do not pick the queue')
+  assert.notEqual(a(norm(NETWORK)).seriesHash, a(norm({ ...NETWORK, ip4: '10.1.2.4' })).seriesHash)
+})

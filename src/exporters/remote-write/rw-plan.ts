@@ -14,7 +14,7 @@ import type { RecordPlan } from '../../pipeline/exporter.ts'
 import type { DictionaryHolder } from '../../translate/dictionary.ts'
 import type { TimeSeries } from '../../wire/remote-write/prompb-types.ts'
 import { prompb } from '../../wire/remote-write/prompb-loader.ts'
-import { compileSeriesSetEncoder } from '../../encode/to-series.ts'
+import { compileSeriesFragmentEncoder, compileSeriesSetEncoder } from '../../encode/to-series.ts'
 import { type SeriesFragment, snappyBlockOf } from '../../wire/remote-write/series-fragment.ts'
 import { snappyBlockUncompress } from '../../util/snappy.ts'
 
@@ -81,20 +81,20 @@ export function compileSeriesPlans(
   for (const name of exporter.dataSources) {
     const ds = dataSource(name)
     if (ds === undefined || plans.has(name)) continue
-    const toSet = compileSeriesSetEncoder(exporter, ds, dictionary)
+    const { labelNames } = compileSeriesSetEncoder(exporter, ds, dictionary)
+    const toFragment = compileSeriesFragmentEncoder(exporter, ds, dictionary)
     // Label names are schema field names and values are never empty (to-series.ts drops empty
     // ones): whether a receiver can accept these series is known here, once, not per record.
-    const why = invalidSeries({ labels: toSet.labelNames.map((name) => ({ name, value: 'x' })), samples: [] })
+    const why = invalidSeries({ labels: labelNames.map((name) => ({ name, value: 'x' })), samples: [] })
     plans.set(name, {
       filter: compileFilter(exporter, ds),
       encode(record) {
-        const set = toSet(record)
+        const { fragment, units, seriesHash } = toFragment(record)
         if (why !== null) {
-          onInvalid(set.metrics.length, why)
-          return { item: { payload: EMPTY, bytes: 0, units: 0 }, seriesHash: set.seriesHash }
+          onInvalid(units, why)
+          return { item: { payload: EMPTY, bytes: 0, units: 0 }, seriesHash }
         }
-        const payload = prompb().encodeSeriesSet(set.labels, set.metrics, set.timestamp)
-        return { item: { payload, bytes: payload.ops.byteLength, units: set.metrics.length }, seriesHash: set.seriesHash }
+        return { item: { payload: fragment, bytes: fragment.ops.byteLength, units }, seriesHash }
       },
       tapLines: seriesItemTapLines,
     })

@@ -59,7 +59,9 @@ function nameHead(name: string): Uint8Array {
 /**
  * The series of one record, which share every label but `__name__`, as a snappy fragment of
  * WriteRequest bytes (series-fragment.ts): the shared labels are encoded once. Inflated, the same
- * bytes as encodeWriteRequest of the full series (`__name__` sorts first).
+ * bytes as encodeWriteRequest of the full series (`__name__` sorts first). protobufjs writes the
+ * labels here: the reference the exporter's own writer (encode/to-series.ts
+ * compileSeriesFragmentEncoder, labels-writer.ts) is checked against, byte for byte, in the tests.
  */
 export function encodeSeriesSet(
   shared: readonly Label[],

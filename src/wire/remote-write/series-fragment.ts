@@ -15,6 +15,7 @@
 // repeats inside heads and samples.
 
 import { Slabs } from '../../util/slabs.ts'
+import { labelKey, LabelsWriter, putVarint, varintSize } from './labels-writer.ts'
 
 export interface SeriesFragment {
   /** Snappy elements (literals and copies) without the block's length preamble. */
@@ -35,24 +36,6 @@ const slabs = new Slabs()
 const MAX_COPY = 64
 /** Farthest a 2-byte-offset copy reaches; farther back (labels over 64 KiB) takes 4-byte offsets. */
 const MAX_COPY2_OFFSET = 0xffff
-
-function varintSize(n: number): number {
-  let size = 1
-  while (n >= 0x80) {
-    n = Math.floor(n / 128)
-    size++
-  }
-  return size
-}
-
-function putVarint(out: Uint8Array, at: number, n: number): number {
-  while (n >= 0x80) {
-    out[at++] = (n & 0x7f) | 0x80
-    n = Math.floor(n / 128)
-  }
-  out[at++] = n
-  return at
-}
 
 /** Snappy literal tag for `len` (≥ 1) bytes. */
 function putLiteralTag(out: Uint8Array, at: number, len: number): number {
@@ -200,4 +183,52 @@ export function snappyBlockOf(fragments: readonly SeriesFragment[]): Uint8Array<
     at += f.ops.length
   }
   return out
+}
+
+const heads = new Map<string, Uint8Array>()
+const NAME_KEY = labelKey('__name__')
+
+/** TimeSeries bytes holding only the `__name__` label of a metric: made once per name. */
+export function metricHead(name: string): Uint8Array {
+  let head = heads.get(name)
+  if (head === undefined) {
+    const w = new LabelsWriter()
+    w.text(NAME_KEY, name)
+    head = w.view().slice()
+    heads.set(name, head)
+  }
+  return head
+}
+
+const TIMESTAMP_TAG = 0x10 // Sample.timestamp: field 2, varint
+const NO_TIMESTAMP = new Uint8Array(0)
+let lastTimestamp = 0
+let lastTimestampField: Uint8Array = NO_TIMESTAMP
+
+/**
+ * Sample bytes of a timestamp alone, as protobufjs writes them: nothing for 0 (the default), else
+ * the int64 varint (a negative one as its 64-bit two's complement, ten bytes). The records of a
+ * request mostly share their second: the last one is kept.
+ */
+export function sampleTimestampField(ms: number): Uint8Array {
+  if (ms === lastTimestamp) return lastTimestampField
+  let field: Uint8Array
+  if (ms === 0) field = NO_TIMESTAMP
+  else if (ms > 0 && Number.isSafeInteger(ms)) {
+    field = new Uint8Array(1 + varintSize(ms))
+    field[0] = TIMESTAMP_TAG
+    putVarint(field, 1, ms)
+  } else {
+    const bytes = [TIMESTAMP_TAG]
+    let v = BigInt.asUintN(64, BigInt(Math.trunc(ms)))
+    while (v >= 0x80n) {
+      bytes.push(Number(v & 0x7fn) | 0x80)
+      v >>= 7n
+    }
+    bytes.push(Number(v))
+    field = new Uint8Array(bytes)
+  }
+  lastTimestamp = ms
+  lastTimestampField = field
+  return field
 }
