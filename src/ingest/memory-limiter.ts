@@ -17,8 +17,9 @@
 // and the resident set climbs to several times what is alive (the benchmark saw 1 GB for 64 MiB of
 // queue). So when admitted work is done the limiter looks at two lines and asks for a collection
 // (at most every 100 ms) when either is passed:
-// - the heap line, where the runtime reports its heap cheaply (Bun: objects plus the buffers and
-//   strings it accounts): 16 MiB over what the last collection left. Garbage then stays within a
+// - the heap line, where the runtime reports its heap (Bun: objects plus the buffers and strings it
+//   accounts; looked at every 10 ms at most, as reading it walks the heap): 16 MiB over what the last
+//   collection left. Garbage then stays within a
 //   fixed 16 MiB, however much the queues hold. This collection keeps the freed pages for reuse
 //   (giving them back at once costs more: they are faulted in again).
 // - the resident line, against the budget or, without one, what the config needs (Σ queue-max-bytes
@@ -100,12 +101,12 @@ export function createMemoryLimiter(limits: MemoryLimits, probe: MemoryProbe): M
   /** Asks for a collection when the resident set passed the pace line (see the header). */
   const pace = () => {
     const now = probe.now()
-    if (now - lastGc < PACE_EVERY_MS) return
+    // Reading the heap walks its blocks (~10 µs) and the resident set is a file read: both at most
+    // every PACE_LOOK_EVERY_MS (small requests come by thousands a second).
+    if (now - lastGc < PACE_EVERY_MS || now - lastLook < PACE_LOOK_EVERY_MS) return
+    lastLook = now
     if (heapBytes !== undefined && heapBytes() > heapLeft + HEAP_HEADROOM) return collect(now, false)
     if (target === null) return
-    // Reading the resident set is a file read: at most every PACE_LOOK_EVERY_MS (small requests come by thousands a second).
-    if (now - lastLook < PACE_LOOK_EVERY_MS) return
-    lastLook = now
     const line = Math.min(cap * target, Math.max(PACE_MIN * target, PACE_GROWTH * left))
     if (probe.residentBytes() > line) collect(now, limits.budget !== null)
   }

@@ -162,14 +162,18 @@ test('the heap line: where the runtime reports its heap, work done collects once
   done()
   assert.equal(p.state.gcs, 0, '56 MiB: not past 40 + 16')
   heap = 57 * MiB
+  p.state.now = 1009
+  done()
+  assert.equal(p.state.gcs, 0, 'the heap is looked at every 10 ms at most')
+  p.state.now = 1010
   done()
   assert.equal(p.state.gcs, 1, '57 MiB > 40 + 16, although the resident set (30 MiB) is far from its line')
   assert.deepEqual(p.state.returned, [false], 'the freed pages are kept for reuse')
   heap = 100 * MiB
-  p.state.now = 1099
+  p.state.now = 1109
   done()
   assert.equal(p.state.gcs, 1, 'not within 100 ms of the last one')
-  p.state.now = 1100
+  p.state.now = 1110
   done()
   assert.equal(p.state.gcs, 2, 'the line is now 42 (left) + 16')
   heap = 58 * MiB
