@@ -35,7 +35,7 @@ export interface Runtime {
   /** The process's anonymous resident memory in bytes (runtime/proc-status.ts; the whole resident set where /proc is absent). */
   residentBytes(): number
   /**
-   * The engine's heap in bytes, cheap enough to read per request: its objects plus the memory outside
+   * The engine's heap in bytes (reading it walks the heap: ~10 µs; callers throttle): its objects plus the memory outside
    * them it accounts (strings, buffers). Bun only (bun:jsc heapSize): the memory limiter paces
    * collections on it (ingest/memory-limiter.ts). V8 (Deno) weighs external memory in its own
    * collection triggers, so Deno leaves it out.
