@@ -19,9 +19,11 @@
 // (at most every 100 ms) when either is passed:
 // - the heap line, where the runtime reports its heap (Bun: objects plus the buffers and strings it
 //   accounts; looked at every 10 ms at most, as reading it walks the heap): 16 MiB over what the last
-//   collection left. Garbage then stays within a
-//   fixed 16 MiB, however much the queues hold. This collection keeps the freed pages for reuse
-//   (giving them back at once costs more: they are faulted in again).
+//   collection left, 4 MiB once that was over a third of the budget (or of the need, below): the
+//   queues are then filling, and garbage must not add much to them. Garbage stays within a fixed
+//   few MiB, however much the queues hold. This collection keeps the freed pages for reuse (giving
+//   them back at once costs more: they are faulted in again, a third of the rate with a full
+//   remote-write queue).
 // - the resident line, against the budget or, without one, what the config needs (Σ queue-max-bytes
 //   + the runtime's reserve): half again what the last collection left, kept between 60 % and 75 % of
 //   the budget (without a budget, 60–100 % of the need); looked at every 10 ms at most (a file read).
@@ -73,8 +75,10 @@ const PACE_GROWTH = 1.5
 const PACE_MIN = 0.6
 const PACE_MAX = 0.75
 const PACE_MAX_UNBUDGETED = 1
-/** The heap line: this much over what the last collection left. */
+/** The heap line: this much over what the last collection left; HEAP_HEADROOM_NEAR once that was over HEAP_NEAR × the target. */
 const HEAP_HEADROOM = 16 * 2 ** 20
+const HEAP_HEADROOM_NEAR = 4 * 2 ** 20
+const HEAP_NEAR = 1 / 3
 
 export function createMemoryLimiter(limits: MemoryLimits, probe: MemoryProbe): MemoryLimiter {
   let reserved = 0
@@ -87,12 +91,16 @@ export function createMemoryLimiter(limits: MemoryLimits, probe: MemoryProbe): M
   /** What the resident set and the heap were after the last collection. */
   let left = 0
   let heapLeft = heapBytes?.() ?? 0
+  let headroom = HEAP_HEADROOM
   /** `returnMemory`: the resident set must fall now (a budget is at stake), not only the heap. */
   const collect = (now: number, returnMemory: boolean) => {
     lastGc = now
     probe.collectGarbage(returnMemory)
     left = probe.residentBytes()
-    if (heapBytes !== undefined) heapLeft = heapBytes()
+    if (heapBytes !== undefined) {
+      heapLeft = heapBytes()
+      headroom = target !== null && heapLeft > HEAP_NEAR * target ? HEAP_HEADROOM_NEAR : HEAP_HEADROOM
+    }
   }
   const target = limits.budget ?? limits.unbudgetedTarget
   /** With a budget the line stays well under the soft limit; without one, a large live set may take the whole target. */
@@ -105,7 +113,7 @@ export function createMemoryLimiter(limits: MemoryLimits, probe: MemoryProbe): M
     // every PACE_LOOK_EVERY_MS (small requests come by thousands a second).
     if (now - lastGc < PACE_EVERY_MS || now - lastLook < PACE_LOOK_EVERY_MS) return
     lastLook = now
-    if (heapBytes !== undefined && heapBytes() > heapLeft + HEAP_HEADROOM) return collect(now, false)
+    if (heapBytes !== undefined && heapBytes() > heapLeft + headroom) return collect(now, false)
     if (target === null) return
     const line = Math.min(cap * target, Math.max(PACE_MIN * target, PACE_GROWTH * left))
     if (probe.residentBytes() > line) collect(now, limits.budget !== null)

@@ -181,3 +181,40 @@ test('the heap line: where the runtime reports its heap, work done collects once
   done()
   assert.equal(p.state.gcs, 2)
 })
+
+test('the heap line tightens to 4 MiB once what the last collection left is over a third of the target (the queues are filling)', () => {
+  const p = probe([30])
+  let heap = 10 * MiB
+  let after = 60 * MiB
+  const m = createMemoryLimiter({ budget: null, unbudgetedTarget: 164 * MiB, soft: 0.8, hard: 0.9 }, {
+    ...p,
+    heapBytes: () => heap,
+    collectGarbage(returnMemory: boolean) {
+      p.collectGarbage(returnMemory)
+      heap = after
+    },
+  })
+  const done = () => {
+    const a = m.admit(0)
+    if (a.ok) a.release()
+  }
+  p.state.now = 1000
+  heap = 27 * MiB
+  done()
+  assert.equal(p.state.gcs, 1, '27 > 10 + 16')
+  // 60 MiB left > 164 / 3: the line is 60 + 4
+  heap = 64 * MiB
+  p.state.now = 1100
+  done()
+  assert.equal(p.state.gcs, 1)
+  heap = 65 * MiB
+  after = 20 * MiB
+  p.state.now = 1110
+  done()
+  assert.equal(p.state.gcs, 2, '65 > 60 + 4')
+  // 20 MiB left: back to 16
+  heap = 35 * MiB
+  p.state.now = 1300
+  done()
+  assert.equal(p.state.gcs, 2, '35 < 20 + 16')
+})
