@@ -8,30 +8,14 @@
 // without `"` or `\` are copied as they are; anything else goes through JSON.stringify and
 // TextEncoder (the rare case, exact by construction).
 
+import { GrowableBytes } from '../util/growable-bytes.ts'
 import { Slabs } from '../util/slabs.ts'
 
 const encoder = new TextEncoder()
 
-export class LineWriter {
-  /** The line being written: buf[0, length). */
-  buf = new Uint8Array(4096)
-  length = 0
+/** The line being written is buf[0, length); reset() starts the next one. */
+export class LineWriter extends GrowableBytes {
   private readonly slabs = new Slabs()
-
-  /** Starts a new line (the scratch buffer is reused). */
-  reset(): void {
-    this.length = 0
-  }
-
-  private room(n: number): void {
-    const need = this.length + n
-    if (need <= this.buf.length) return
-    let size = this.buf.length * 2
-    while (size < need) size *= 2
-    const grown = new Uint8Array(size)
-    grown.set(this.buf.subarray(0, this.length))
-    this.buf = grown
-  }
 
   byte(b: number): void {
     this.room(1)

@@ -141,80 +141,48 @@ test('what a body costs while it is handled: 6 × its size; compressed, 10 × on
   assert.equal(bodyCost(330_000, true, 16 * MiB, REMOTE_WRITE_BODY.costFactor), 330_000 * 10 * 6)
 })
 
-test('the heap line: where the runtime reports its heap, work done collects once it passed what the last collection left by 16 MiB, keeping the pages; every 100 ms at most', () => {
+/** A limiter without a budget, paced against `targetMiB`, whose heap is `h.heap` (`h.after` once collected). */
+function heapPaced(heapMiB: number, targetMiB: number) {
   const p = probe([30])
-  let heap = 40 * MiB
-  const m = createMemoryLimiter({ budget: null, unbudgetedTarget: 1024 * MiB, soft: 0.8, hard: 0.9 }, {
+  const h = { heap: heapMiB * MiB, after: heapMiB * MiB }
+  const m = createMemoryLimiter({ budget: null, unbudgetedTarget: targetMiB * MiB, soft: 0.8, hard: 0.9 }, {
     ...p,
-    heapBytes: () => heap,
+    heapBytes: () => h.heap,
     collectGarbage(returnMemory: boolean) {
       p.collectGarbage(returnMemory)
-      heap = 42 * MiB
+      h.heap = h.after
     },
   })
-  const done = () => {
+  /** Work done at `now` with the heap at `heapMiB`: the collections so far. */
+  const gcsAfter = (now: number, heapMiB: number) => {
+    p.state.now = now
+    h.heap = heapMiB * MiB
     const a = m.admit(0)
     assert.equal(a.ok, true)
     if (a.ok) a.release()
+    return p.state.gcs
   }
-  p.state.now = 1000
-  heap = 56 * MiB
-  done()
-  assert.equal(p.state.gcs, 0, '56 MiB: not past 40 + 16')
-  heap = 57 * MiB
-  p.state.now = 1009
-  done()
-  assert.equal(p.state.gcs, 0, 'the heap is looked at every 10 ms at most')
-  p.state.now = 1010
-  done()
-  assert.equal(p.state.gcs, 1, '57 MiB > 40 + 16, although the resident set (30 MiB) is far from its line')
+  return { p, h, gcsAfter }
+}
+
+test('the heap line: where the runtime reports its heap, work done collects once it passed what the last collection left by 16 MiB, keeping the pages; every 100 ms at most', () => {
+  const { p, h, gcsAfter } = heapPaced(40, 1024)
+  h.after = 42 * MiB
+  assert.equal(gcsAfter(1000, 56), 0, '56 MiB: not past 40 + 16')
+  assert.equal(gcsAfter(1009, 57), 0, 'the heap is looked at every 10 ms at most')
+  assert.equal(gcsAfter(1010, 57), 1, '57 MiB > 40 + 16, although the resident set (30 MiB) is far from its line')
   assert.deepEqual(p.state.returned, [false], 'the freed pages are kept for reuse')
-  heap = 100 * MiB
-  p.state.now = 1109
-  done()
-  assert.equal(p.state.gcs, 1, 'not within 100 ms of the last one')
-  p.state.now = 1110
-  done()
-  assert.equal(p.state.gcs, 2, 'the line is now 42 (left) + 16')
-  heap = 58 * MiB
-  p.state.now = 1300
-  done()
-  assert.equal(p.state.gcs, 2)
+  assert.equal(gcsAfter(1109, 100), 1, 'not within 100 ms of the last one')
+  assert.equal(gcsAfter(1110, 100), 2, 'the line is now 42 (left) + 16')
+  assert.equal(gcsAfter(1300, 58), 2)
 })
 
 test('the heap line tightens to 4 MiB once what the last collection left is over a third of the target (the queues are filling)', () => {
-  const p = probe([30])
-  let heap = 10 * MiB
-  let after = 60 * MiB
-  const m = createMemoryLimiter({ budget: null, unbudgetedTarget: 164 * MiB, soft: 0.8, hard: 0.9 }, {
-    ...p,
-    heapBytes: () => heap,
-    collectGarbage(returnMemory: boolean) {
-      p.collectGarbage(returnMemory)
-      heap = after
-    },
-  })
-  const done = () => {
-    const a = m.admit(0)
-    if (a.ok) a.release()
-  }
-  p.state.now = 1000
-  heap = 27 * MiB
-  done()
-  assert.equal(p.state.gcs, 1, '27 > 10 + 16')
-  // 60 MiB left > 164 / 3: the line is 60 + 4
-  heap = 64 * MiB
-  p.state.now = 1100
-  done()
-  assert.equal(p.state.gcs, 1)
-  heap = 65 * MiB
-  after = 20 * MiB
-  p.state.now = 1110
-  done()
-  assert.equal(p.state.gcs, 2, '65 > 60 + 4')
-  // 20 MiB left: back to 16
-  heap = 35 * MiB
-  p.state.now = 1300
-  done()
-  assert.equal(p.state.gcs, 2, '35 < 20 + 16')
+  const { h, gcsAfter } = heapPaced(10, 164)
+  h.after = 60 * MiB
+  assert.equal(gcsAfter(1000, 27), 1, '27 > 10 + 16')
+  assert.equal(gcsAfter(1100, 64), 1, '60 MiB left > 164 / 3: the line is 60 + 4')
+  h.after = 20 * MiB
+  assert.equal(gcsAfter(1110, 65), 2, '65 > 60 + 4')
+  assert.equal(gcsAfter(1300, 35), 2, '20 MiB left: back to 20 + 16')
 })

@@ -8,6 +8,8 @@
 // are varints written in front of what they measure; a length is first given one byte (what fits
 // under 128 bytes, nearly every label), and the bytes behind it are moved in the rare longer case.
 
+import { GrowableBytes } from '../../util/growable-bytes.ts'
+
 const encoder = new TextEncoder()
 
 const LABELS_TAG = 0x0a // TimeSeries.labels: field 1, length-delimited
@@ -47,28 +49,11 @@ export function putVarint(out: Uint8Array, at: number, n: number): number {
   return at
 }
 
-export class LabelsWriter {
-  private buf = new Uint8Array(4096)
-  private length = 0
-
-  /** Starts the labels of the next record (the buffer is reused). */
-  reset(): void {
-    this.length = 0
-  }
-
+/** A record's labels are buf[0, length); reset() starts the next record's. */
+export class LabelsWriter extends GrowableBytes {
   /** The labels written since reset(): a view of the reused buffer, valid until the next reset(). */
   view(): Uint8Array {
     return this.buf.subarray(0, this.length)
-  }
-
-  private room(n: number): void {
-    const need = this.length + n
-    if (need <= this.buf.length) return
-    let size = this.buf.length * 2
-    while (size < need) size *= 2
-    const grown = new Uint8Array(size)
-    grown.set(this.buf.subarray(0, this.length))
-    this.buf = grown
   }
 
   /** A label with a text value (the caller leaves out empty ones, as remote write wants). */
