@@ -139,8 +139,8 @@ export function compileSeriesFragmentEncoder(
   exporter: ExporterConfig,
   ds: DataSourceSpec,
   dictionary: DictionaryHolder,
-): (record: DeepFlowRecord) => RecordFragment {
-  const { tags, metrics, timeIndex } = compileSeriesFields(exporter, ds)
+): ((record: DeepFlowRecord) => RecordFragment) & { readonly labelNames: readonly string[] } {
+  const { tags, metrics, timeIndex, labelNames } = compileSeriesFields(exporter, ds)
   const keyed = tags.map((t) => ({ ...t, key: labelKey(t.field.name) }))
   const dsKey = labelKey('datasource')
   const dsAt = keyed.findIndex((t) => t.field.name > 'datasource')
@@ -151,7 +151,7 @@ export function compileSeriesFragmentEncoder(
   const foundHeads: Uint8Array[] = []
   const foundValues: number[] = []
 
-  return (record) => {
+  const encode = (record: DeepFlowRecord): RecordFragment => {
     const values = record.values
     ctx.dict = dictionary.current
     labels.reset()
@@ -184,4 +184,5 @@ export function compileSeriesFragmentEncoder(
     const fragment = encodeSeriesFragment(foundHeads, foundValues, shared, sampleTimestampField(Number(values[timeIndex]) * 1000))
     return { fragment, units: n, seriesHash: fnv1aBytes(FNV_OFFSET, shared, 0, shared.length) }
   }
+  return Object.assign(encode, { labelNames })
 }

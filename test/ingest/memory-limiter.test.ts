@@ -85,37 +85,23 @@ test('no budget: everything is admitted and nothing is collected', () => {
 test('pacing: work done collects once the resident set passes 1.5 × what the last collection left, kept within 60–75 % of the budget, every 100 ms at most', () => {
   const p = probe([40, 30, 60, 60])
   const m = createMemoryLimiter(LIMITS, p)
-  const done = () => {
+  /** Work done at `now` with the resident set at `rssMiB` (else as it is): the collections so far. */
+  const gcsAfter = (now: number, rssMiB?: number) => {
+    p.state.now = now
+    if (rssMiB !== undefined) p.state.rss = rssMiB * MiB
     const a = m.admit(0)
     assert.equal(a.ok, true)
     if (a.ok) a.release()
+    return p.state.gcs
   }
-  p.state.now = 1000
-  done()
-  assert.equal(p.state.gcs, 0, '40 MiB: under the floor of 60 % of the budget')
-  p.state.rss = 65 * MiB
-  p.state.now = 1009
-  done()
-  assert.equal(p.state.gcs, 0, 'the resident set is looked at every 10 ms at most')
-  p.state.now = 1010
-  done()
-  assert.equal(p.state.gcs, 1, '65 MiB > 60: collected (down to 30)')
-  p.state.rss = 62 * MiB
-  p.state.now = 1109
-  done()
-  assert.equal(p.state.gcs, 1, 'not within 100 ms of the last one')
-  p.state.now = 1110
-  done()
-  assert.equal(p.state.gcs, 2, 'the line is max(60, 1.5 × 30) = 60')
+  assert.equal(gcsAfter(1000), 0, '40 MiB: under the floor of 60 % of the budget')
+  assert.equal(gcsAfter(1009, 65), 0, 'the resident set is looked at every 10 ms at most')
+  assert.equal(gcsAfter(1010), 1, '65 MiB > 60: collected (down to 30)')
+  assert.equal(gcsAfter(1109, 62), 1, 'not within 100 ms of the last one')
+  assert.equal(gcsAfter(1110), 2, 'the line is max(60, 1.5 × 30) = 60')
   // 60 MiB stayed alive: the line rises to 1.5 × 60 = 90, capped at 75 % of the budget
-  p.state.rss = 74 * MiB
-  p.state.now = 2000
-  done()
-  assert.equal(p.state.gcs, 2)
-  p.state.rss = 76 * MiB
-  p.state.now = 2010
-  done()
-  assert.equal(p.state.gcs, 3)
+  assert.equal(gcsAfter(2000, 74), 2)
+  assert.equal(gcsAfter(2010, 76), 3)
   assert.deepEqual(p.state.returned, [true, true, true], 'with a budget the freed pages go back at once')
 })
 

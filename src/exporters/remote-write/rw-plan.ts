@@ -14,7 +14,7 @@ import type { RecordPlan } from '../../pipeline/exporter.ts'
 import type { DictionaryHolder } from '../../translate/dictionary.ts'
 import type { TimeSeries } from '../../wire/remote-write/prompb-types.ts'
 import { prompb } from '../../wire/remote-write/prompb-loader.ts'
-import { compileSeriesFragmentEncoder, compileSeriesSetEncoder } from '../../encode/to-series.ts'
+import { compileSeriesFragmentEncoder } from '../../encode/to-series.ts'
 import { type SeriesFragment, snappyBlockOf } from '../../wire/remote-write/series-fragment.ts'
 import { snappyBlockUncompress } from '../../util/snappy.ts'
 
@@ -81,11 +81,10 @@ export function compileSeriesPlans(
   for (const name of exporter.dataSources) {
     const ds = dataSource(name)
     if (ds === undefined || plans.has(name)) continue
-    const { labelNames } = compileSeriesSetEncoder(exporter, ds, dictionary)
     const toFragment = compileSeriesFragmentEncoder(exporter, ds, dictionary)
     // Label names are schema field names and values are never empty (to-series.ts drops empty
     // ones): whether a receiver can accept these series is known here, once, not per record.
-    const why = invalidSeries({ labels: labelNames.map((name) => ({ name, value: 'x' })), samples: [] })
+    const why = invalidSeries({ labels: toFragment.labelNames.map((name) => ({ name, value: 'x' })), samples: [] })
     plans.set(name, {
       filter: compileFilter(exporter, ds),
       encode(record) {
