@@ -22,11 +22,15 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { dataSource } from '../../src/deepflow/schema.ts'
 import { compileSeriesEncoder } from '../../src/encode/to-series.ts'
+import { loadPrompb } from '../../src/wire/remote-write/prompb-loader.ts'
 import { compileNormalizer } from '../../src/record/normalize.ts'
 import { dictionaryFrom, encodeRecords, exporterFromYaml } from '../../test/helpers/encode.ts'
 import { l7Record, networkRecord, topology } from './records.ts'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+// compileSeriesEncoder decodes each record's fragment with protobufjs, loaded on demand.
+await loadPrompb()
+
 export const CACHE = join(ROOT, '.cache', 'bench')
 /** One fixed second for every dataset: the receivers only count, so any past time will do. */
 const BASE_TIME = 1_767_225_600 // 2026-01-01T00:00:00Z

@@ -13,27 +13,19 @@ import type { DeepFlowRecord } from '../record/normalize.ts'
 import type { Value } from '../record/values.ts'
 import type { DictionaryHolder } from '../translate/dictionary.ts'
 import { compileTranslator, type TranslateContext } from '../translate/translators.ts'
-import type { Label, TimeSeries } from '../wire/remote-write/prompb-types.ts'
-import { fnv1a, fnv1aBytes, FNV_OFFSET } from '../util/fnv.ts'
+import type { TimeSeries } from '../wire/remote-write/prompb-types.ts'
+import { fnv1aBytes, FNV_OFFSET } from '../util/fnv.ts'
+import { fragmentSeries } from '../wire/remote-write/prompb-loader.ts'
 import { labelKey, LabelsWriter } from '../wire/remote-write/labels-writer.ts'
 import { encodeSeriesFragment, metricHead, sampleTimestampField, type SeriesFragment } from '../wire/remote-write/series-fragment.ts'
 
 export interface RecordSeries {
   readonly series: TimeSeries[]
-  /** FNV-1a of the label set without __name__: picks the queue, so a series keeps its order. */
+  /** FNV-1a of the label bytes without __name__: picks the queue, so a series keeps its order. */
   readonly seriesHash: number
 }
 
 export type SeriesEncoder = (record: DeepFlowRecord) => RecordSeries
-
-/** A record's series in shared form: the labels every series has (sorted, no `__name__`), and the metrics. */
-export interface SeriesSet {
-  readonly labels: readonly Label[]
-  readonly metrics: readonly { readonly name: string; readonly value: number }[]
-  /** Milliseconds. */
-  readonly timestamp: number
-  readonly seriesHash: number
-}
 
 function labelText(v: Value): string {
   if (typeof v === 'string') return v
@@ -41,24 +33,17 @@ function labelText(v: Value): string {
   return v.join(',')
 }
 
-/** The full series of a record (each with all its labels): the shared form expanded. */
+/**
+ * The full series of a record (each with all its labels), for the tests and the benchmark's inputs:
+ * its fragment inflated and decoded, as a receiver sees it (the exporter queues the fragment).
+ * Needs loadPrompb() first.
+ */
 export function compileSeriesEncoder(exporter: ExporterConfig, ds: DataSourceSpec, dictionary: DictionaryHolder): SeriesEncoder {
-  const toSet = compileSeriesSetEncoder(exporter, ds, dictionary)
+  const toFragment = compileSeriesFragmentEncoder(exporter, ds, dictionary)
   return (record) => {
-    const set = toSet(record)
-    // __name__ sorts before every DeepFlow label name (all are lowercase).
-    const series: TimeSeries[] = set.metrics.map((m) => ({
-      labels: [{ name: '__name__', value: m.name }, ...set.labels],
-      samples: [{ value: m.value, timestamp: set.timestamp }],
-    }))
-    return { series, seriesHash: set.seriesHash }
+    const { fragment, seriesHash } = toFragment(record)
+    return { series: fragmentSeries(fragment), seriesHash }
   }
-}
-
-export interface SeriesSetEncoder {
-  (record: DeepFlowRecord): SeriesSet
-  /** Every label name a series of this encoder can have, `__name__` and `datasource` included. */
-  readonly labelNames: readonly string[]
 }
 
 /** What a (exporter, data source) exports as series, compiled once: label fields sorted by name, metric fields. */
@@ -79,48 +64,6 @@ function compileSeriesFields(exporter: ExporterConfig, ds: DataSourceSpec) {
   }
 }
 
-export function compileSeriesSetEncoder(exporter: ExporterConfig, ds: DataSourceSpec, dictionary: DictionaryHolder): SeriesSetEncoder {
-  const { tags, metrics, timeIndex, labelNames } = compileSeriesFields(exporter, ds)
-  const dsLabel: Label = { name: 'datasource', value: ds.name }
-  const dropZeros = exporter.exportEmptyMetricsDisabled
-  const ctx: TranslateContext = { dict: dictionary.current, universalKey: false }
-
-  const encode = (record: DeepFlowRecord): SeriesSet => {
-    const values = record.values
-    ctx.dict = dictionary.current
-    const labels: Label[] = []
-    let hash = FNV_OFFSET
-    let dsPlaced = false
-    for (const { field, translate } of tags) {
-      const raw = values[field.index]
-      if (raw === undefined) continue
-      const v = translate === null ? raw : translate(values, ctx)
-      if (v === undefined) continue
-      const text = labelText(v)
-      if (text === '') continue
-      if (!dsPlaced && field.name > 'datasource') {
-        labels.push(dsLabel)
-        dsPlaced = true
-      }
-      labels.push({ name: field.name, value: text })
-      hash = fnv1a(fnv1a(hash, field.name), text)
-    }
-    if (!dsPlaced) labels.push(dsLabel)
-    hash = fnv1a(hash, ds.name)
-    const timestamp = Number(values[timeIndex]) * 1000
-    const found: { name: string; value: number }[] = []
-    for (const field of metrics) {
-      const v = values[field.index]
-      if (typeof v !== 'number' && typeof v !== 'bigint') continue
-      const value = Number(v)
-      if (dropZeros && value === 0) continue
-      found.push({ name: field.name, value })
-    }
-    return { labels, metrics: found, timestamp, seriesHash: hash }
-  }
-  return Object.assign(encode, { labelNames })
-}
-
 /** A record's series as its queue item needs them: the snappy fragment, the number of series, the queue's hash. */
 export interface RecordFragment {
   readonly fragment: SeriesFragment
@@ -130,10 +73,10 @@ export interface RecordFragment {
 }
 
 /**
- * compileSeriesSetEncoder's series, written straight into their snappy fragment (the queue item):
- * the shared labels as bytes into one reused buffer (wire/remote-write/labels-writer.ts), each
- * metric's `__name__` head made once, the values into a reused array. The inflated fragment is the
- * same bytes as encodeSeriesSet of the set (test/encode/to-series.test.ts compares them).
+ * A record's series written straight into their snappy fragment (the queue item): the labels every
+ * series shares as bytes into one reused buffer (wire/remote-write/labels-writer.ts, the bytes
+ * protobufjs writes), each metric's `__name__` head made once, the values into a reused array.
+ * `labelNames`: every label name a series of this encoder can have, `__name__` and `datasource` included.
  */
 export function compileSeriesFragmentEncoder(
   exporter: ExporterConfig,

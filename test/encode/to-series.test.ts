@@ -2,7 +2,7 @@ import test from 'node:test'
 import assert from 'node:assert/strict'
 import { snappyBlockUncompress as uncompress } from '../../src/util/snappy.ts'
 import { dataSource } from '../../src/deepflow/schema.ts'
-import { compileSeriesEncoder, compileSeriesSetEncoder } from '../../src/encode/to-series.ts'
+import { compileSeriesEncoder, compileSeriesFragmentEncoder } from '../../src/encode/to-series.ts'
 import { DATA_SOURCES } from '../../src/deepflow/schema.ts'
 import { compileSeriesPlans, invalidSeries } from '../../src/exporters/remote-write/rw-plan.ts'
 import { loadPrompb } from '../../src/wire/remote-write/prompb-loader.ts'
@@ -159,7 +159,7 @@ test('a fragment inflates to exactly the bytes protobufjs encodes for the full s
 
 test('every label a flow_metrics series can have is one a receiver accepts (checked once per data source, not per record)', () => {
   for (const ds of DATA_SOURCES.filter((d) => d.startsWith('flow_metrics.'))) {
-    const { labelNames } = compileSeriesSetEncoder(
+    const { labelNames } = compileSeriesFragmentEncoder(
       exporterFromYaml(`data-sources: [${ds}]\nexport-fields: [$tag, $metrics]`),
       dataSource(ds)!,
       { current: DICT },
@@ -220,52 +220,4 @@ test('the labels writer, metric heads and timestamp fields write the bytes proto
       }
     }
   }
-})
-
-test('a record written straight into its fragment inflates to the series compileSeriesEncoder gives, whatever the settings', async () => {
-  const { compileSeriesFragmentEncoder } = await import('../../src/encode/to-series.ts')
-  const spec = dataSource('flow_metrics.network.1m')!
-  const inputs = [
-    NETWORK,
-    { ...NETWORK, pod_id: 999, agent_id: 8, ip4: '10.9.9.9', byte_tx: 2 ** 53 + 2, time: 0 },
-    { ...NETWORK, l3_epc_id: -2, protocol: 17, role: 1, server_port: 65535, rtt_max: -0 },
-    { time: 1715133600, byte_tx: 1 },
-  ]
-  for (
-    const entry of [
-      'export-fields: [$tag, $metrics]',
-      'export-fields: [$tag, $metrics]\nexport-empty-metrics-disabled: true',
-      'export-fields: [$tag, $metrics]\nuniversal-tag-translate-to-name-disabled: true\nenum-translate-to-name-disabled: true',
-      'export-fields: [ip4, pod_id, byte_tx]',
-    ]
-  ) {
-    const exporter = exporterFromYaml(`data-sources: [flow_metrics.network.1m]\n${entry}`)
-    const toFragment = compileSeriesFragmentEncoder(exporter, spec, { current: DICT })
-    const toSeries = compileSeriesEncoder(exporter, spec, { current: DICT })
-    for (const input of inputs) {
-      const r = compileNormalizer(spec)(input)
-      if (!r.ok) throw new Error(r.error)
-      const { fragment, units, seriesHash } = toFragment(r.record)
-      const { series } = toSeries(r.record)
-      assert.equal(units, series.length, entry)
-      assert.deepEqual(
-        uncompress(snappyBlockOf([fragment])),
-        new Uint8Array(encodeWriteRequest(series)),
-        `${entry}: ${JSON.stringify(input)}`,
-      )
-      assert.equal(toFragment(r.record).seriesHash, seriesHash, 'the same labels, the same queue')
-    }
-  }
-  const a = compileSeriesFragmentEncoder(
-    exporterFromYaml('data-sources: [flow_metrics.network.1m]\nexport-fields: [$tag, $metrics]'),
-    spec,
-    { current: DICT },
-  )
-  const norm = (x: unknown) => {
-    const r = compileNormalizer(spec)(x)
-    if (!r.ok) throw new Error(r.error)
-    return r.record
-  }
-  assert.equal(a(norm(NETWORK)).seriesHash, a(norm({ ...NETWORK, byte_tx: 99 })).seriesHash, 'metric values do not pick the queue')
-  assert.notEqual(a(norm(NETWORK)).seriesHash, a(norm({ ...NETWORK, ip4: '10.1.2.4' })).seriesHash)
 })

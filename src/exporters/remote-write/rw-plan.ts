@@ -13,10 +13,9 @@ import { compileFilter } from '../../filter/compile-filter.ts'
 import type { RecordPlan } from '../../pipeline/exporter.ts'
 import type { DictionaryHolder } from '../../translate/dictionary.ts'
 import type { TimeSeries } from '../../wire/remote-write/prompb-types.ts'
-import { prompb } from '../../wire/remote-write/prompb-loader.ts'
+import { fragmentSeries } from '../../wire/remote-write/prompb-loader.ts'
 import { compileSeriesFragmentEncoder } from '../../encode/to-series.ts'
-import { type SeriesFragment, snappyBlockOf } from '../../wire/remote-write/series-fragment.ts'
-import { snappyBlockUncompress } from '../../util/snappy.ts'
+import type { SeriesFragment } from '../../wire/remote-write/series-fragment.ts'
 
 const EMPTY: SeriesFragment = { ops: new Uint8Array(0), rawLength: 0 }
 
@@ -69,7 +68,7 @@ export function seriesTapLines(series: readonly TimeSeries[]): string[] {
 
 /** The tap's view of a series item: its payload decoded (what the receiver decodes). */
 export function seriesItemTapLines(item: SeriesItem): string[] {
-  return seriesTapLines(prompb().decodeWriteRequest(snappyBlockUncompress(snappyBlockOf([item.payload]))).timeseries)
+  return seriesTapLines(fragmentSeries(item.payload))
 }
 
 export function compileSeriesPlans(

@@ -1,5 +1,9 @@
 // protobufjs is loaded only by a relay that speaks remote write (a prometheus exporter, or the first
 // POST /api/v1/write): the embedded default starts without it (startup time and idle memory).
+import { snappyBlockUncompress } from '../../util/snappy.ts'
+import type { TimeSeries } from './prompb-types.ts'
+import { type SeriesFragment, snappyBlockOf } from './series-fragment.ts'
+
 type Prompb = typeof import('./prompb.ts')
 
 let loading: Promise<Prompb> | undefined
@@ -14,4 +18,9 @@ export function loadPrompb(): Promise<Prompb> {
 export function prompb(): Prompb {
   if (loaded === undefined) throw new Error('remote-write protobuf types used before loadPrompb() (bug)')
   return loaded
+}
+
+/** The series a fragment stands for, inflated and decoded as a receiver does (the tap's and the tests' view). */
+export function fragmentSeries(fragment: SeriesFragment): TimeSeries[] {
+  return prompb().decodeWriteRequest(snappyBlockUncompress(snappyBlockOf([fragment]))).timeseries
 }
