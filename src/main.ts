@@ -150,6 +150,7 @@ async function run(runtime: Runtime, config: Config, overrides: Overrides, budge
         budget: budget.bytes,
         residentBytes: runtime.residentBytes,
         ...(runtime.heapBytes === undefined ? {} : { heapBytes: runtime.heapBytes }),
+        ...(runtime.collectYoung === undefined ? {} : { collectYoung: runtime.collectYoung }),
         collectGarbage: runtime.collectGarbage,
         cpuCount: runtime.cpuCount,
       },

@@ -30,6 +30,8 @@ export interface BuildContext {
   readonly fetch: HttpFetch | undefined
   readonly retry: Omit<RetryPolicy, 'maxDurationMs'> | undefined
   readonly overflow: Overflow
+  /** Runs when a batch left a queue (relay: the memory limiter's pace). */
+  readonly afterBatch?: () => void
 }
 
 export interface BuiltExporter {
@@ -42,7 +44,15 @@ export function buildExporter(e: ExporterConfig, ctx: BuildContext): BuiltExport
   const { dictionary, formatTime, clock, log, metrics } = ctx
   const retry = { ...DEFAULT_RETRY, ...ctx.retry, maxDurationMs: e.maxRetryDuration * 1000 }
   const tls = { current: null as TlsOptions | null }
-  const common = { config: e, clock, log, metrics, retry, overflow: ctx.overflow }
+  const common = {
+    config: e,
+    clock,
+    log,
+    metrics,
+    retry,
+    overflow: ctx.overflow,
+    ...(ctx.afterBatch === undefined ? {} : { afterBatch: ctx.afterBatch }),
+  }
 
   if (e.protocol === 'stdout') {
     const plans = compileJsonPlans(e, { dictionary, formatTime })

@@ -13,7 +13,7 @@ import { type BodyEncodings, identity, readBody } from '../ingest/read-body.ts'
 import { decodeUtf8, type Utf8Result } from '../ingest/utf8.ts'
 import type { Logger } from '../observe/log.ts'
 import type { RelayMetrics } from '../observe/relay-metrics.ts'
-import { startStaging } from '../pipeline/admission.ts'
+import { type StagedFor, startStaging } from '../pipeline/admission.ts'
 import type { Exporter } from '../pipeline/exporter.ts'
 import type { Sized } from '../pipeline/send-result.ts'
 import { compileNormalizer, type Normalizer } from '../record/normalize.ts'
@@ -65,10 +65,10 @@ export function createIngestHandler(deps: IngestDeps) {
       return reply(c, 404, { error: `unknown data source ${JSON.stringify(ds)}`, data_sources: DATA_SOURCES })
     }
     const exporters = deps.exporters()
-    const pass = await deps.gate.pass(c.req.raw, exporters.filter((e) => e.wants(ds)), JSON_BODY)
+    const pass = await deps.gate.pass(c.req.raw, exporters.filter((e) => e.wants(ds)), JSON_BODY, ds)
     if (!pass.ok) return reply(c, pass.status, { error: pass.error }, pass.headers)
     try {
-      return await ingest(c, ds, normalize, exporters)
+      return await ingest(c, ds, normalize, exporters, pass.learn)
     } finally {
       pass.done()
     }
@@ -80,13 +80,21 @@ export function createIngestHandler(deps: IngestDeps) {
     return body.ok ? decodeUtf8(body.bytes) : body
   }
 
-  async function ingest(c: Context, ds: string, normalize: Normalizer, exporters: readonly Exporter<Sized>[]): Promise<Response> {
+  async function ingest(
+    c: Context,
+    ds: string,
+    normalize: Normalizer,
+    exporters: readonly Exporter<Sized>[],
+    learn: (staged: readonly StagedFor[]) => void,
+  ): Promise<Response> {
     const text = await readText(c.req.raw)
     if (!text.ok) return reply(c, text.status, { error: text.error })
     // Each valid record is encoded for every exporter as soon as it is parsed, then let go.
     const staging = startStaging(ds, exporters)
-    const scanned = scanJsonRecords(text.text, deps.limits, normalize, (record) => staging.add(record))
+    const { memory } = deps.gate
+    const scanned = scanJsonRecords(text.text, deps.limits, normalize, (record) => staging.add(record), (bytes) => memory.consumed(bytes))
     if (!scanned.ok) return reply(c, scanned.status, { error: scanned.error })
+    learn(staging.staged())
 
     const { errors, reasons, unknownFields } = scanned
     entry.count(ds, { reasons, unknownFields })

@@ -75,7 +75,8 @@ export function createRemoteWriteHandler(deps: IngestDeps) {
     let samples = 0
     const { forEachTimeSeries } = await loadPrompb()
     try {
-      forEachTimeSeries(body.bytes, (s, index) => {
+      forEachTimeSeries(body.bytes, (s, index, length) => {
+        deps.gate.memory.consumed(length)
         samples += s.samples.length
         if (samples > max) throw new TooManySamples()
         reader.read(s, index)

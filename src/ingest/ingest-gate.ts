@@ -1,7 +1,8 @@
 // The door every ingest request passes before its body is read: refusing here costs no parsing, no
 // encoding and no memory. In order:
-//   1. queue_full: an exporter that takes the data source has no room at all (429, as a full queue
-//      answers after parsing; nothing can fit, so the body is not read);
+//   1. queue_full: an exporter that takes the data source has no room at all, or less than what the
+//      body will take as far as the requests of its data source tell (queue-forecast.ts) (429, as a
+//      full queue answers after parsing; it could not fit, so the body is not read);
 //   2. concurrency: no slot among relay.max-concurrent-requests within the wait (503);
 //   3. memory: the memory limiter refuses what the body will cost (503), a collection requested.
 // A body declared larger than relay.max-body-bytes passes, so that reading it answers 413 at once.
@@ -17,10 +18,12 @@
 // its answer closes the connection, since the body was not read.
 import type { Logger } from '../observe/log.ts'
 import type { Counter } from '../observe/metrics.ts'
+import type { StagedFor } from '../pipeline/admission.ts'
 import type { Exporter } from '../pipeline/exporter.ts'
 import type { Sized } from '../pipeline/send-result.ts'
 import type { ConcurrencyGate } from './concurrency-gate.ts'
 import type { MemoryLimiter } from './memory-limiter.ts'
+import { createQueueForecast, forecastKey } from './queue-forecast.ts'
 
 export const REFUSED_REASONS = ['memory', 'queue_full', 'concurrency'] as const
 export type RefusedReason = (typeof REFUSED_REASONS)[number]
@@ -28,7 +31,12 @@ export type RefusedReason = (typeof REFUSED_REASONS)[number]
 const RETRY_AFTER_SECONDS = '1'
 
 export type GatePass =
-  | { readonly ok: true; done(): void }
+  | {
+    readonly ok: true
+    /** What the request's body took in the queues, staged in full: the forecast of the next ones learns from it. */
+    learn(staged: readonly StagedFor[]): void
+    done(): void
+  }
   | {
     readonly ok: false
     readonly status: 429 | 503
@@ -39,10 +47,10 @@ export type GatePass =
 
 export interface IngestGate {
   /**
-   * `wanting`: the exporters that take the request's data source (none known yet: empty);
+   * `wanting`: the exporters that take the request's data source `ds` (none known yet: empty);
    * `body`: what the entrance's bodies cost while they are handled.
    */
-  pass(request: Request, wanting: readonly Exporter<Sized>[], body: BodyKind): Promise<GatePass>
+  pass(request: Request, wanting: readonly Exporter<Sized>[], body: BodyKind, ds?: string): Promise<GatePass>
   readonly memory: MemoryLimiter
 }
 
@@ -82,18 +90,44 @@ export function createIngestGate(deps: IngestGateDeps): IngestGate {
     deps.log.warnOncePerBurst(`refused:${reason}`, `ingest refused before reading: ${reason}`, { reason, ...fields })
     return { ok: false, status, reason, error, headers: { 'Retry-After': RETRY_AFTER_SECONDS, Connection: 'close' } }
   }
+  const forecast = createQueueForecast()
+  /** The first exporter whose queues lack room for what the body will likely take, with that guess. */
+  const short = (wanting: readonly Exporter<Sized>[], ds: string, compressed: boolean, declared: number) => {
+    for (const e of wanting) {
+      const expected = forecast.expect(forecastKey(e.config.name, ds, compressed), declared)
+      if (expected > 0 && expected <= e.config.queueMaxBytes && expected > e.roomBytes()) return { exporter: e, expected }
+    }
+    return undefined
+  }
+  const learnFrom = (ds: string | undefined, compressed: boolean, declared: number | undefined) => (staged: readonly StagedFor[]) => {
+    if (ds === undefined || declared === undefined) return
+    for (const [e, sds, s] of staged) {
+      if (sds === ds && s.settled === undefined) forecast.learn(forecastKey(e.config.name, ds, compressed), declared, s.bytes)
+    }
+  }
   return {
     memory: deps.memory,
-    async pass(request, wanting, body) {
+    async pass(request, wanting, body, ds) {
       const full = wanting.find((e) => e.isFull())
       if (full !== undefined) {
         return refuse(429, 'queue_full', `queues of exporter "${full.config.name}" are full; retry later`, { exporter: full.config.name })
       }
       const length = Number(request.headers.get('content-length') ?? Number.NaN)
       const declared = Number.isFinite(length) && length >= 0 ? length : undefined
-      if (declared !== undefined && declared > deps.maxBodyBytes) return { ok: true, done: () => {} }
+      if (declared !== undefined && declared > deps.maxBodyBytes) return { ok: true, learn: () => {}, done: () => {} }
       const encoding = (request.headers.get('content-encoding') ?? '').trim().toLowerCase()
       const compressed = body.alwaysCompressed || (encoding !== '' && encoding !== 'identity')
+      const lacking = ds === undefined || declared === undefined ? undefined : short(wanting, ds, compressed, declared)
+      if (lacking !== undefined) {
+        const { exporter, expected } = lacking
+        const room = Math.max(0, exporter.roomBytes())
+        return refuse(
+          429,
+          'queue_full',
+          `queues of exporter "${exporter.config.name}" have ${room} bytes of room; a body like this one takes about ${expected}; retry later`,
+          { exporter: exporter.config.name, room_bytes: room, expected_bytes: expected },
+        )
+      }
       const cost = bodyCost(declared, compressed, deps.maxBodyBytes, body.costFactor)
       const release = await deps.concurrency.enter()
       if (release === null) {
@@ -120,6 +154,7 @@ export function createIngestGate(deps: IngestGateDeps): IngestGate {
       }
       return {
         ok: true,
+        learn: learnFrom(ds, compressed, declared),
         done() {
           memory.release()
           release()

@@ -22,16 +22,21 @@ export type ScannedRecords =
   }
   | BodyRefused
 
-/** The valid records of `text` go to `add` in body order; on a refusal of the whole body, those added are void. */
+/**
+ * The valid records of `text` go to `add` in body order; on a refusal of the whole body, those added
+ * are void. `parsed` hears how much of the body each candidate took (the memory limiter's pace).
+ */
 export function scanJsonRecords(
   text: string,
   limits: IngestLimits,
   normalize: Normalizer,
   add: (record: DeepFlowRecord) => void,
+  parsed?: (bytes: number) => void,
 ): ScannedRecords {
   const refused: ReasonedError[] = []
   let unknownFields = 0
-  const scanned = scanBody(text, limits, (position, value) => {
+  const scanned = scanBody(text, limits, (position, value, bytes) => {
+    parsed?.(bytes)
     const r = normalize(value)
     if (r.ok) {
       unknownFields += r.unknownKeys

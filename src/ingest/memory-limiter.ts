@@ -15,7 +15,8 @@
 // of what survived the last collection, and it counts the queues' bytes (buffers outside its cells)
 // in what survived: with 64 MiB queued it lets another 64 MiB of garbage pile up before it collects,
 // and the resident set climbs to several times what is alive (the benchmark saw 1 GB for 64 MiB of
-// queue). So when admitted work is done the limiter looks at two lines and asks for a collection
+// queue). So when admitted work is done, and when a batch left a queue (sending turns the queue into
+// garbage as fast as ingest fills it), the limiter looks at two lines and asks for a collection
 // (at most every 100 ms) when either is passed:
 // - the heap line, where the runtime reports its heap (Bun: objects plus the buffers and strings it
 //   accounts; looked at every 10 ms at most, as reading it walks the heap): 16 MiB over what the last
@@ -29,6 +30,10 @@
 //   the budget (without a budget, 60–100 % of the need); looked at every 10 ms at most (a file read).
 //   With a budget this collection gives the freed pages back (the resident set must fall before the
 //   limiter admits more); without one it keeps them.
+// And while a body is parsed, every YOUNG_EVERY_BYTES of it (consumed()): a young collection where
+// the runtime has one (Bun: its heap figure does not show the objects and strings allocated since
+// the last collection, and JavaScriptCore lets tens of MiB of them pile up beside a large heap), and
+// a look at both lines, so that a 16 MiB body cannot outgrow them before it is done.
 // Memory then stays near what is alive, refusals stay rare, and no budget is needed for it.
 
 export interface MemoryLimits {
@@ -46,6 +51,8 @@ export interface MemoryProbe {
   residentBytes(): number
   /** The engine's heap in bytes, cheap to read (Runtime.heapBytes); absent where the runtime offers none. */
   readonly heapBytes?: () => number
+  /** A young-generation collection (Runtime.collectYoung); absent where the engine needs none. */
+  readonly collectYoung?: () => void
   /** Asks the runtime for a full collection (a no-op where it cannot); see Runtime.collectGarbage. */
   collectGarbage(returnMemory: boolean): void
   now(): number
@@ -63,6 +70,14 @@ export interface MemoryLimiter {
   admit(bytes: number): MemoryVerdict
   /** What the limiter counts as used: the resident set plus the bytes of admitted work. */
   usedBytes(): number
+  /**
+   * Looks at the pacing lines (see the header) and collects when one is passed. Runs when admitted
+   * work is done, and when a batch left a queue: a send turns queued bytes into garbage while no
+   * ingest may come (a full queue draining after the load stopped).
+   */
+  pace(): void
+  /** `bytes` more of a body were parsed (see the header): now and then a young collection and a pace(). */
+  consumed(bytes: number): void
   readonly limits: MemoryLimits
 }
 
@@ -79,6 +94,8 @@ const PACE_MAX_UNBUDGETED = 1
 const HEAP_HEADROOM = 16 * 2 ** 20
 const HEAP_HEADROOM_NEAR = 4 * 2 ** 20
 const HEAP_NEAR = 1 / 3
+/** Bytes of body parsed between young collections (and looks at the lines). */
+export const YOUNG_EVERY_BYTES = 256 * 1024
 
 export function createMemoryLimiter(limits: MemoryLimits, probe: MemoryProbe): MemoryLimiter {
   let reserved = 0
@@ -131,6 +148,7 @@ export function createMemoryLimiter(limits: MemoryLimits, probe: MemoryProbe): M
     return { over: u + bytes > hard ? 'hard' : 'soft', usedBytes: u }
   }
 
+  let parsed = 0
   return {
     limits,
     admit(bytes) {
@@ -149,5 +167,13 @@ export function createMemoryLimiter(limits: MemoryLimits, probe: MemoryProbe): M
       }
     },
     usedBytes: used,
+    pace,
+    consumed(bytes) {
+      parsed += bytes
+      if (parsed < YOUNG_EVERY_BYTES) return
+      parsed = 0
+      probe.collectYoung?.()
+      pace()
+    },
   }
 }

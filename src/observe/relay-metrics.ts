@@ -20,7 +20,7 @@ export function createRelayMetrics(registry = new Registry()) {
     ),
     requestsRefused: registry.counter(
       'deepflow_relay_requests_refused_total',
-      'Ingest requests refused before their body was read, by reason: memory (near the memory budget), queue_full (an exporter of the data source has no room), concurrency (no slot among relay.max-concurrent-requests in time).',
+      'Ingest requests refused before their body was read, by reason: memory (near the memory budget), queue_full (an exporter of the data source has no room, or less than what a body of that size took lately), concurrency (no slot among relay.max-concurrent-requests in time).',
       ['reason'],
     ),
     unknownFields: registry.counter(

@@ -100,6 +100,7 @@ function merged(a: Staged<Sized>, b: Staged<Sized>): Staged<Sized> {
   const settled = a.settled === 'never' || b.settled === 'never' ? 'never' : a.settled ?? b.settled
   const both = {
     perQueue: a.perQueue.map((items, i) => [...items, ...b.perQueue[i]!]),
+    bytes: a.bytes + b.bytes,
     filtered: a.filtered + b.filtered,
     tooLarge: a.tooLarge + b.tooLarge,
   }

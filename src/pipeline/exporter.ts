@@ -47,6 +47,8 @@ export interface RecordPlan<T> {
 /** A request's records for this exporter, sorted into queues but not yet queued. */
 export interface Staged<T> {
   readonly perQueue: T[][]
+  /** Bytes of the staged items (what the queues would take). */
+  readonly bytes: number
   readonly filtered: number
   readonly tooLarge: number
   /** Staging stopped early because this was already certain: what fits() answers (the items were let go). */
@@ -91,6 +93,8 @@ export interface Exporter<T extends Sized> {
   held(): { records: number; bytes: number }
   /** No record could be queued now (relay.overflow reject, and queue-max-bytes or every queue's queue-size is reached). */
   isFull(): boolean
+  /** Bytes the queues can take now before a request is refused (relay.overflow reject; drop-oldest: Infinity). */
+  roomBytes(): number
   /** false when the last send attempt failed (and no send succeeded since). */
   healthy(): boolean
   /** Its endpoints with their state (GET /v1/status, deepflow_relay_endpoint_up). */
@@ -121,6 +125,8 @@ export interface ExporterDeps<T> {
   readonly log: Logger
   readonly metrics: RelayMetrics
   readonly retry: RetryPolicy
+  /** Runs when a batch left a queue (the memory limiter's pace: sends turn queued bytes into garbage). */
+  readonly afterBatch?: () => void
 }
 
 export function createExporter<T extends Sized>(deps: ExporterDeps<T>): Exporter<T> {
@@ -237,7 +243,7 @@ export function createExporter<T extends Sized>(deps: ExporterDeps<T>): Exporter
       get settled() {
         return settled !== undefined
       },
-      done: () => (settled === undefined ? { perQueue, filtered, tooLarge } : { perQueue, filtered, tooLarge, settled }),
+      done: () => (settled === undefined ? { perQueue, bytes, filtered, tooLarge } : { perQueue, bytes, filtered, tooLarge, settled }),
     }
   }
 
@@ -250,6 +256,7 @@ export function createExporter<T extends Sized>(deps: ExporterDeps<T>): Exporter
       return stager.done()
     },
     stager: (ds) => stagerFor(ds),
+    roomBytes: () => (dropOldest ? Infinity : config.queueMaxBytes - heldBytes()),
     isFull() {
       if (dropOldest) return false
       return heldBytes() >= config.queueMaxBytes || queues.every((_, i) => heldRecords(i) >= config.queueSize)

@@ -34,6 +34,8 @@ export interface WorkerDeps<T extends Sized> {
   readonly retry: RetryPolicy
   readonly onAttempt: (ok: boolean) => void
   readonly countsSeries?: boolean
+  /** Runs when a batch left the worker (sent, dropped or given up): the memory limiter's pace. */
+  readonly afterBatch?: () => void
 }
 
 export interface Worker<T> {
@@ -155,6 +157,7 @@ export function createWorker<T extends Sized>(deps: WorkerDeps<T>): Worker<T> {
     } finally {
       flight = { records: 0, bytes: 0 }
       flightBatch = []
+      deps.afterBatch?.()
     }
   }
   const running = loop()

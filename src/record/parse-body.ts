@@ -40,8 +40,11 @@ export type ParsedBody =
 
 export type BodyRefused = { readonly ok: false; readonly status: 400 | 413; readonly error: string }
 
-/** Called with each candidate record, in body order, as soon as it is parsed and checked. */
-export type VisitCandidate = (position: Position, value: unknown) => void
+/**
+ * Called with each candidate record, in body order, as soon as it is parsed and checked; `bytes`:
+ * about how much of the body it took (its line; an array's length shared by its elements).
+ */
+export type VisitCandidate = (position: Position, value: unknown, bytes: number) => void
 
 /** What scanning a body came to: the candidates went to the visitor; these are the records it refused. */
 export type ScannedBody = { readonly ok: true; readonly errors: ParseError[] } | BodyRefused
@@ -125,7 +128,7 @@ export function scanBody(input: string, limits: IngestLimits, visit: VisitCandid
   const dup = typeof keys === 'number' ? hasDuplicate(value, keys, body) : undefined
   if (typeof keys !== 'number') errors.push(limitError({}, keys))
   else if (dup !== undefined) errors.push(duplicateError({}, dup))
-  else visit({}, value)
+  else visit({}, value, body.length)
   return { ok: true, errors }
 }
 
@@ -167,11 +170,12 @@ function parseArray(text: string, limits: IngestLimits, visit: VisitCandidate): 
   }
   // Duplicates: one bound for the whole body; the tokenizer runs only when it is not met.
   const duplicates = keys < keySeparatorBound(text) ? findDuplicateKeys(text, 2) : undefined
+  const share = Math.ceil(text.length / Math.max(1, value.length))
   for (let index = 0; index < value.length; index++) {
     if (!ok[index]) continue
     const dup = duplicates?.get(index)
     if (dup !== undefined) errors.push(duplicateError({ index }, dup))
-    else visit({ index }, value[index])
+    else visit({ index }, value[index], share)
     value[index] = undefined // visited: the array no longer keeps it alive
   }
   return { ok: true, errors }
@@ -222,7 +226,7 @@ function parseNdjson(text: string, limits: IngestLimits, oversize: boolean, visi
     if (dup !== undefined) errors.push(duplicateError(position, dup))
     else {
       candidates++
-      visit(position, value)
+      visit(position, value, line.length)
     }
   }
   if (oversize && candidates === 0 && errors.every((e) => e.reason === 'invalid_json')) return objectTooLong(limits)

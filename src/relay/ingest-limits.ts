@@ -20,6 +20,7 @@ export interface MemoryDeps {
   readonly measured?: boolean
   residentBytes(): number
   readonly heapBytes?: () => number
+  readonly collectYoung?: () => void
   collectGarbage(returnMemory: boolean): void
   readonly cpuCount: number
 }
@@ -47,6 +48,7 @@ export function createIngestLimits(
     {
       residentBytes: memory.residentBytes,
       ...(memory.heapBytes === undefined ? {} : { heapBytes: memory.heapBytes }),
+      ...(memory.collectYoung === undefined ? {} : { collectYoung: memory.collectYoung }),
       collectGarbage: memory.collectGarbage,
       now: deps.clock.now,
     },

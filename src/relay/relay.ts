@@ -78,15 +78,15 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
   const { clock, log } = deps
   const metrics = createRelayMetrics()
   const dictionary: DictionaryHolder = { current: EMPTY_DICTIONARY }
+  const gate = createIngestLimits(config.relay, config.exporters, deps.memory ?? NO_MEMORY_LIMIT, { clock, log, metrics })
   const exporterSet = createRunningExporters(config.exporters, {
-    context: buildContext(config, deps, metrics, dictionary),
+    context: { ...buildContext(config, deps, metrics, dictionary), afterBatch: gate.memory.pace },
     readTextFile: deps.readTextFile,
     deadline: () => clock.now() + config.relay.shutdownTimeout * 1000,
   })
   const exporters = exporterSet.current
   /** The warnings of the config the exporters run (a reload replaces them). */
   let warnings = config.warnings
-  const gate = createIngestLimits(config.relay, config.exporters, deps.memory ?? NO_MEMORY_LIMIT, { clock, log, metrics })
   const sources = asStartError(() => buildSources(config.sources, { ...deps, exporters, metrics, memory: gate.memory }))
   let started = false
   let stopping: Promise<void> | undefined

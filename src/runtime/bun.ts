@@ -1,5 +1,5 @@
 // The Bun runtime adapter: the only file that touches the `Bun` global.
-import { fullGC as jscFullGC, heapSize as jscHeapSize } from 'bun:jsc'
+import { edenGC as jscEdenGC, fullGC as jscFullGC, heapSize as jscHeapSize } from 'bun:jsc'
 import { readFileSync } from 'node:fs'
 import { rename, stat, writeFile } from 'node:fs/promises'
 import { bunHttpFetch } from './bun-http-fetch.ts'
@@ -47,6 +47,9 @@ export function createBunRuntime(): Runtime {
       }
     },
     heapBytes: jscHeapSize,
+    collectYoung: () => {
+      jscEdenGC()
+    },
     collectGarbage(returnMemory) {
       // Bun.gc(true) also scavenges the allocator's free pages; bun:jsc's fullGC leaves them for reuse.
       if (returnMemory) Bun.gc(true)

@@ -35,12 +35,19 @@ export interface Runtime {
   /** The process's anonymous resident memory in bytes (runtime/proc-status.ts; the whole resident set where /proc is absent). */
   residentBytes(): number
   /**
-   * The engine's heap in bytes (reading it walks the heap: ~10 µs; callers throttle): its objects plus the memory outside
-   * them it accounts (strings, buffers). Bun only (bun:jsc heapSize): the memory limiter paces
+   * The engine's heap in bytes (reading it walks the heap: ~10 µs; callers throttle): what the last
+   * collection left plus the buffers allocated since (objects and strings allocated since do not
+   * show in it: collectYoung covers those). Bun only (bun:jsc heapSize): the memory limiter paces
    * collections on it (ingest/memory-limiter.ts). V8 (Deno) weighs external memory in its own
    * collection triggers, so Deno leaves it out.
    */
   readonly heapBytes?: () => number
+  /**
+   * A young-generation collection (Bun: bun:jsc edenGC), cheap beside a full one: the objects and
+   * strings a parse left behind. Absent where the engine collects its young generation often enough
+   * by itself (V8's scavenger, Deno).
+   */
+  readonly collectYoung?: () => void
   /**
    * A full garbage collection where the runtime offers one (Bun; Deno only with --v8-flags=--expose-gc).
    * `returnMemory`: also give the freed pages back to the system at once, so the resident set falls

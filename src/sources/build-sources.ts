@@ -42,9 +42,16 @@ export function buildSources(configs: readonly ClickHouseSourceConfig[], deps: S
       client: createClickHouseClient({ url: sc.url, user: sc.user, password: sc.password, fetch: deps.fetch, clock, timeoutMs }),
       // The page's memory was reserved before it was read (reserve), so admission only asks the queues.
       admit: (groups) => admitGroups(groups, deps.exporters()),
+      // Once a page is done: its garbage counts as parsed input (a young collection, a pace).
       reserve: (bytes) => {
-        const verdict = deps.memory?.admit(bytes)
-        return verdict === undefined ? () => {} : verdict.ok ? verdict.release : null
+        const memory = deps.memory
+        const verdict = memory?.admit(bytes)
+        if (verdict === undefined) return () => {}
+        if (!verdict.ok) return null
+        return () => {
+          memory!.consumed(bytes)
+          verdict.release()
+        }
       },
       wallClock: (zone) => createWallClockParser(zone, deps.readZoneFile),
       clock,

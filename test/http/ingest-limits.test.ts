@@ -97,6 +97,53 @@ test('an exporter of the data source with no room left: 429 before reading; reco
   assert.equal((await h.post('flow_log.l7_flow_log', '{"time":1715133600}')).status, 202)
 })
 
+test('a body the queues lack room for, as the requests of its data source tell: 429 before reading it; one that fits is read', async () => {
+  const h = await startHarness(
+    `exporters:\n  - {protocol: stdout, enabled: true, data-sources: [${NET}], export-fields: [byte_tx], queue-count: 1, queue-max-bytes: 4000}\n`,
+  )
+  h.setWriter(() => new Promise(() => {})) // standard output stalls: nothing leaves the queue
+  const body = (from: number, n: number) => Array.from({ length: n }, (_, i) => rec(from + i)).join('\n')
+  const first = body(100, 10)
+  assert.equal((await h.post(NET, first, { 'Content-Length': String(first.length) })).status, 202)
+  const held = h.metric('deepflow_relay_queue_bytes{exporter="stdout-0"}')!
+  const ratio = held / first.length // the first body was staged in full: its bytes queued per byte
+  // 40 records: about four times what the first took, more than the room left.
+  const big = body(200, 40)
+  const { body: stream, state } = watchedBody(big)
+  const res = await h.post(NET, stream, { 'Content-Length': String(big.length) })
+  assert.equal(res.status, 429)
+  assert.equal(res.headers.get('retry-after'), '1')
+  const expected = Math.floor(ratio * big.length * 0.9)
+  assert.ok(expected > 4000 - held && expected < 4000)
+  assert.deepEqual(await res.json(), {
+    error: `queues of exporter "stdout-0" have ${4000 - held} bytes of room; a body like this one takes about ${expected}; retry later`,
+  })
+  assert.equal(state.pulled, false, 'the body was not read')
+  assert.equal(h.metric('deepflow_relay_requests_refused_total{reason="queue_full"}'), 1)
+  assert.equal(h.metric(`deepflow_relay_records_refused_total{data_source="${NET}"}`), 0)
+  // 5 records fit in the room: read, staged, accepted.
+  const small = body(300, 5)
+  assert.equal((await h.post(NET, small, { 'Content-Length': String(small.length) })).status, 202)
+  // Without a declared length nothing is guessed: the body is read, and refused once staged.
+  assert.equal((await h.post(NET, big)).status, 429)
+  assert.equal(h.metric('deepflow_relay_requests_refused_total{reason="queue_full"}'), 1)
+  assert.equal(h.metric(`deepflow_relay_records_refused_total{data_source="${NET}"}`), 40)
+})
+
+test('a body guessed larger than the queues can ever hold is read, for its 413 to say so', async () => {
+  const h = await startHarness(
+    `exporters:\n  - {protocol: stdout, enabled: true, data-sources: [${NET}], export-fields: [byte_tx], queue-count: 1, batch-size: 1, queue-max-bytes: 400}\n`,
+  )
+  const first = rec(1)
+  assert.equal((await h.post(NET, first, { 'Content-Length': String(first.length) })).status, 202)
+  await settle()
+  assert.equal(h.lines().length, 1, 'delivered: the queue is empty')
+  const huge = Array.from({ length: 40 }, (_, i) => rec(i)).join('\n')
+  const res = await h.post(NET, huge, { 'Content-Length': String(huge.length) })
+  assert.equal(res.status, 413)
+  assert.equal(h.metric('deepflow_relay_requests_refused_total{reason="queue_full"}'), 0)
+})
+
 test('a body declared larger than max-body-bytes still gets its 413, whatever the memory', async () => {
   const h = await startHarness(`relay:\n  max-body-bytes: 100\n${STDOUT()}`, {
     memory: { budget: 100 * MiB, residentBytes: () => 99 * MiB, collectGarbage: () => {}, cpuCount: 2 },

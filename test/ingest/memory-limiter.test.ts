@@ -4,7 +4,7 @@
 // pacing of collections as work finishes, against the budget or, without one, the configured need.
 import test from 'node:test'
 import assert from 'node:assert/strict'
-import { createMemoryLimiter } from '../../src/ingest/memory-limiter.ts'
+import { createMemoryLimiter, YOUNG_EVERY_BYTES } from '../../src/ingest/memory-limiter.ts'
 
 const MiB = 2 ** 20
 
@@ -148,7 +148,7 @@ function heapPaced(heapMiB: number, targetMiB: number) {
     if (a.ok) a.release()
     return p.state.gcs
   }
-  return { p, h, gcsAfter }
+  return { p, h, m, gcsAfter }
 }
 
 test('the heap line: where the runtime reports its heap, work done collects once it passed what the last collection left by 16 MiB, keeping the pages; every 100 ms at most', () => {
@@ -171,4 +171,43 @@ test('the heap line tightens to 4 MiB once what the last collection left is over
   h.after = 20 * MiB
   assert.equal(gcsAfter(1110, 65), 2, '65 > 60 + 4')
   assert.equal(gcsAfter(1300, 35), 2, '20 MiB left: back to 20 + 16')
+})
+
+test('while a body is parsed: a young collection every 256 KiB of it, and a look at the lines then, with no request done', () => {
+  const p = probe([30])
+  const h = { heap: 40 * MiB, young: 0 }
+  const m = createMemoryLimiter({ budget: null, unbudgetedTarget: 1024 * MiB, soft: 0.8, hard: 0.9 }, {
+    ...p,
+    heapBytes: () => h.heap,
+    collectYoung: () => h.young++,
+    collectGarbage(returnMemory: boolean) {
+      p.collectGarbage(returnMemory)
+      h.heap = 40 * MiB
+    },
+  })
+  p.state.now = 1000
+  m.consumed(YOUNG_EVERY_BYTES - 1)
+  assert.equal(h.young, 0)
+  h.heap = 57 * MiB // past the heap line (40 + 16), with the request still being parsed
+  m.consumed(1)
+  assert.deepEqual([h.young, p.state.gcs], [1, 1], 'the 256th KiB: a young collection, and the heap line is looked at')
+  m.consumed(YOUNG_EVERY_BYTES / 2)
+  m.consumed(YOUNG_EVERY_BYTES / 2 - 1)
+  assert.equal(h.young, 1, 'the count starts again')
+  m.consumed(1)
+  assert.equal(h.young, 2)
+})
+
+test('pace(): a batch that left a queue looks at the lines as finished ingest does (a queue draining with no ingest)', () => {
+  const { p, h, m, gcsAfter } = heapPaced(40, 1024)
+  h.after = 40 * MiB
+  assert.equal(gcsAfter(1000, 20), 0)
+  p.state.now = 2000
+  h.heap = 57 * MiB
+  m.pace()
+  assert.equal(p.state.gcs, 1, 'past 40 + 16: collected')
+  p.state.now = 2050
+  h.heap = 80 * MiB
+  m.pace()
+  assert.equal(p.state.gcs, 1, 'not within 100 ms of the last one')
 })

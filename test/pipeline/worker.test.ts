@@ -48,6 +48,8 @@ function setup(opts: Setup = {}) {
     close: async () => {},
   }
   const attempts: boolean[] = []
+  /** What the queue held each time a batch left the worker (afterBatch: the memory limiter's pace). */
+  const afterBatch: number[] = []
   const worker = createWorker<Item>({
     config: CONFIG,
     queue,
@@ -61,13 +63,14 @@ function setup(opts: Setup = {}) {
     retry: RETRY,
     onAttempt: (ok) => attempts.push(ok),
     countsSeries: opts.countsSeries ?? false,
+    afterBatch: () => afterBatch.push(queue.length),
   })
   const push = (...values: number[]) => {
     for (const v of values) queue.push({ v, bytes: 10, units: 1 }, clock.now())
     worker.notify()
   }
   const counter = (c: { get(labels: readonly string[]): number }, ...labels: string[]) => c.get([NAME, ...labels])
-  return { clock, metrics, logs, queue, sends, attempts, worker, push, counter }
+  return { clock, metrics, logs, queue, sends, attempts, afterBatch, worker, push, counter }
 }
 
 test('a batch leaves as soon as batch-size records wait, without waiting for flush-timeout', async () => {
@@ -82,6 +85,7 @@ test('a batch leaves as soon as batch-size records wait, without waiting for flu
   assert.equal(w.counter(w.metrics.sent), 3)
   assert.equal(w.counter(w.metrics.batches), 1)
   assert.deepEqual(w.attempts, [true])
+  assert.deepEqual(w.afterBatch, [1], 'afterBatch runs once the batch left, not per record')
 })
 
 test('a partial batch leaves when its oldest record has waited flush-timeout', async () => {
@@ -111,6 +115,7 @@ test('a retryable failure is retried after an equal-jitter backoff until it succ
   assert.deepEqual(w.sends.map((s) => s.at), [0, 62.5, 187.5])
   assert.deepEqual(w.sends.map((s) => s.values), [[1, 2, 3], [1, 2, 3], [1, 2, 3]])
   assert.deepEqual(w.attempts, [false, false, true])
+  assert.deepEqual(w.afterBatch, [0], 'once, when the batch left after its third attempt')
   assert.equal(w.counter(w.metrics.retries), 2)
   assert.equal(w.counter(w.metrics.sent), 3)
   assert.equal(w.counter(w.metrics.batches), 1)
@@ -146,6 +151,7 @@ test('a failed send drops the batch with its reason, never retried', async () =>
   assert.equal(w.counter(w.metrics.sent), 0)
   assert.equal(w.counter(w.metrics.retries), 0)
   assert.deepEqual(w.attempts, [false, false])
+  assert.deepEqual(w.afterBatch, [3, 0], 'afterBatch runs once per batch, dropped ones too')
   const drops = w.logs.filter((l) => l.msg === 'records dropped')
   assert.deepEqual(drops.map((l) => [l.reason, l.records, l.error]), [['rejected_by_endpoint', 3, 'HTTP 400: bad labels'], [
     'too_large',

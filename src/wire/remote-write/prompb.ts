@@ -26,15 +26,17 @@ export function decodeWriteRequest(bytes: Uint8Array): { timeseries: TimeSeries[
  * The series of WriteRequest bytes one at a time, in order (each decoded only when its turn comes,
  * so a request's series are never all alive at once); other fields (metadata) are skipped. Throws
  * as decodeWriteRequest does on bytes that are not a WriteRequest; `visit` may throw to stop.
+ * `length`: the series' bytes in the request.
  */
-export function forEachTimeSeries(bytes: Uint8Array, visit: (series: TimeSeries, index: number) => void): void {
+export function forEachTimeSeries(bytes: Uint8Array, visit: (series: TimeSeries, index: number, length: number) => void): void {
   const reader = protobuf.Reader.create(bytes)
   let index = 0
   while (reader.pos < reader.len) {
     const tag = reader.uint32()
     if (tag === TIMESERIES_TAG) {
-      const message = TimeSeriesType.decode(reader, reader.uint32())
-      visit(TimeSeriesType.toObject(message, { longs: Number, defaults: true }) as TimeSeries, index++)
+      const length = reader.uint32()
+      const message = TimeSeriesType.decode(reader, length)
+      visit(TimeSeriesType.toObject(message, { longs: Number, defaults: true }) as TimeSeries, index++, length)
     } else {
       reader.skipType(tag & 7)
     }
