@@ -149,6 +149,7 @@ async function run(runtime: Runtime, config: Config, overrides: Overrides, budge
       memory: {
         budget: budget.bytes,
         residentBytes: runtime.residentBytes,
+        residentSetBytes: runtime.residentSetBytes,
         ...(runtime.heapBytes === undefined ? {} : { heapBytes: runtime.heapBytes }),
         ...(runtime.collectYoung === undefined ? {} : { collectYoung: runtime.collectYoung }),
         collectGarbage: runtime.collectGarbage,

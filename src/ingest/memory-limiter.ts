@@ -27,9 +27,11 @@
 //   remote-write queue).
 // - the resident line, against the budget or, without one, what the config needs (Σ queue-max-bytes
 //   + the runtime's reserve): half again what the last collection left, kept between 60 % and 75 % of
-//   the budget (without a budget, 60–100 % of the need); looked at every 10 ms at most (a file read).
-//   With a budget this collection gives the freed pages back (the resident set must fall before the
-//   limiter admits more); without one it keeps them.
+//   the budget (without a budget, 60–90 % of the need, weighing the whole resident set, the mapped
+//   executable too, as a container limit set to the need would); looked at every 10 ms at most (a
+//   file read). With a budget this collection gives the freed pages back (the resident set must fall
+//   before the limiter admits more); without one it keeps them, unless the line is at the top of its
+//   range (the relay then holds itself within the need).
 // And while a body is parsed, every YOUNG_EVERY_BYTES of it (consumed()): a young collection where
 // the runtime has one (Bun: its heap figure does not show the objects and strings allocated since
 // the last collection, and JavaScriptCore lets tens of MiB of them pile up beside a large heap), and
@@ -49,6 +51,8 @@ export interface MemoryLimits {
 export interface MemoryProbe {
   /** The process's anonymous resident memory in bytes. */
   residentBytes(): number
+  /** Its whole resident set (file pages too: the mapped executable), where the runtime reports it. */
+  readonly residentSetBytes?: () => number
   /** The engine's heap in bytes, cheap to read (Runtime.heapBytes); absent where the runtime offers none. */
   readonly heapBytes?: () => number
   /** A young-generation collection (Runtime.collectYoung); absent where the engine needs none. */
@@ -89,7 +93,7 @@ const PACE_LOOK_EVERY_MS = 10
 const PACE_GROWTH = 1.5
 const PACE_MIN = 0.6
 const PACE_MAX = 0.75
-const PACE_MAX_UNBUDGETED = 1
+const PACE_MAX_UNBUDGETED = 0.9
 /** The heap line: this much over what the last collection left; HEAP_HEADROOM_NEAR once that was over HEAP_NEAR × the target. */
 const HEAP_HEADROOM = 16 * 2 ** 20
 const HEAP_HEADROOM_NEAR = 4 * 2 ** 20
@@ -105,7 +109,12 @@ export function createMemoryLimiter(limits: MemoryLimits, probe: MemoryProbe): M
   const used = () => probe.residentBytes() + reserved
   const fits = (bytes: number) => used() + bytes <= soft
   const heapBytes = probe.heapBytes
-  /** What the resident set and the heap were after the last collection. */
+  /**
+   * What the resident line weighs: with a budget the anonymous resident set (what a cgroup cannot
+   * take back); without one the whole set, held within the need as a limit set to it would hold it.
+   */
+  const paced = limits.budget === null && probe.residentSetBytes !== undefined ? probe.residentSetBytes : probe.residentBytes
+  /** What the paced resident set and the heap were after the last collection. */
   let left = 0
   let heapLeft = heapBytes?.() ?? 0
   let headroom = HEAP_HEADROOM
@@ -113,7 +122,7 @@ export function createMemoryLimiter(limits: MemoryLimits, probe: MemoryProbe): M
   const collect = (now: number, returnMemory: boolean) => {
     lastGc = now
     probe.collectGarbage(returnMemory)
-    left = probe.residentBytes()
+    left = paced()
     if (heapBytes !== undefined) {
       heapLeft = heapBytes()
       headroom = target !== null && heapLeft > HEAP_NEAR * target ? HEAP_HEADROOM_NEAR : HEAP_HEADROOM
@@ -132,8 +141,10 @@ export function createMemoryLimiter(limits: MemoryLimits, probe: MemoryProbe): M
     lastLook = now
     if (heapBytes !== undefined && heapBytes() > heapLeft + headroom) return collect(now, false)
     if (target === null) return
-    const line = Math.min(cap * target, Math.max(PACE_MIN * target, PACE_GROWTH * left))
-    if (probe.residentBytes() > line) collect(now, limits.budget !== null)
+    const top = cap * target
+    const line = Math.min(top, Math.max(PACE_MIN * target, PACE_GROWTH * left))
+    // At the top of its range the line is a bound: the resident set must fall now, budget or not.
+    if (paced() > line) collect(now, limits.budget !== null || line === top)
   }
 
   /** The verdict for `bytes` more, after a collection when memory is high (at most every 200 ms; 100 ms above hard). */

@@ -19,6 +19,8 @@ export interface MemoryDeps {
   /** Whether the runtime reports its resident set (else nothing is paced: NO_MEMORY_LIMIT). */
   readonly measured?: boolean
   residentBytes(): number
+  /** The whole resident set (pacing without a budget weighs it); absent: the anonymous one. */
+  readonly residentSetBytes?: () => number
   readonly heapBytes?: () => number
   readonly collectYoung?: () => void
   collectGarbage(returnMemory: boolean): void
@@ -47,6 +49,7 @@ export function createIngestLimits(
     },
     {
       residentBytes: memory.residentBytes,
+      ...(memory.residentSetBytes === undefined ? {} : { residentSetBytes: memory.residentSetBytes }),
       ...(memory.heapBytes === undefined ? {} : { heapBytes: memory.heapBytes }),
       ...(memory.collectYoung === undefined ? {} : { collectYoung: memory.collectYoung }),
       collectGarbage: memory.collectGarbage,

@@ -46,6 +46,7 @@ export function createBunRuntime(): Runtime {
         return process.memoryUsage.rss()
       }
     },
+    residentSetBytes: () => process.memoryUsage.rss(),
     heapBytes: jscHeapSize,
     collectYoung: () => {
       jscEdenGC()

@@ -70,6 +70,7 @@ export function createDenoRuntime(): Runtime {
         return Deno.memoryUsage().rss
       }
     },
+    residentSetBytes: () => Deno.memoryUsage().rss,
     collectGarbage() {
       ;(globalThis as { gc?: () => void }).gc?.()
     },

@@ -34,6 +34,8 @@ export interface Runtime {
   readSystemFile: ReadSystemFile
   /** The process's anonymous resident memory in bytes (runtime/proc-status.ts; the whole resident set where /proc is absent). */
   residentBytes(): number
+  /** The whole resident set in bytes (file pages too: the mapped executable). */
+  residentSetBytes(): number
   /**
    * The engine's heap in bytes (reading it walks the heap: ~10 µs; callers throttle): what the last
    * collection left plus the buffers allocated since (objects and strings allocated since do not

@@ -32,6 +32,7 @@ export function createFakeRuntime(opts: { args: string[]; env?: Record<string, s
     readZoneFile: () => undefined,
     readSystemFile: (path) => files[path],
     residentBytes: () => 0,
+    residentSetBytes: () => 0,
     collectGarbage() {},
     cpuCount: 2,
     httpFetch: () => Promise.reject(new Error('the fake runtime has no network')),

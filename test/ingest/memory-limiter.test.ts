@@ -117,6 +117,30 @@ test('no budget: paced against the configured need (Σ queue-max-bytes + reserve
   assert.equal(m.admit(1).ok, true)
 })
 
+test('no budget: the whole resident set (the mapped executable too) is paced where reported; at 90 % of the need the collection gives the pages back', () => {
+  const p = probe([30])
+  const set = { now: 140 * MiB, after: 120 * MiB }
+  const m = createMemoryLimiter({ budget: null, unbudgetedTarget: 164 * MiB, soft: 0.8, hard: 0.9 }, {
+    ...p,
+    residentSetBytes: () => set.now,
+    collectGarbage(returnMemory: boolean) {
+      p.collectGarbage(returnMemory)
+      set.now = set.after
+    },
+  })
+  const doneAt = (now: number, setMiB: number) => {
+    p.state.now = now
+    set.now = setMiB * MiB
+    const a = m.admit(0)
+    if (a.ok) a.release()
+    return p.state.returned
+  }
+  assert.deepEqual(doneAt(1000, 140), [false], '140 MiB > 60 % of 164, though the anonymous set is 30 MiB: collected, pages kept')
+  // 120 MiB left: half again is 180, past the top of the range (90 % of 164 = 147.6 MiB).
+  assert.deepEqual(doneAt(1100, 147), [false])
+  assert.deepEqual(doneAt(1110, 148), [false, true], 'past 147.6 MiB: the set must fall, the pages are given back')
+})
+
 test('what a body costs while it is handled: 6 × its size; compressed, 10 × on the wire at most max-body-bytes; undeclared, max-body-bytes', async () => {
   const { bodyCost, REMOTE_WRITE_BODY } = await import('../../src/ingest/ingest-gate.ts')
   assert.equal(bodyCost(1000, false, 16 * MiB), 6000)
