@@ -17,10 +17,10 @@
 // and the resident set climbs to several times what is alive (the benchmark saw 1 GB for 64 MiB of
 // queue). So when admitted work is done, and when a batch left a queue (sending turns the queue into
 // garbage as fast as ingest fills it), the limiter looks at two lines and asks for a collection
-// (at most every 100 ms) when either is passed:
+// (at most every 50 ms) when either is passed:
 // - the heap line, where the runtime reports its heap (Bun: objects plus the buffers and strings it
 //   accounts; looked at every 10 ms at most, as reading it walks the heap): 16 MiB over what the last
-//   collection left, 4 MiB once that was over a third of the budget (or of the need, below): the
+//   collection left, 2 MiB once that was over a third of the budget (or of the need, below): the
 //   queues are then filling, and garbage must not add much to them. Garbage stays within a fixed
 //   few MiB, however much the queues hold. This collection keeps the freed pages for reuse (giving
 //   them back at once costs more: they are faulted in again, a third of the rate with a full
@@ -87,7 +87,7 @@ export interface MemoryLimiter {
 
 const GC_EVERY_MS = 200
 const GC_EVERY_MS_ABOVE_HARD = 100
-const PACE_EVERY_MS = 100
+const PACE_EVERY_MS = 50
 const PACE_LOOK_EVERY_MS = 10
 /** The pace line: PACE_GROWTH × what the last collection left, within [PACE_MIN, PACE_MAX] × the target. */
 const PACE_GROWTH = 1.5
@@ -96,7 +96,7 @@ const PACE_MAX = 0.75
 const PACE_MAX_UNBUDGETED = 0.9
 /** The heap line: this much over what the last collection left; HEAP_HEADROOM_NEAR once that was over HEAP_NEAR × the target. */
 const HEAP_HEADROOM = 16 * 2 ** 20
-const HEAP_HEADROOM_NEAR = 4 * 2 ** 20
+const HEAP_HEADROOM_NEAR = 2 * 2 ** 20
 const HEAP_NEAR = 1 / 3
 /** Bytes of body parsed between young collections (and looks at the lines). */
 export const YOUNG_EVERY_BYTES = 256 * 1024
