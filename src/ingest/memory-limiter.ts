@@ -17,7 +17,7 @@
 // and the resident set climbs to several times what is alive (the benchmark saw 1 GB for 64 MiB of
 // queue). So when admitted work is done, and when a batch left a queue (sending turns the queue into
 // garbage as fast as ingest fills it), the limiter looks at two lines and asks for a collection
-// (at most every 50 ms) when either is passed:
+// (at most every 100 ms) when either is passed:
 // - the heap line, where the runtime reports its heap (Bun: objects plus the buffers and strings it
 //   accounts; looked at every 10 ms at most, as reading it walks the heap): 16 MiB over what the last
 //   collection left, 2 MiB once that was over a third of the budget (or of the need, below): the
@@ -31,7 +31,8 @@
 //   executable too, as a container limit set to the need would); looked at every 10 ms at most (a
 //   file read). With a budget this collection gives the freed pages back (the resident set must fall
 //   before the limiter admits more); without one it keeps them, unless the line is at the top of its
-//   range (the relay then holds itself within the need).
+//   range (the relay then holds itself within the need), and then only once the set grew 16 MiB
+//   since the last collection (full queues may leave it near the top: no collection after collection).
 // And while a body is parsed, every YOUNG_EVERY_BYTES of it (consumed()): a young collection where
 // the runtime has one (Bun: its heap figure does not show the objects and strings allocated since
 // the last collection, and JavaScriptCore lets tens of MiB of them pile up beside a large heap), and
@@ -87,13 +88,15 @@ export interface MemoryLimiter {
 
 const GC_EVERY_MS = 200
 const GC_EVERY_MS_ABOVE_HARD = 100
-const PACE_EVERY_MS = 50
+const PACE_EVERY_MS = 100
 const PACE_LOOK_EVERY_MS = 10
 /** The pace line: PACE_GROWTH × what the last collection left, within [PACE_MIN, PACE_MAX] × the target. */
 const PACE_GROWTH = 1.5
 const PACE_MIN = 0.6
 const PACE_MAX = 0.75
 const PACE_MAX_UNBUDGETED = 0.9
+/** Without a budget, at the top of the range: what must have grown since the last collection. */
+const TOP_GROWTH = 16 * 2 ** 20
 /** The heap line: this much over what the last collection left; HEAP_HEADROOM_NEAR once that was over HEAP_NEAR × the target. */
 const HEAP_HEADROOM = 16 * 2 ** 20
 const HEAP_HEADROOM_NEAR = 2 * 2 ** 20
@@ -143,8 +146,16 @@ export function createMemoryLimiter(limits: MemoryLimits, probe: MemoryProbe): M
     if (target === null) return
     const top = cap * target
     const line = Math.min(top, Math.max(PACE_MIN * target, PACE_GROWTH * left))
-    // At the top of its range the line is a bound: the resident set must fall now, budget or not.
-    if (paced() > line) collect(now, limits.budget !== null || line === top)
+    if (limits.budget !== null) {
+      if (paced() > line) collect(now, true)
+      return
+    }
+    // Without a budget, at the top of its range the line is a bound: the resident set must fall now.
+    // But what the last collection left may stand near or over it (full queues): then only what
+    // grew since (TOP_GROWTH) is worth giving back, or every look would collect again.
+    if (line < top) {
+      if (paced() > line) collect(now, false)
+    } else if (paced() > Math.max(top, left + TOP_GROWTH)) collect(now, true)
   }
 
   /** The verdict for `bytes` more, after a collection when memory is high (at most every 200 ms; 100 ms above hard). */
