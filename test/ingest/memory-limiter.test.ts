@@ -118,29 +118,15 @@ test('no budget: paced against the configured need (Σ queue-max-bytes + reserve
 })
 
 test('no budget: the whole resident set (the mapped executable too) is paced where reported; at 90 % of the need the collection gives the pages back', () => {
-  const p = probe([30])
-  const set = { now: 140 * MiB, after: 120 * MiB }
-  const m = createMemoryLimiter({ budget: null, unbudgetedTarget: 164 * MiB, soft: 0.8, hard: 0.9 }, {
-    ...p,
-    residentSetBytes: () => set.now,
-    collectGarbage(returnMemory: boolean) {
-      p.collectGarbage(returnMemory)
-      set.now = set.after
-    },
-  })
-  const doneAt = (now: number, setMiB: number) => {
-    p.state.now = now
-    set.now = setMiB * MiB
-    const a = m.admit(0)
-    if (a.ok) a.release()
-    return p.state.returned
-  }
+  const { p, h, gcsAfter } = paced(140, 164, 'residentSetBytes')
+  h.after = 120 * MiB
+  const doneAt = (now: number, setMiB: number) => (gcsAfter(now, setMiB), p.state.returned)
   assert.deepEqual(doneAt(1000, 140), [false], '140 MiB > 60 % of 164, though the anonymous set is 30 MiB: collected, pages kept')
   // 120 MiB left: half again is 180, past the top of the range (90 % of 164 = 147.6 MiB).
   assert.deepEqual(doneAt(1100, 147), [false])
   assert.deepEqual(doneAt(1110, 148), [false, true], 'past 147.6 MiB: the set must fall, the pages are given back')
   // Full queues: the collection left 150 MiB, over the top: only 16 MiB grown since is worth a collection.
-  set.after = 150 * MiB
+  h.after = 150 * MiB
   assert.deepEqual(doneAt(1300, 160), [false, true, true])
   assert.deepEqual(doneAt(1500, 165), [false, true, true], 'not past 150 + 16')
   assert.deepEqual(doneAt(1700, 167), [false, true, true, true])
@@ -156,13 +142,16 @@ test('what a body costs while it is handled: 6 × its size; compressed, 10 × on
   assert.equal(bodyCost(330_000, true, 16 * MiB, REMOTE_WRITE_BODY.costFactor), 330_000 * 10 * 6)
 })
 
-/** A limiter without a budget, paced against `targetMiB`, whose heap is `h.heap` (`h.after` once collected). */
-function heapPaced(heapMiB: number, targetMiB: number) {
+/**
+ * A limiter without a budget, paced against `targetMiB`, whose heap (or, `reading` residentSetBytes,
+ * whole resident set) is `h.heap` (`h.after` once collected); the anonymous resident set stays 30 MiB.
+ */
+function paced(heapMiB: number, targetMiB: number, reading: 'heapBytes' | 'residentSetBytes' = 'heapBytes') {
   const p = probe([30])
   const h = { heap: heapMiB * MiB, after: heapMiB * MiB }
   const m = createMemoryLimiter({ budget: null, unbudgetedTarget: targetMiB * MiB, soft: 0.8, hard: 0.9 }, {
     ...p,
-    heapBytes: () => h.heap,
+    [reading]: () => h.heap,
     collectGarbage(returnMemory: boolean) {
       p.collectGarbage(returnMemory)
       h.heap = h.after
@@ -181,7 +170,7 @@ function heapPaced(heapMiB: number, targetMiB: number) {
 }
 
 test('the heap line: where the runtime reports its heap, work done collects once it passed what the last collection left by 16 MiB, keeping the pages; every 100 ms at most', () => {
-  const { p, h, gcsAfter } = heapPaced(40, 1024)
+  const { p, h, gcsAfter } = paced(40, 1024)
   h.after = 42 * MiB
   assert.equal(gcsAfter(1000, 56), 0, '56 MiB: not past 40 + 16')
   assert.equal(gcsAfter(1009, 57), 0, 'the heap is looked at every 10 ms at most')
@@ -193,7 +182,7 @@ test('the heap line: where the runtime reports its heap, work done collects once
 })
 
 test('the heap line tightens to 2 MiB once what the last collection left is over a third of the target (the queues are filling)', () => {
-  const { h, gcsAfter } = heapPaced(10, 164)
+  const { h, gcsAfter } = paced(10, 164)
   h.after = 60 * MiB
   assert.equal(gcsAfter(1000, 27), 1, '27 > 10 + 16')
   assert.equal(gcsAfter(1100, 62), 1, '60 MiB left > 164 / 3: the line is 60 + 2')
@@ -228,7 +217,7 @@ test('while a body is parsed: a young collection every 256 KiB of it, and a look
 })
 
 test('pace(): a batch that left a queue looks at the lines as finished ingest does (a queue draining with no ingest)', () => {
-  const { p, h, m, gcsAfter } = heapPaced(40, 1024)
+  const { p, h, m, gcsAfter } = paced(40, 1024)
   h.after = 40 * MiB
   assert.equal(gcsAfter(1000, 20), 0)
   p.state.now = 2000
