@@ -64,6 +64,12 @@ export interface IngestGateDeps {
 
 const MiB = 1024 * 1024
 export const JSON_COST_FACTOR = 6
+/**
+ * Larger declared bodies are read even when the forecast says they will not fit (and refused once
+ * staged): refusing before the read closes a connection whose upload is still arriving, and a
+ * client may then see a reset instead of the 429 (seen under Deno with 14 MB bodies).
+ */
+export const FORECAST_MAX_BODY = 4 * MiB
 export const REMOTE_WRITE_COST_FACTOR = 6
 
 /** What an entrance's bodies are: how much a byte costs, and whether they are compressed without saying so. */
@@ -117,7 +123,9 @@ export function createIngestGate(deps: IngestGateDeps): IngestGate {
       if (declared !== undefined && declared > deps.maxBodyBytes) return { ok: true, learn: () => {}, done: () => {} }
       const encoding = (request.headers.get('content-encoding') ?? '').trim().toLowerCase()
       const compressed = body.alwaysCompressed || (encoding !== '' && encoding !== 'identity')
-      const lacking = ds === undefined || declared === undefined ? undefined : short(wanting, ds, compressed, declared)
+      const lacking = ds === undefined || declared === undefined || declared > FORECAST_MAX_BODY
+        ? undefined
+        : short(wanting, ds, compressed, declared)
       if (lacking !== undefined) {
         const { exporter, expected } = lacking
         const room = Math.max(0, exporter.roomBytes())
