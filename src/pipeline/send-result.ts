@@ -31,4 +31,9 @@ export function failed(error: string, reason: DropReason = 'rejected_by_endpoint
 export interface Sink<T> {
   send(batch: readonly T[], signal: AbortSignal): Promise<SendResult>
   close(): Promise<void>
+  /**
+   * The batch left its worker for good (delivered, dropped or given up; no retry will read it):
+   * the sink may reuse what its items hold. Called once per batch, after the last send returned.
+   */
+  release?(batch: readonly T[]): void
 }

@@ -34,7 +34,7 @@ export interface WorkerDeps<T extends Sized> {
   readonly retry: RetryPolicy
   readonly onAttempt: (ok: boolean) => void
   readonly countsSeries?: boolean
-  /** Runs when a batch left the worker (sent, dropped or given up): the memory limiter's pace. */
+  /** Runs when a batch left the worker (sent, dropped or given up), after Sink.release: the memory limiter's pace. */
   readonly afterBatch?: () => void
 }
 
@@ -157,6 +157,7 @@ export function createWorker<T extends Sized>(deps: WorkerDeps<T>): Worker<T> {
     } finally {
       flight = { records: 0, bytes: 0 }
       flightBatch = []
+      deps.sink.release?.(batch)
       deps.afterBatch?.()
     }
   }

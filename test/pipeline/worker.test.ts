@@ -46,7 +46,12 @@ function setup(opts: Setup = {}) {
       return Promise.resolve(typeof answers === 'function' ? answers(sends.length - 1) : answers.shift() ?? OK)
     },
     close: async () => {},
+    release(batch) {
+      released.push({ values: batch.map((i) => i.v), sends: sends.length })
+    },
   }
+  /** Every Sink.release: the batch's values and how many sends there had been. */
+  const released: { values: number[]; sends: number }[] = []
   const attempts: boolean[] = []
   /** What the queue held each time a batch left the worker (afterBatch: the memory limiter's pace). */
   const afterBatch: number[] = []
@@ -70,7 +75,7 @@ function setup(opts: Setup = {}) {
     worker.notify()
   }
   const counter = (c: { get(labels: readonly string[]): number }, ...labels: string[]) => c.get([NAME, ...labels])
-  return { clock, metrics, logs, queue, sends, attempts, afterBatch, worker, push, counter }
+  return { clock, metrics, logs, queue, sends, released, attempts, afterBatch, worker, push, counter }
 }
 
 test('a batch leaves as soon as batch-size records wait, without waiting for flush-timeout', async () => {
@@ -86,6 +91,30 @@ test('a batch leaves as soon as batch-size records wait, without waiting for flu
   assert.equal(w.counter(w.metrics.batches), 1)
   assert.deepEqual(w.attempts, [true])
   assert.deepEqual(w.afterBatch, [1], 'afterBatch runs once the batch left, not per record')
+})
+
+test('a batch is released to its sink once, after its last send: delivered after retries, failed, or dropped at shutdown', async () => {
+  const w = setup({ answers: [retryable('503'), OK, failed('400 bad labels')] })
+  w.push(1, 2, 3)
+  await settle()
+  assert.deepEqual(w.released, [], 'in retry: the next attempt reads the batch again')
+  await w.clock.advance(100)
+  assert.deepEqual(w.released, [{ values: [1, 2, 3], sends: 2 }], 'delivered on the second attempt: released then, once')
+  w.push(4, 5, 6)
+  await settle()
+  assert.deepEqual(w.released.at(-1), { values: [4, 5, 6], sends: 3 }, 'refused for good: released too')
+  const stuck = setup({ answers: () => retryable('503') })
+  stuck.push(7, 8, 9, 10)
+  await settle()
+  const drained = stuck.worker.drain(stuck.clock.now() + 50)
+  await stuck.clock.advance(50)
+  await drained
+  assert.deepEqual(
+    stuck.released,
+    [{ values: [7, 8, 9], sends: 1 }, { values: [10], sends: 1 }],
+    'dropped at shutdown: released, each batch once',
+  )
+  assert.equal(stuck.counter(stuck.metrics.dropped, 'shutdown'), 4)
 })
 
 test('a partial batch leaves when its oldest record has waited flush-timeout', async () => {
