@@ -17,7 +17,7 @@ export function requestHeaders(extra: Readonly<Record<string, string>>, version:
   return headers
 }
 
-/** The request body of a batch: its items' fragments behind one length, snappy-compressed as they are. */
-export function requestBody(batch: readonly SeriesItem[]): Uint8Array<ArrayBuffer> {
-  return snappyBlockOf(batch.map((item) => item.payload))
+/** The request body of a batch: its items' fragments behind one length, snappy-compressed as they are (in `into` when it is large enough). */
+export function requestBody(batch: readonly SeriesItem[], into?: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+  return snappyBlockOf(batch.map((item) => item.payload), into)
 }

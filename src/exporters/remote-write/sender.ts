@@ -3,7 +3,9 @@
 // shuffled once, the next endpoint after a retryable failure, so the worker's retry of the batch
 // goes there), and one request under its deadline, classified (post.ts). Here: the metrics
 // (requests by endpoint and outcome, failovers) and the log of batches an endpoint rejected for
-// good. One request in flight per queue; a send never throws.
+// good, and the reuse of memory: a delivered body's buffer takes the queue's next body, and a
+// batch's fragments go back to their slabs once it left the worker. One request in flight per
+// queue; a send never throws.
 import type { ExporterConfig } from '../../config/types.ts'
 import type { Logger } from '../../observe/log.ts'
 import type { Counter } from '../../observe/metrics.ts'
@@ -15,6 +17,7 @@ import { type AttemptOutcome, createEndpointPool, type EndpointState } from './f
 import { type PostOutcome, postRequest } from './post.ts'
 import { requestBody, requestHeaders } from './request.ts'
 import type { SeriesItem } from './rw-plan.ts'
+import { releaseFragment } from '../../wire/remote-write/series-fragment.ts'
 
 export type { EndpointState } from './failover.ts'
 
@@ -48,6 +51,9 @@ function attemptOutcome(outcome: PostOutcome): AttemptOutcome {
   return r.status === 'ok' ? { ok: true } : { ok: false, error: r.error, retryable: r.status === 'retryable' }
 }
 
+/** Larger bodies are not kept for the next request of their queue. */
+export const MAX_SPARE_BODY = 4 * 1024 * 1024
+
 export function createRemoteWriteSinks(deps: RemoteWriteDeps): RemoteWriteSinks {
   const { exporter, clock, log, metrics } = deps
   const name = exporter.name
@@ -59,11 +65,20 @@ export function createRemoteWriteSinks(deps: RemoteWriteDeps): RemoteWriteSinks 
 
   const sinkFor = (_queue: number): Sink<SeriesItem> => {
     const cursor = pool.cursor()
+    /** The buffer of this queue's last delivered body: the next body is written over it (see below). */
+    let spare: Uint8Array<ArrayBuffer> | undefined
     return {
       async send(batch, signal) {
         const endpoint = cursor.current()
         const post = { fetch: deps.fetch, tls: deps.tls(), clock, timeoutMs }
-        const outcome = await postRequest(post, { url: endpoint.url, headers, body: requestBody(batch) }, signal)
+        const body = requestBody(batch, spare)
+        const outcome = await postRequest(post, { url: endpoint.url, headers, body }, signal)
+        // A receiver that took the batch read the whole body: the transport is done with it, and its
+        // buffer takes the next one (a body a send makes is garbage only a full collection finds,
+        // as much of it as the queue sends). After any other outcome a new buffer is made next time.
+        spare = outcome.answered && outcome.result.status === 'ok' && body.buffer.byteLength <= MAX_SPARE_BODY
+          ? new Uint8Array(body.buffer)
+          : undefined
         metrics.requests.inc([name, endpoint.label, outcome.answered ? statusClass(outcome.code) : outcome.status])
         const result = outcome.answered ? outcome.result : retryable(`${endpoint.label}: ${outcome.error}`)
         if (cursor.report(attemptOutcome(outcome))) metrics.failovers.inc([name])
@@ -79,6 +94,10 @@ export function createRemoteWriteSinks(deps: RemoteWriteDeps): RemoteWriteSinks 
         return result
       },
       async close() {},
+      /** The batch left its worker for good: its fragments' bytes are reused (Slabs). */
+      release(batch) {
+        for (const item of batch) releaseFragment(item.payload)
+      },
     }
   }
 
