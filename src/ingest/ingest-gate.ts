@@ -1,8 +1,11 @@
 // The door every ingest request passes before its body is read: refusing here costs no parsing, no
 // encoding and no memory. In order:
 //   1. queue_full: an exporter that takes the data source has no room at all, or less than what the
-//      body will take as far as the requests of its data source tell (queue-forecast.ts) (429, as a
-//      full queue answers after parsing; it could not fit, so the body is not read);
+//      body will take as far as the requests of its data source tell (queue-forecast.ts), beside
+//      what the bodies being read already are expected to take (that room is promised to them until
+//      they are done: two bodies read at once into the room of one would both be parsed and encoded,
+//      and one refused once staged) (429, as a full queue answers after parsing; it could not fit,
+//      so the body is not read);
 //   2. concurrency: no slot among relay.max-concurrent-requests within the wait (503);
 //   3. memory: the memory limiter refuses what the body will cost (503), a collection requested.
 // A body declared larger than relay.max-body-bytes passes, so that reading it answers 413 at once.
@@ -97,13 +100,33 @@ export function createIngestGate(deps: IngestGateDeps): IngestGate {
     return { ok: false, status, reason, error, headers: { 'Retry-After': RETRY_AFTER_SECONDS, Connection: 'close' } }
   }
   const forecast = createQueueForecast()
-  /** The first exporter whose queues lack room for what the body will likely take, with that guess. */
+  /** Per exporter: what the bodies passed and not yet done are expected to take in its queues. */
+  const promised = new Map<Exporter<Sized>, number>()
+  const promisedTo = (e: Exporter<Sized>) => promised.get(e) ?? 0
+  /**
+   * The first exporter whose queues lack room for what the body will likely take, beside what the
+   * bodies being read already will (else two bodies read at once into the room of one: both parsed
+   * and encoded, and one refused once staged), with that guess; or the guesses to promise.
+   */
   const short = (wanting: readonly Exporter<Sized>[], ds: string, compressed: boolean, declared: number) => {
+    const promises: [Exporter<Sized>, number][] = []
     for (const e of wanting) {
       const expected = forecast.expect(forecastKey(e.config.name, ds, compressed), declared)
-      if (expected > 0 && expected <= e.config.queueMaxBytes && expected > e.roomBytes()) return { exporter: e, expected }
+      if (expected <= 0 || expected > e.config.queueMaxBytes) continue
+      if (expected > e.roomBytes() - promisedTo(e)) return { lacking: { exporter: e, expected }, promises }
+      promises.push([e, expected])
     }
-    return undefined
+    return { lacking: undefined, promises }
+  }
+  /** Promises room to a body until it is done (or refused): returns the undoing. */
+  const promise = (promises: readonly [Exporter<Sized>, number][]) => {
+    for (const [e, bytes] of promises) promised.set(e, promisedTo(e) + bytes)
+    let kept = false
+    return () => {
+      if (kept) return
+      kept = true
+      for (const [e, bytes] of promises) promised.set(e, promisedTo(e) - bytes)
+    }
   }
   const learnFrom = (ds: string | undefined, compressed: boolean, declared: number | undefined) => (staged: readonly StagedFor[]) => {
     if (ds === undefined || declared === undefined) return
@@ -123,22 +146,27 @@ export function createIngestGate(deps: IngestGateDeps): IngestGate {
       if (declared !== undefined && declared > deps.maxBodyBytes) return { ok: true, learn: () => {}, done: () => {} }
       const encoding = (request.headers.get('content-encoding') ?? '').trim().toLowerCase()
       const compressed = body.alwaysCompressed || (encoding !== '' && encoding !== 'identity')
-      const lacking = ds === undefined || declared === undefined || declared > FORECAST_MAX_BODY
-        ? undefined
+      const { lacking, promises } = ds === undefined || declared === undefined || declared > FORECAST_MAX_BODY
+        ? { lacking: undefined, promises: [] }
         : short(wanting, ds, compressed, declared)
       if (lacking !== undefined) {
         const { exporter, expected } = lacking
         const room = Math.max(0, exporter.roomBytes())
+        const held = promisedTo(exporter)
         return refuse(
           429,
           'queue_full',
-          `queues of exporter "${exporter.config.name}" have ${room} bytes of room; a body like this one takes about ${expected}; retry later`,
-          { exporter: exporter.config.name, room_bytes: room, expected_bytes: expected },
+          `queues of exporter "${exporter.config.name}" have ${room} bytes of room${
+            held > 0 ? ` (${held} of them promised to bodies being read)` : ''
+          }; a body like this one takes about ${expected}; retry later`,
+          { exporter: exporter.config.name, room_bytes: room, promised_bytes: held, expected_bytes: expected },
         )
       }
+      const unpromise = promise(promises)
       const cost = bodyCost(declared, compressed, deps.maxBodyBytes, body.costFactor)
       const release = await deps.concurrency.enter()
       if (release === null) {
+        unpromise()
         return refuse(
           503,
           'concurrency',
@@ -148,6 +176,7 @@ export function createIngestGate(deps: IngestGateDeps): IngestGate {
       const memory = deps.memory.admit(cost)
       if (!memory.ok) {
         release()
+        unpromise()
         const used = Math.round(memory.usedBytes / MiB)
         const limit = Math.round(memory.limitBytes / MiB)
         return refuse(
@@ -166,6 +195,7 @@ export function createIngestGate(deps: IngestGateDeps): IngestGate {
         done() {
           memory.release()
           release()
+          unpromise()
         },
       }
     },
