@@ -30,9 +30,11 @@
 //   the budget (without a budget, 60–90 % of the need, weighing the whole resident set, the mapped
 //   executable too, as a container limit set to the need would); looked at every 10 ms at most (a
 //   file read). With a budget this collection gives the freed pages back (the resident set must fall
-//   before the limiter admits more); without one it keeps them, unless the line is at the top of its
-//   range (the relay then holds itself within the need), and then only once the set grew 16 MiB
-//   since the last collection (full queues may leave it near the top: no collection after collection).
+//   before the limiter admits more). Without one it keeps them below the top of its range; above the
+//   top (the relay then holds itself within the need) it gives them back, at most every 500 ms: full
+//   queues keep the set near the top, and pages given back are faulted in again as the load goes on.
+//   A collection the heap line asks for while the set is over its line is that collection: the heap
+//   line, due every 100 ms under load, must not keep it from coming.
 // And while a body is parsed, every YOUNG_EVERY_BYTES of it (consumed()): a young collection where
 // the runtime has one (Bun: its heap figure does not show the objects and strings allocated since
 // the last collection, and JavaScriptCore lets tens of MiB of them pile up beside a large heap), and
@@ -95,8 +97,8 @@ const PACE_GROWTH = 1.5
 const PACE_MIN = 0.6
 const PACE_MAX = 0.75
 const PACE_MAX_UNBUDGETED = 0.9
-/** Without a budget, at the top of the range: what must have grown since the last collection. */
-const TOP_GROWTH = 16 * 2 ** 20
+/** Without a budget, above the top of the range: collections that give pages back, at most this often. */
+const TOP_RETURN_EVERY_MS = 500
 /** The heap line: this much over what the last collection left; HEAP_HEADROOM_NEAR once that was over HEAP_NEAR × the target. */
 const HEAP_HEADROOM = 16 * 2 ** 20
 const HEAP_HEADROOM_NEAR = 2 * 2 ** 20
@@ -135,6 +137,7 @@ export function createMemoryLimiter(limits: MemoryLimits, probe: MemoryProbe): M
   /** With a budget the line stays well under the soft limit; without one, a large live set may take the whole target. */
   const cap = limits.budget === null ? PACE_MAX_UNBUDGETED : PACE_MAX
   let lastLook = Number.NEGATIVE_INFINITY
+  let lastReturn = Number.NEGATIVE_INFINITY
   /** Asks for a collection when the resident set passed the pace line (see the header). */
   const pace = () => {
     const now = probe.now()
@@ -142,20 +145,26 @@ export function createMemoryLimiter(limits: MemoryLimits, probe: MemoryProbe): M
     // every PACE_LOOK_EVERY_MS (small requests come by thousands a second).
     if (now - lastGc < PACE_EVERY_MS || now - lastLook < PACE_LOOK_EVERY_MS) return
     lastLook = now
-    if (heapBytes !== undefined && heapBytes() > heapLeft + headroom) return collect(now, false)
-    if (target === null) return
-    const top = cap * target
-    const line = Math.min(top, Math.max(PACE_MIN * target, PACE_GROWTH * left))
-    if (limits.budget !== null) {
-      if (paced() > line) collect(now, true)
+    const heapDue = heapBytes !== undefined && heapBytes() > heapLeft + headroom
+    if (target === null) {
+      if (heapDue) collect(now, false)
       return
     }
-    // Without a budget, at the top of its range the line is a bound: the resident set must fall now.
-    // But what the last collection left may stand near or over it (full queues): then only what
-    // grew since (TOP_GROWTH) is worth giving back, or every look would collect again.
-    if (line < top) {
-      if (paced() > line) collect(now, false)
-    } else if (paced() > Math.max(top, left + TOP_GROWTH)) collect(now, true)
+    const top = cap * target
+    const line = Math.min(top, Math.max(PACE_MIN * target, PACE_GROWTH * left))
+    const set = paced()
+    if (limits.budget !== null) {
+      if (set > line) collect(now, true)
+      else if (heapDue) collect(now, false)
+      return
+    }
+    // Without a budget, above the top of its range the resident set must fall: a collection that
+    // gives the freed pages back, at most every TOP_RETURN_EVERY_MS (pages given back are faulted in
+    // again when the load goes on: a full queue keeps the set near the top).
+    if (set > top && now - lastReturn >= TOP_RETURN_EVERY_MS) {
+      lastReturn = now
+      collect(now, true)
+    } else if (heapDue || (line < top && set > line)) collect(now, false)
   }
 
   /** The verdict for `bytes` more, after a collection when memory is high (at most every 200 ms; 100 ms above hard). */

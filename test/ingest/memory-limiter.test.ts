@@ -117,7 +117,7 @@ test('no budget: paced against the configured need (Σ queue-max-bytes + reserve
   assert.equal(m.admit(1).ok, true)
 })
 
-test('no budget: the whole resident set (the mapped executable too) is paced where reported; at 90 % of the need the collection gives the pages back', () => {
+test('no budget: the whole resident set (the mapped executable too) is paced where reported; over 90 % of the need the collection gives the pages back, at most every 500 ms', () => {
   const { p, h, gcsAfter } = paced(140, 164, 'residentSetBytes')
   h.after = 120 * MiB
   const doneAt = (now: number, setMiB: number) => (gcsAfter(now, setMiB), p.state.returned)
@@ -125,11 +125,36 @@ test('no budget: the whole resident set (the mapped executable too) is paced whe
   // 120 MiB left: half again is 180, past the top of the range (90 % of 164 = 147.6 MiB).
   assert.deepEqual(doneAt(1100, 147), [false])
   assert.deepEqual(doneAt(1110, 148), [false, true], 'past 147.6 MiB: the set must fall, the pages are given back')
-  // Full queues: the collection left 150 MiB, over the top: only 16 MiB grown since is worth a collection.
+  // Full queues: the collection left 150 MiB, over the top. Pages go back every 500 ms at most.
   h.after = 150 * MiB
-  assert.deepEqual(doneAt(1300, 160), [false, true, true])
-  assert.deepEqual(doneAt(1500, 165), [false, true, true], 'not past 150 + 16')
-  assert.deepEqual(doneAt(1700, 167), [false, true, true, true])
+  assert.deepEqual(doneAt(1300, 152), [false, true], 'over the top within 500 ms of the last one: nothing yet')
+  assert.deepEqual(doneAt(1600, 160), [false, true], '490 ms after it')
+  assert.deepEqual(doneAt(1610, 152), [false, true, true], '500 ms after the last one: the pages go back again')
+  assert.deepEqual(doneAt(2200, 147), [false, true, true], 'under the top: nothing to give back')
+})
+
+test('no budget, over the top: the heap line, due every 100 ms under load, does not keep the collection that gives pages back from coming', () => {
+  const p = probe([30])
+  const h = { heap: 100 * MiB, set: 150 * MiB }
+  const m = createMemoryLimiter({ budget: null, unbudgetedTarget: 164 * MiB, soft: 0.8, hard: 0.9 }, {
+    ...p,
+    heapBytes: () => h.heap,
+    residentSetBytes: () => h.set,
+    collectGarbage(returnMemory: boolean) {
+      p.collectGarbage(returnMemory)
+      h.heap = 100 * MiB
+    },
+  })
+  for (let now = 1000; now <= 2000; now += 100) {
+    p.state.now = now
+    h.heap = 103 * MiB // 3 MiB of garbage every 100 ms: past the heap line (2 MiB, the queues are full)
+    m.pace()
+  }
+  assert.deepEqual(
+    p.state.returned,
+    [true, false, false, false, false, true, false, false, false, false, true],
+    'one collection every 100 ms; every fifth gives the pages back (the set stays over 147.6 MiB)',
+  )
 })
 
 test('what a body costs while it is handled: 6 × its size; compressed, 10 × on the wire at most max-body-bytes; undeclared, max-body-bytes', async () => {
