@@ -28,11 +28,14 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK
 }
 
-/** VmRSS / VmHWM of a process in MB. */
+/** The kernel's kB (KiB) in MB (10^6 bytes), the unit of the issues' bounds (queue-max-bytes + 100 MB). */
+export const kibToMb = (kib: number): number => (kib * 1024) / 1e6
+
+/** VmRSS / VmHWM of a process in MB (10^6 bytes; /proc says KiB). */
 export function memory(pid: number): { rssMb: number; hwmMb: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
   const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN)
-  return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 }
+  return { rssMb: kibToMb(kb('VmRSS')), hwmMb: kibToMb(kb('VmHWM')) }
 }
 
 /** Collects a child's output (last 64 KiB) for error messages. */

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { freePort } from '../services/process.ts'
+import { kibToMb } from './proc.ts'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'deepflow-relay-startup-'))
@@ -35,7 +36,7 @@ async function once(cmd: string, args: string[]): Promise<{ ms: number; rssMb: n
     await new Promise((r) => setTimeout(r, 2))
   }
   await new Promise((r) => setTimeout(r, 1000))
-  const rssMb = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) / 1024
+  const rssMb = kibToMb(Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]))
   child.kill('SIGTERM')
   await new Promise((r) => child.on('exit', r))
   return { ms, rssMb }
