@@ -17,7 +17,13 @@ import type { TimeSeries } from '../wire/remote-write/prompb-types.ts'
 import { fnv1aBytes, FNV_OFFSET } from '../util/fnv.ts'
 import { fragmentSeries } from '../wire/remote-write/prompb-loader.ts'
 import { labelKey, LabelsWriter } from '../wire/remote-write/labels-writer.ts'
-import { encodeSeriesFragment, metricHead, sampleTimestampField, type SeriesFragment } from '../wire/remote-write/series-fragment.ts'
+import {
+  encodeSeriesFragment,
+  fragmentLane,
+  metricHead,
+  sampleTimestampField,
+  type SeriesFragment,
+} from '../wire/remote-write/series-fragment.ts'
 
 export interface RecordSeries {
   readonly series: TimeSeries[]
@@ -93,6 +99,8 @@ export function compileSeriesFragmentEncoder(
   const labels = new LabelsWriter()
   const foundHeads: Uint8Array[] = []
   const foundValues: number[] = []
+  // A lane of slabs per queue: the record's queue is its hash modulo queue-count (pipeline/exporter.ts).
+  const lanes = Array.from({ length: Math.max(1, exporter.queueCount) }, fragmentLane)
 
   const encode = (record: DeepFlowRecord): RecordFragment => {
     const values = record.values
@@ -124,8 +132,10 @@ export function compileSeriesFragmentEncoder(
     }
     foundHeads.length = n
     foundValues.length = n
-    const fragment = encodeSeriesFragment(foundHeads, foundValues, shared, sampleTimestampField(Number(values[timeIndex]) * 1000))
-    return { fragment, units: n, seriesHash: fnv1aBytes(FNV_OFFSET, shared, 0, shared.length) }
+    const seriesHash = fnv1aBytes(FNV_OFFSET, shared, 0, shared.length)
+    const lane = lanes[seriesHash % lanes.length]
+    const fragment = encodeSeriesFragment(foundHeads, foundValues, shared, sampleTimestampField(Number(values[timeIndex]) * 1000), lane)
+    return { fragment, units: n, seriesHash }
   }
   return Object.assign(encode, { labelNames })
 }

@@ -3,6 +3,10 @@
 // allocation, a buffer object and a view. A slab is freed when the last view cut from it is; the
 // queues it feeds are first in, first out, so a slab lives about as long as its bytes do.
 //
+// Lanes: bytes bound for different queues are best cut from different slabs (a lane each, with its
+// own current slab). A slab shared by several queues lives until the slowest of them sent its part,
+// holding the parts the others sent long ago.
+//
 // Recycling (keep > 0): whoever holds a view may give it back with release() once nothing reads it
 // any more (a remote-write batch its receiver took, or dropped). A slab whose every view was given
 // back is kept (up to `keep` of them) and cut again, instead of waiting for a full collection:
@@ -14,41 +18,68 @@
 /** Slab size: bytes are cut from slabs this large (longer ones get a buffer of their own). */
 export const SLAB_BYTES = 64 * 1024
 
+interface SlabState {
+  /** Bytes cut from it and not given back. */
+  left: number
+  /** Still some lane's current slab (more may be cut from it). */
+  open: boolean
+}
+
+/** Where one lane cuts: its current slab. */
+export interface SlabLane {
+  /** A copy of `bytes`, in this lane's current slab (a new or recycled one when it lacks room). */
+  cut(bytes: Uint8Array): Uint8Array
+}
+
 export class Slabs {
-  private slab = new Uint8Array(0)
-  private used = 0
-  /** Bytes cut from each recycling slab and not given back (weak: a slab nobody gives back is collected). */
-  private readonly outstanding = new WeakMap<ArrayBufferLike, number>()
+  /** Per recycling slab (weak: a slab nobody gives back is collected). */
+  private readonly states = new WeakMap<ArrayBufferLike, SlabState>()
   private readonly kept: Uint8Array<ArrayBuffer>[] = []
+  private readonly main: SlabLane
 
   /** `keep`: slabs kept for reuse once all their views were given back (0: no recycling). */
-  constructor(private readonly slabBytes = SLAB_BYTES, private readonly keep = 0) {}
+  constructor(private readonly slabBytes = SLAB_BYTES, private readonly keep = 0) {
+    this.main = this.lane()
+  }
 
-  /** A copy of `bytes`, in the current slab (a new or recycled one when it lacks room). */
+  /** A copy of `bytes`, cut in the main lane. */
   cut(bytes: Uint8Array): Uint8Array {
-    const n = bytes.length
-    if (this.used + n > this.slab.length) {
-      if (n > this.slabBytes) return bytes.slice()
-      this.retire()
-      this.slab = this.kept.pop() ?? new Uint8Array(this.slabBytes)
-      this.used = 0
-      if (this.keep > 0) this.outstanding.set(this.slab.buffer, 0)
+    return this.main.cut(bytes)
+  }
+
+  /** A lane of its own (see the header). */
+  lane(): SlabLane {
+    let slab = new Uint8Array(0)
+    let used = 0
+    let state: SlabState | undefined
+    return {
+      cut: (bytes) => {
+        const n = bytes.length
+        if (used + n > slab.length) {
+          if (n > this.slabBytes) return bytes.slice()
+          if (state !== undefined) this.close(slab.buffer, state)
+          slab = this.kept.pop() ?? new Uint8Array(this.slabBytes)
+          used = 0
+          if (this.keep > 0) {
+            state = { left: 0, open: true }
+            this.states.set(slab.buffer, state)
+          }
+        }
+        const out = slab.subarray(used, used + n)
+        out.set(bytes)
+        used += n
+        if (state !== undefined) state.left += n
+        return out
+      },
     }
-    const out = this.slab.subarray(this.used, this.used + n)
-    out.set(bytes)
-    this.used += n
-    if (this.keep > 0) this.outstanding.set(this.slab.buffer, this.outstanding.get(this.slab.buffer)! + n)
-    return out
   }
 
   /** Gives back a view cut here (see the header): once per view, when nothing reads it any more. */
   release(view: Uint8Array): void {
-    const buffer = view.buffer
-    const left = this.outstanding.get(buffer)
-    if (left === undefined) return
-    const after = left - view.length
-    this.outstanding.set(buffer, after)
-    if (after === 0 && buffer !== this.slab.buffer) this.recycle(buffer)
+    const state = this.states.get(view.buffer)
+    if (state === undefined) return
+    state.left -= view.length
+    if (state.left === 0 && !state.open) this.recycle(view.buffer)
   }
 
   /** Slabs kept for reuse now. */
@@ -56,14 +87,14 @@ export class Slabs {
     return this.kept.length
   }
 
-  /** The current slab is left: recycled at once when every view cut from it was given back. */
-  private retire(): void {
-    const buffer = this.slab.buffer
-    if (this.keep > 0 && this.outstanding.get(buffer) === 0) this.recycle(buffer)
+  /** A lane left this slab: recycled at once when every view cut from it was given back. */
+  private close(buffer: ArrayBufferLike, state: SlabState): void {
+    state.open = false
+    if (state.left === 0) this.recycle(buffer)
   }
 
   private recycle(buffer: ArrayBufferLike): void {
-    this.outstanding.delete(buffer)
+    this.states.delete(buffer)
     if (this.kept.length < this.keep) this.kept.push(new Uint8Array(buffer as ArrayBuffer))
   }
 }

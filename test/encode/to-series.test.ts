@@ -117,6 +117,23 @@ test('a record becomes a snappy fragment of WriteRequest bytes; a block of fragm
   ])
 })
 
+test('fragments are cut from a slab lane per queue (hash modulo queue-count): a slab holds the fragments of one queue only', () => {
+  const exporter = exporterFromYaml('data-sources: [flow_metrics.network.1m]\nexport-fields: [byte_tx, ip4]\nqueue-count: 3')
+  const encode = compileSeriesFragmentEncoder(exporter, dataSource('flow_metrics.network.1m')!, { current: DICT })
+  const norm = compileNormalizer(dataSource('flow_metrics.network.1m')!)
+  const cut = Array.from({ length: 60 }, (_, n) => {
+    const r = norm({ time: 1715133600, byte_tx: n, ip4: `10.0.${n}.1` })
+    assert.ok(r.ok)
+    const { fragment, seriesHash } = encode(r.record)
+    return { queue: seriesHash % 3, buffer: fragment.ops.buffer }
+  })
+  assert.deepEqual(new Set(cut.map((c) => c.queue)).size, 3, 'the records go to all three queues')
+  for (const a of cut) {
+    for (const b of cut) if (a.queue !== b.queue) assert.notEqual(a.buffer, b.buffer, 'fragments of two queues never share a slab')
+  }
+  for (let q = 0; q < 3; q++) assert.equal(new Set(cut.filter((c) => c.queue === q).map((c) => c.buffer)).size, 1, 'one queue: one slab')
+})
+
 test('a fragment inflates to exactly the bytes protobufjs encodes for the full series, whatever the values and sizes', () => {
   const values = [0, -0, 1, -1.5, 0.1, NaN, Infinity, -Infinity, 2 ** 53, Number.MAX_VALUE, Number.MIN_VALUE]
   const cases: [string, Label[], number][] = [

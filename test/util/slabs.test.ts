@@ -1,5 +1,6 @@
-// Slabs: byte strings cut from shared slabs, and (with keep > 0) slabs recycled once every view
-// cut from them was given back, so that sent queue bytes need no collection to be reused.
+// Slabs: byte strings cut from shared slabs (in lanes, one per queue), and (with keep > 0) slabs
+// recycled once every view cut from them was given back, so that sent queue bytes need no
+// collection to be reused.
 import test from 'node:test'
 import assert from 'node:assert/strict'
 import { Slabs } from '../../src/util/slabs.ts'
@@ -63,4 +64,19 @@ test('at most `keep` slabs are kept; without keep nothing is; views of other buf
   plain.cut(bytes(10, 2))
   plain.release(p)
   assert.equal(plain.keptSlabs, 0)
+})
+
+test("lanes cut from slabs of their own and share the kept ones: a lane's slab is recycled while another lane's views are out", () => {
+  const s = new Slabs(100, 4)
+  const a = s.lane()
+  const b = s.lane()
+  const a1 = a.cut(bytes(60, 1))
+  const b1 = b.cut(bytes(60, 2))
+  assert.notEqual(a1.buffer, b1.buffer, 'two lanes, two slabs')
+  const a2 = a.cut(bytes(60, 3)) // lane a leaves its first slab
+  s.release(a1)
+  assert.equal(s.keptSlabs, 1, "lane a's first slab is back, whatever lane b holds")
+  const b2 = b.cut(bytes(60, 4)) // lane b leaves its slab and takes the kept one
+  assert.equal(b2.buffer, a1.buffer)
+  assert.deepEqual([a2[0], b1[0], b2[0]], [3, 2, 4])
 })

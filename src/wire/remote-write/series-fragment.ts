@@ -14,7 +14,7 @@
 // ~1.4x snappyjs's (6 KB instead of 4.3 KB per record) because it does not look for the smaller
 // repeats inside heads and samples.
 
-import { SLAB_BYTES, Slabs } from '../../util/slabs.ts'
+import { SLAB_BYTES, type SlabLane, Slabs } from '../../util/slabs.ts'
 import { labelKey, LabelsWriter, putVarint, varintSize } from './labels-writer.ts'
 
 export interface SeriesFragment {
@@ -101,6 +101,7 @@ export function encodeSeriesFragment(
   values: readonly number[],
   shared: Uint8Array,
   timestampField: Uint8Array,
+  lane?: SlabLane,
 ): SeriesFragment {
   const n = heads.length
   let maxHead = 0
@@ -166,9 +167,14 @@ export function encodeSeriesFragment(
     at = putSmall(out, at, timestampField)
     raw += tailLength
   }
-  // The queue keeps exactly the bytes written, cut from a shared slab: the scratch buffer (sized for
-  // the worst case) is reused.
-  return { ops: slabs.cut(out.subarray(0, at)), rawLength: raw }
+  // The queue keeps exactly the bytes written, cut from a shared slab (the lane's: see
+  // fragmentLane): the scratch buffer (sized for the worst case) is reused.
+  return { ops: (lane ?? slabs).cut(out.subarray(0, at)), rawLength: raw }
+}
+
+/** A lane of the fragments' slabs: one per queue, so that a slab holds one queue's fragments (Slabs). */
+export function fragmentLane(): SlabLane {
+  return slabs.lane()
 }
 
 /**
