@@ -14,7 +14,7 @@ import { formatGoFloat, type Value } from '../record/values.ts'
 import type { DictionaryHolder } from '../translate/dictionary.ts'
 import { compileTranslator, type TranslateContext } from '../translate/translators.ts'
 import { fnv1aBytes, FNV_OFFSET } from '../util/fnv.ts'
-import { LineWriter, utf8Bytes } from './line-writer.ts'
+import { lineLane, LineWriter, utf8Bytes } from './line-writer.ts'
 
 export interface EncodedLine {
   /** The line's UTF-8 bytes (a view of a slab shared with the lines after it). */
@@ -83,6 +83,8 @@ export function compileLineEncoder(exporter: ExporterConfig, ds: DataSourceSpec,
   }))
   const ctx: TranslateContext = { dict: deps.dictionary.current, universalKey: false }
   const w = new LineWriter()
+  // A lane of slabs per queue: the record's queue is its hash modulo queue-count (pipeline/exporter.ts).
+  const lanes = Array.from({ length: Math.max(1, exporter.queueCount) }, lineLane)
 
   return (record, out) => {
     const values = record.values
@@ -122,7 +124,7 @@ export function compileLineEncoder(exporter: ExporterConfig, ds: DataSourceSpec,
     w.bytes(timeKey)
     w.jsonString(deps.formatTime(record.timeUs))
     w.byte(125) // }
-    out.line = w.finish()
+    out.line = w.finish(lanes[hash % lanes.length])
     out.seriesHash = hash
   }
 }

@@ -1,6 +1,6 @@
 // Where an encoder writes one output line as UTF-8 bytes: a reusable scratch buffer (grown when a
 // line needs more, never shrunk), then `finish()` cuts the finished line from a slab shared by the
-// lines that follow it (util/slabs.ts). A queue entry is then one small view of a slab instead of a
+// lines that follow it in its lane (util/slabs.ts: a lane per queue; sinks give sent lines back). A queue entry is then one small view of a slab instead of a
 // string built by concatenation (which JavaScriptCore keeps as a rope of every piece until it is
 // read, about 200 objects per record) or one buffer per line.
 //
@@ -9,13 +9,29 @@
 // TextEncoder (the rare case, exact by construction).
 
 import { GrowableBytes } from '../util/growable-bytes.ts'
-import { Slabs } from '../util/slabs.ts'
+import { SLAB_BYTES, type SlabLane, Slabs } from '../util/slabs.ts'
 
 const encoder = new TextEncoder()
 
+/**
+ * Where finished lines are cut from, every writer's: slabs whose lines were all sent are kept for
+ * reuse, 16 of them (1 MiB), as remote write's fragments are (series-fragment.ts).
+ */
+const lineSlabs = new Slabs(SLAB_BYTES, 16)
+
+/** A lane of the lines' slabs: one per queue, so that a slab holds one queue's lines (Slabs). */
+export function lineLane(): SlabLane {
+  return lineSlabs.lane()
+}
+
+/** Gives a queued line's bytes back for reuse (Slabs.release): once, when nothing will read it again. */
+export function releaseLine(line: Uint8Array): void {
+  lineSlabs.release(line)
+}
+
 /** The line being written is buf[0, length); reset() starts the next one. */
 export class LineWriter extends GrowableBytes {
-  private readonly slabs = new Slabs()
+  private readonly lane = lineLane()
 
   byte(b: number): void {
     this.room(1)
@@ -87,9 +103,9 @@ export class LineWriter extends GrowableBytes {
     } while (n > 0)
   }
 
-  /** The finished line, copied into the current slab (util/slabs.ts). */
-  finish(): Uint8Array {
-    return this.slabs.cut(this.buf.subarray(0, this.length))
+  /** The finished line, copied into the current slab of `lane` (the writer's own by default; util/slabs.ts). */
+  finish(lane: SlabLane = this.lane): Uint8Array {
+    return lane.cut(this.buf.subarray(0, this.length))
   }
 }
 

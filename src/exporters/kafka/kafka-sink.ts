@@ -8,6 +8,7 @@ import type { ExporterConfig } from '../../config/types.ts'
 import type { Logger } from '../../observe/log.ts'
 import type { Counter } from '../../observe/metrics.ts'
 import { failed, retryable, type SendResult, type Sink } from '../../pipeline/send-result.ts'
+import { releaseLine } from '../../encode/line-writer.ts'
 import type { JsonItem } from '../json-plan.ts'
 import { classifyKafkaError, describeKafkaError, type KafkaErrorKind } from './classify.ts'
 import type { KafkaTransport } from './transport.ts'
@@ -147,6 +148,13 @@ export function createKafkaSink(deps: KafkaSinkDeps): Sink<JsonItem> {
     },
     async close() {
       await (await deps.transport()).close()
+    },
+    /**
+     * The batch left its worker for good: its lines' bytes are reused. Every produce call of it has
+     * settled by then, and the client encodes a request's values into its own buffer when it makes it.
+     */
+    release(batch) {
+      for (const item of batch) releaseLine(item.line)
     },
   }
 }

@@ -1,6 +1,7 @@
 // The stdout exporter (relay-only): each record's Kafka JSON line on standard output, one per line.
 // What a Kafka consumer would read, without a broker: for trying configs and for piping.
 import type { JsonItem } from '../json-plan.ts'
+import { releaseLine } from '../../encode/line-writer.ts'
 import { failed, OK, retryable, type Sink } from '../../pipeline/send-result.ts'
 
 /** Writes to standard output; resolves once the runtime has taken it (backpressure). */
@@ -29,5 +30,9 @@ export function createStdoutSink(write: WriteStdout): Sink<JsonItem> {
       }
     },
     async close() {},
+    /** The batch left its worker for good: its lines' bytes are reused (send copied them out). */
+    release(batch) {
+      for (const item of batch) releaseLine(item.line)
+    },
   }
 }
