@@ -10,6 +10,7 @@
 //        [--duration SECONDS] [--retry-ms 10] [--content-type application/x-ndjson]
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
+import { now } from './clock.ts'
 
 const { values } = parseArgs({
   options: {
@@ -27,7 +28,6 @@ const perRequest = Number(values['per-request'])
 const concurrency = Number(values.concurrency)
 const durationMs = values.duration === undefined ? undefined : Number(values.duration) * 1000
 const retryMs = Number(values['retry-ms'])
-const now = () => performance.timeOrigin + performance.now()
 
 const data = new Uint8Array(readFileSync(values.file!))
 const bodies: { body: Uint8Array<ArrayBuffer>; records: number }[] = []

@@ -5,7 +5,8 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 
 export const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100
-export const now = () => performance.timeOrigin + performance.now()
+import { now } from './clock.ts'
+export { now }
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** Cores for the contender and for everything else (load generator, receiver, broker, runner). */

@@ -16,9 +16,9 @@ import { parseArgs } from 'node:util'
 import { decodeWriteRequest } from '../../src/wire/remote-write/prompb.ts'
 import { snappyBlockUncompress } from '../../src/util/snappy.ts'
 import { snappyDecode } from './snappy-decode.ts'
+import { now } from './clock.ts'
 
 const { values } = parseArgs({ options: { port: { type: 'string', default: '0' }, check: { type: 'boolean', default: false } } })
-const now = () => performance.timeOrigin + performance.now()
 
 let stats = { samples: 0, series: 0, requests: 0, bytes: 0, errors: 0, first: 0, last: 0 }
 let seen = new Set<string>()
