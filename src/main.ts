@@ -79,7 +79,7 @@ export async function main(runtime: Runtime): Promise<number> {
     return EXIT_CONFIG
   }
 
-  const budget = memoryBudget(config.relay.memoryLimit, cgroupMemory(runtime.readSystemFile))
+  const budget = memoryBudget(config.relay.memoryLimit, await cgroupMemory(runtime.readSystemFile))
   const shortfall = budgetShortfall(budget, config.exporters)
   if (command.kind === 'check') {
     const warnings = shortfall === null ? config.warnings : [...config.warnings, shortfall]
@@ -197,6 +197,7 @@ async function run(runtime: Runtime, config: Config, overrides: Overrides, budge
     memory_budget_bytes: budget.bytes,
     memory_budget: describeBudget(budget),
   })
+  runtime.started?.()
 
   return new Promise<number>((resolve) => {
     let signals = 0

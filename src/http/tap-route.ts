@@ -22,6 +22,7 @@
 import type { Context } from 'hono'
 import type { Sized } from '../pipeline/send-result.ts'
 import type { Exporter } from '../pipeline/exporter.ts'
+import { loadPrompb } from '../wire/remote-write/prompb-loader.ts'
 import { TAP_MAX_SUBSCRIBERS, TAP_SAMPLING } from '../pipeline/tap-hub.ts'
 
 export interface TapDeps {
@@ -37,7 +38,10 @@ const MAX_LIMIT = 1_000_000_000
 
 export function createTapHandler(deps: TapDeps) {
   const encoder = new TextEncoder()
-  return function tap(c: Context): Response {
+  return async function tap(c: Context): Promise<Response> {
+    // A prometheus exporter's tap shows its series decoded: protobufjs is loaded for that (once),
+    // not at start (start-up time and idle memory of a relay nobody taps).
+    if (deps.exporters().some((e) => e.config.protocol === 'prometheus')) await loadPrompb()
     const exporters = deps.exporters()
     const names = exporters.map((e) => e.config.name)
     const name = c.req.query('exporter')

@@ -9,7 +9,6 @@ import { createTimeFormatter } from '../encode/time-str.ts'
 import type { ZoneFileReader } from '../time/zone.ts'
 import type { BuildContext } from '../exporters/build-exporter.ts'
 import type { HttpFetch } from '../runtime/http-port.ts'
-import { loadPrompb } from '../wire/remote-write/prompb-loader.ts'
 import { createStatusTracker } from '../http/status.ts'
 import { VERSION } from '../version.ts'
 import { createStdoutSink, type WriteStdout } from '../exporters/stdout/stdout-sink.ts'
@@ -122,7 +121,6 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
   /** Applies the plan of `next` to the exporters; relay settings and sources stay as started. */
   async function reload(next: Config): Promise<ReloadResult> {
     if (stopping !== undefined) throw new StartError('shutting down')
-    if (next.exporters.some((e) => e.protocol === 'prometheus')) await loadPrompb()
     const plan = planReload({ exporters: exporters().map((e) => e.config), relay: config.relay, sources: config.sources }, next)
     await exporterSet.apply(plan, next.exporters)
     warnings = next.warnings
@@ -130,7 +128,6 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
   }
 
   async function start(): Promise<void> {
-    if (config.exporters.some((e) => e.protocol === 'prometheus')) await loadPrompb()
     await exporterSet.loadTls()
     if (config.relay.universalTags !== null) await startDictionary(config.relay.universalTags, dictionary, deps, pollAbort.signal)
     for (const source of sources) {

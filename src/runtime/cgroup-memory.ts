@@ -9,7 +9,7 @@
 // "no limit" is a number near 2^63). Files are read through `read` (the runtime's; fixtures in tests).
 
 /** The text of a small system file, or undefined when it cannot be read. */
-export type ReadSystemFile = (path: string) => string | undefined
+export type ReadSystemFile = (path: string) => Promise<string | undefined>
 
 export type CgroupMemory =
   /** No memory cgroup to read (not Linux, no cgroup filesystem mounted, no memory controller). */
@@ -87,11 +87,11 @@ function upTo(dir: string, top: string): string[] {
 }
 
 /** The smallest limit on the way up: null when no file was there, limit null when none of them sets one. */
-function smallest(dirs: readonly string[], name: string, read: ReadSystemFile, parse: (text: string) => number | null) {
+async function smallest(dirs: readonly string[], name: string, read: ReadSystemFile, parse: (text: string) => number | null) {
   let found: { limit: number | null; file: string } | null = null
   for (const dir of dirs) {
     const file = `${dir}/${name}`
-    const text = read(file)
+    const text = await read(file)
     if (text === undefined) continue
     const limit = parse(text.trim())
     if (found === null) found = { limit, file }
@@ -104,9 +104,11 @@ const parseV2 = (t: string): number | null => (t === 'max' || !/^\d+$/.test(t) ?
 const parseV1 = (t: string): number | null => (!/^\d+$/.test(t) || Number(t) >= V1_UNLIMITED ? null : Number(t))
 
 /** The process's own cgroup directories that may hold a memory limit: the unified (v2) one first, then v1's memory one. */
-export function ownCgroupDirs(read: ReadSystemFile): { readonly version: 1 | 2; readonly dir: string; readonly mountPoint: string }[] {
-  const cgroupText = read('/proc/self/cgroup')
-  const mountText = read('/proc/self/mountinfo')
+export async function ownCgroupDirs(
+  read: ReadSystemFile,
+): Promise<{ readonly version: 1 | 2; readonly dir: string; readonly mountPoint: string }[]> {
+  const cgroupText = await read('/proc/self/cgroup')
+  const mountText = await read('/proc/self/mountinfo')
   if (cgroupText === undefined || mountText === undefined) return []
   const entries = parseProcCgroup(cgroupText)
   const mounts = parseMountinfo(mountText)
@@ -120,11 +122,11 @@ export function ownCgroupDirs(read: ReadSystemFile): { readonly version: 1 | 2; 
   return dirs
 }
 
-export function cgroupMemory(read: ReadSystemFile): CgroupMemory {
-  for (const { version, dir, mountPoint } of ownCgroupDirs(read)) {
+export async function cgroupMemory(read: ReadSystemFile): Promise<CgroupMemory> {
+  for (const { version, dir, mountPoint } of await ownCgroupDirs(read)) {
     const found = version === 2
-      ? smallest(upTo(dir, mountPoint), 'memory.max', read, parseV2)
-      : smallest(upTo(dir, mountPoint), 'memory.limit_in_bytes', read, parseV1)
+      ? await smallest(upTo(dir, mountPoint), 'memory.max', read, parseV2)
+      : await smallest(upTo(dir, mountPoint), 'memory.limit_in_bytes', read, parseV1)
     if (found !== null) return { found: true, version, ...found }
   }
   return { found: false }

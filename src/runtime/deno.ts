@@ -75,9 +75,9 @@ export function createDenoRuntime(): Runtime {
       ;(globalThis as { gc?: () => void }).gc?.()
     },
     cpuCount: navigator.hardwareConcurrency ?? 1,
-    readSystemFile(path) {
+    async readSystemFile(path) {
       try {
-        return Deno.readTextFileSync(path)
+        return await Deno.readTextFile(path)
       } catch {
         return undefined
       }

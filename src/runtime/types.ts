@@ -66,5 +66,7 @@ export interface Runtime {
   onSignal(signal: 'SIGTERM' | 'SIGINT' | 'SIGHUP', handler: () => void): void
   /** Runtime warnings (deprecations, kafkajs's negative timeouts): handled, so stderr stays JSON lines. */
   onWarning(handler: (warning: Error) => void): void
+  /** The relay is up and serving: the runtime may drop settings meant for start-up only. */
+  readonly started?: () => void
   exit(code: number): never
 }

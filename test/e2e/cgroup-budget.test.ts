@@ -11,7 +11,7 @@ const MiB = 2 ** 20
 
 test("check inside a 160 MiB cgroup: the budget is the cgroup's limit, 4 MiB short of the default stdout exporter's 64 MiB + 100 MiB", async () => {
   const { dir, bin } = isolatedBinary()
-  const cg = createMemoryCgroup(160 * MiB)
+  const cg = await createMemoryCgroup(160 * MiB)
   try {
     const [cmd, args] = cg.wrap(bin, ['check'])
     const r = spawnSync(cmd, args, { cwd: dir, encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } })
@@ -31,7 +31,7 @@ test("check inside a 160 MiB cgroup: the budget is the cgroup's limit, 4 MiB sho
 
 test('the relay started inside a 512 MiB cgroup logs that budget and where it came from', async () => {
   const { dir, bin } = isolatedBinary()
-  const cg = createMemoryCgroup(512 * MiB)
+  const cg = await createMemoryCgroup(512 * MiB)
   try {
     const [cmd, args] = cg.wrap(bin, ['--listen', '127.0.0.1:0'])
     const relay = await start(cmd, dir, args)

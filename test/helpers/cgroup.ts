@@ -32,10 +32,10 @@ const read = (path: string): string | undefined => {
 
 let serial = 0
 
-export function createMemoryCgroup(limitBytes: number): MemoryCgroup {
+export async function createMemoryCgroup(limitBytes: number): Promise<MemoryCgroup> {
   const name = `deepflow-relay-test-${process.pid}-${++serial}`
   const problems: string[] = []
-  for (const { version, dir: parent } of ownCgroupDirs(read)) {
+  for (const { version, dir: parent } of await ownCgroupDirs((path) => Promise.resolve(read(path)))) {
     const dir = join(parent, name)
     try {
       mkdirSync(dir)

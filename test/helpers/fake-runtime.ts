@@ -30,7 +30,7 @@ export function createFakeRuntime(opts: { args: string[]; env?: Record<string, s
     },
     fileMtime: (path) => Promise.resolve(files[path] === undefined ? undefined : 1),
     readZoneFile: () => undefined,
-    readSystemFile: (path) => files[path],
+    readSystemFile: (path) => Promise.resolve(files[path]),
     residentBytes: () => 0,
     residentSetBytes: () => 0,
     collectGarbage() {},

@@ -81,7 +81,7 @@ export async function startRelayInCgroup(opts: RelayInCgroupOptions): Promise<Re
   }
   try {
     // A cgroup without a limit is made with one and then lifted (v1: -1, v2: max).
-    cg = createMemoryCgroup(opts.limitBytes ?? 2 ** 30)
+    cg = await createMemoryCgroup(opts.limitBytes ?? 2 ** 30)
     if (opts.limitBytes === null) writeFileSync(cg.limitFile, cg.version === 1 ? '-1' : 'max')
     const cgroup = cg
     const usageFile = join(cg.dir, cg.version === 1 ? 'memory.usage_in_bytes' : 'memory.current')

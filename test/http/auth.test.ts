@@ -40,12 +40,13 @@ test('without a token everything is open, as before', async () => {
   assert.equal((await h.relay.app.request('/metrics')).status, 200)
 })
 
-test('token comparison: equal only for the same text (length differences included)', () => {
+test('token comparison: equal only for the same text (length differences included)', async () => {
   const match = tokenMatches(TOKEN)
-  assert.equal(match(TOKEN), true)
-  assert.equal(match(TOKEN.slice(0, -1)), false)
-  assert.equal(match(`${TOKEN}0`), false)
-  assert.equal(match(''), false)
+  assert.equal(await match(TOKEN), true)
+  assert.equal(await match(TOKEN.slice(0, -1)), false)
+  assert.equal(await match(`${TOKEN}0`), false)
+  assert.equal(await match(''), false)
+  assert.equal(await match(`${TOKEN.slice(0, -1)}${TOKEN.endsWith('a') ? 'b' : 'a'}`), false)
 })
 
 test('secrets never appear in check output, logs or /metrics', async () => {

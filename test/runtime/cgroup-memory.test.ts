@@ -5,7 +5,7 @@ import test from 'node:test'
 import assert from 'node:assert/strict'
 import { cgroupMemory, parseMountinfo } from '../../src/runtime/cgroup-memory.ts'
 
-const reader = (files: Record<string, string>) => (path: string) => files[path]
+const reader = (files: Record<string, string>) => (path: string) => Promise.resolve(files[path])
 
 /** A hybrid host as this CI machine is: v1 controllers, an empty unified hierarchy. */
 const HYBRID_MOUNTS = `30 22 0:27 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
@@ -22,8 +22,8 @@ const HYBRID_CGROUP = `9:name=systemd:/
 const V2_MOUNTS = `24 30 0:22 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:9 - cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot
 `
 
-test('cgroup v1 on a host: the smallest limit from the nested cgroup up to the mount root binds', () => {
-  const found = cgroupMemory(reader({
+test('cgroup v1 on a host: the smallest limit from the nested cgroup up to the mount root binds', async () => {
+  const found = await cgroupMemory(reader({
     '/proc/self/cgroup': HYBRID_CGROUP,
     '/proc/self/mountinfo': HYBRID_MOUNTS,
     '/sys/fs/cgroup/memory/process_api/job-1/relay/memory.limit_in_bytes': '9223372036854771712\n',
@@ -40,8 +40,8 @@ test('cgroup v1 on a host: the smallest limit from the nested cgroup up to the m
   })
 })
 
-test("cgroup v1 with no limit anywhere: found, limit null, the cgroup's own file named", () => {
-  const found = cgroupMemory(reader({
+test("cgroup v1 with no limit anywhere: found, limit null, the cgroup's own file named", async () => {
+  const found = await cgroupMemory(reader({
     '/proc/self/cgroup': HYBRID_CGROUP,
     '/proc/self/mountinfo': HYBRID_MOUNTS,
     '/sys/fs/cgroup/memory/process_api/job-1/relay/memory.limit_in_bytes': '9223372036854771712',
@@ -55,8 +55,8 @@ test("cgroup v1 with no limit anywhere: found, limit null, the cgroup's own file
   })
 })
 
-test("cgroup v1 inside a container: the mount root is the container's cgroup, /proc/self/cgroup shows its full path", () => {
-  const found = cgroupMemory(reader({
+test("cgroup v1 inside a container: the mount root is the container's cgroup, /proc/self/cgroup shows its full path", async () => {
+  const found = await cgroupMemory(reader({
     '/proc/self/cgroup': '12:memory:/kubepods/burstable/pod1/abc\n0::/\n',
     '/proc/self/mountinfo': '700 690 0:31 /kubepods/burstable/pod1/abc /sys/fs/cgroup/memory ro,nosuid - cgroup cgroup rw,memory\n',
     '/sys/fs/cgroup/memory/memory.limit_in_bytes': '167772160',
@@ -64,15 +64,15 @@ test("cgroup v1 inside a container: the mount root is the container's cgroup, /p
   assert.deepEqual(found, { found: true, version: 1, limit: 167772160, file: '/sys/fs/cgroup/memory/memory.limit_in_bytes' })
 })
 
-test('cgroup v2 inside a container (cgroup namespace): `0::/` at the mount point', () => {
-  const found = cgroupMemory(
+test('cgroup v2 inside a container (cgroup namespace): `0::/` at the mount point', async () => {
+  const found = await cgroupMemory(
     reader({ '/proc/self/cgroup': '0::/\n', '/proc/self/mountinfo': V2_MOUNTS, '/sys/fs/cgroup/memory.max': '268435456\n' }),
   )
   assert.deepEqual(found, { found: true, version: 2, limit: 268435456, file: '/sys/fs/cgroup/memory.max' })
 })
 
-test("cgroup v2 on a host: a systemd service's MemoryMax under an unlimited slice", () => {
-  const found = cgroupMemory(reader({
+test("cgroup v2 on a host: a systemd service's MemoryMax under an unlimited slice", async () => {
+  const found = await cgroupMemory(reader({
     '/proc/self/cgroup': '0::/system.slice/deepflow-relay.service\n',
     '/proc/self/mountinfo': V2_MOUNTS,
     '/sys/fs/cgroup/system.slice/deepflow-relay.service/memory.max': '536870912\n',
@@ -86,8 +86,8 @@ test("cgroup v2 on a host: a systemd service's MemoryMax under an unlimited slic
   })
 })
 
-test('cgroup v2 `max` all the way up: found, no limit', () => {
-  const found = cgroupMemory(reader({
+test('cgroup v2 `max` all the way up: found, no limit', async () => {
+  const found = await cgroupMemory(reader({
     '/proc/self/cgroup': '0::/user.slice/session-1.scope\n',
     '/proc/self/mountinfo': V2_MOUNTS,
     '/sys/fs/cgroup/user.slice/session-1.scope/memory.max': 'max\n',
@@ -96,8 +96,8 @@ test('cgroup v2 `max` all the way up: found, no limit', () => {
   assert.deepEqual(found, { found: true, version: 2, limit: null, file: '/sys/fs/cgroup/user.slice/session-1.scope/memory.max' })
 })
 
-test("a cgroup path outside the mount's root (another namespace) reads the mount point itself", () => {
-  const found = cgroupMemory(reader({
+test("a cgroup path outside the mount's root (another namespace) reads the mount point itself", async () => {
+  const found = await cgroupMemory(reader({
     '/proc/self/cgroup': '0::/../../other\n',
     '/proc/self/mountinfo': V2_MOUNTS,
     '/sys/fs/cgroup/memory.max': '104857600',
@@ -105,10 +105,10 @@ test("a cgroup path outside the mount's root (another namespace) reads the mount
   assert.deepEqual(found, { found: true, version: 2, limit: 104857600, file: '/sys/fs/cgroup/memory.max' })
 })
 
-test('no cgroup at all (no /proc, or no memory hierarchy mounted): not found', () => {
-  assert.deepEqual(cgroupMemory(reader({})), { found: false })
+test('no cgroup at all (no /proc, or no memory hierarchy mounted): not found', async () => {
+  assert.deepEqual(await cgroupMemory(reader({})), { found: false })
   assert.deepEqual(
-    cgroupMemory(
+    await cgroupMemory(
       reader({ '/proc/self/cgroup': '1:cpu:/\n', '/proc/self/mountinfo': '31 30 0:28 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu\n' }),
     ),
     { found: false },

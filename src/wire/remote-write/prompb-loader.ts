@@ -1,5 +1,6 @@
-// protobufjs is loaded only by a relay that speaks remote write (a prometheus exporter, or the first
-// POST /api/v1/write): the embedded default starts without it (startup time and idle memory).
+// protobufjs is loaded only when remote write is decoded: the first POST /api/v1/write, or the first
+// tap of a prometheus exporter (its series shown decoded). Encoding never needs it (the exporters
+// write their own fragments), so no relay starts with it (start-up time and idle memory).
 import { snappyBlockUncompress } from '../../util/snappy.ts'
 import type { TimeSeries } from './prompb-types.ts'
 import { type SeriesFragment, snappyBlockOf } from './series-fragment.ts'
