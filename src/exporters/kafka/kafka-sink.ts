@@ -88,6 +88,9 @@ export function createKafkaSink(deps: KafkaSinkDeps): Sink<JsonItem> {
   metrics.produceRequests.touch(name, 'error')
   metrics.bytesSent.touch(name)
   for (const kind of KAFKA_ERROR_KINDS) metrics.errors.touch(name, kind)
+  /** Made by the first send: closing an exporter that never sent opens nothing (nor loads the client). */
+  let opened: Promise<KafkaTransport> | undefined
+  const transport = () => (opened ??= deps.transport())
 
   /** Items of a batch being retried that already reached Kafka (their topic's produce succeeded). */
   const delivered = new WeakSet<JsonItem>()
@@ -104,7 +107,7 @@ export function createKafkaSink(deps: KafkaSinkDeps): Sink<JsonItem> {
       })
     }
     if (kind !== 'too_large' && kind !== 'rejected') {
-      await (await deps.transport()).reset(kind === 'connection' || kind === 'authentication' || kind === 'timeout')
+      await (await transport()).reset(kind === 'connection' || kind === 'authentication' || kind === 'timeout')
     }
     return { kind, error }
   }
@@ -118,7 +121,7 @@ export function createKafkaSink(deps: KafkaSinkDeps): Sink<JsonItem> {
     const topics = group(exporter, batch.filter((item) => !delivered.has(item)))
     const produceCalls = [...topics].flatMap(([topic, items]) => calls(exporter, items).map((chunk) => [topic, chunk] as const))
     const results = await Promise.allSettled(produceCalls.map(async ([topic, items]) => {
-      await (await deps.transport()).produce(new Map([[topic, items.map((i) => ({ value: i.line, timestampMs: i.timestampMs }))]]))
+      await (await transport()).produce(new Map([[topic, items.map((i) => ({ value: i.line, timestampMs: i.timestampMs }))]]))
       metrics.produceRequests.inc([name, 'ok'])
       metrics.bytesSent.inc([name], items.reduce((n, item) => n + item.bytes, 0))
       for (const item of items) delivered.add(item)
@@ -147,7 +150,7 @@ export function createKafkaSink(deps: KafkaSinkDeps): Sink<JsonItem> {
       return { status: 'ok', tooLarge }
     },
     async close() {
-      await (await deps.transport()).close()
+      if (opened !== undefined) await (await opened).close()
     },
     /**
      * The batch left its worker for good: its lines' bytes are reused. Every produce call of it has

@@ -95,7 +95,7 @@ test('a batch is one produce call per topic: deepflow.<data-source>, one message
   assert.equal(count(metrics.kafkaRequests, 'error'), 0)
   assert.equal(count(metrics.kafkaBytes), 7 + 8 + 7)
   assert.deepEqual(t.resets, [])
-  assert.equal(t.created(), 2) // asked for per call; build-exporter's factory makes it once
+  assert.equal(t.created(), 1) // made by the first send, then reused
 })
 
 test('with topic set, every data source goes in one call to that topic', async () => {
@@ -226,8 +226,14 @@ test('while splitting a too-large batch another error ends the send with that er
   assert.deepEqual(t.resets, [true])
 })
 
-test('close closes the transport', async () => {
+test('close closes the transport the sends opened; a sink that never sent opens none (nor loads the client)', async () => {
+  const idle = setup()
+  await idle.sink.close()
+  assert.equal(idle.t.created(), 0)
+  assert.equal(idle.t.closed(), 0)
   const { sink, t } = setup()
+  assert.deepEqual(await sink.send([item(EV, '{"a":1}')], signal), { status: 'ok' })
   await sink.close()
+  assert.equal(t.created(), 1)
   assert.equal(t.closed(), 1)
 })
