@@ -83,7 +83,6 @@ export function buildExporter(e: ExporterConfig, ctx: BuildContext): BuiltExport
           },
           ssl: useTls ? (tls.current ?? { ca: null, insecureSkipVerify: false }) : null,
           requestTimeoutMs: e.requestTimeout * 1000,
-          compression: e.compression,
           log,
           random: clock.random,
         })

@@ -1,6 +1,7 @@
 // Sends batches of Kafka JSON lines with one produce call: one message per record, value = the
 // line, key null, timestamp = the record's end time, no headers, topic `topic` or
-// `deepflow.<data-source>`. One produce call per topic (uncompressed: per max-message-bytes of
+// `deepflow.<data-source>`. The sink writes each call's record batch itself (record-batch.ts: the
+// queued lines' bytes framed, compressed once, one CRC) and the transport sends it as it is. One produce call per topic (uncompressed: per max-message-bytes of
 // it); after a failure only the calls that did not get through are sent again. A batch the broker
 // refuses as too large is split and sent record by record, so only the oversize record is dropped.
 // Errors are classified once (classify.ts).
@@ -11,6 +12,7 @@ import { failed, retryable, type SendResult, type Sink } from '../../pipeline/se
 import { releaseLine } from '../../encode/line-writer.ts'
 import type { JsonItem } from '../json-plan.ts'
 import { classifyKafkaError, describeKafkaError, type KafkaErrorKind } from './classify.ts'
+import { encodeRecordBatch } from './record-batch.ts'
 import type { KafkaTransport } from './transport.ts'
 
 export const TOPIC_PREFIX = 'deepflow.'
@@ -121,7 +123,8 @@ export function createKafkaSink(deps: KafkaSinkDeps): Sink<JsonItem> {
     const topics = group(exporter, batch.filter((item) => !delivered.has(item)))
     const produceCalls = [...topics].flatMap(([topic, items]) => calls(exporter, items).map((chunk) => [topic, chunk] as const))
     const results = await Promise.allSettled(produceCalls.map(async ([topic, items]) => {
-      await (await transport()).produce(new Map([[topic, items.map((i) => ({ value: i.line, timestampMs: i.timestampMs }))]]))
+      const recordBatch = await encodeRecordBatch(items, exporter.compression)
+      await (await transport()).produce(topic, recordBatch)
       metrics.produceRequests.inc([name, 'ok'])
       metrics.bytesSent.inc([name], items.reduce((n, item) => n + item.bytes, 0))
       for (const item of items) delivered.add(item)
@@ -154,7 +157,7 @@ export function createKafkaSink(deps: KafkaSinkDeps): Sink<JsonItem> {
     },
     /**
      * The batch left its worker for good: its lines' bytes are reused. Every produce call of it has
-     * settled by then, and the client encodes a request's values into its own buffer when it makes it.
+     * settled by then, and each call's record batch was a copy of them.
      */
     release(batch) {
       for (const item of batch) releaseLine(item.line)

@@ -1,22 +1,52 @@
-// The only file that uses kafkajs (with kafkajs-idle-fix.ts, which mends its request queue): one
-// producer per exporter, acks = all, no idempotence (as DeepFlow), null keys (random partition),
-// kafkajs's own retries off (the relay's retry loop owns the budget), snappy through snappyjs. A
-// swap of Kafka client touches these files alone.
-import { CompressionCodecs, CompressionTypes, Kafka, logLevel, Partitioners, type Producer, type SASLOptions } from 'kafkajs'
-import type { KafkaCompression } from '../../config/types.ts'
+// The only file that uses kafkajs (with kafkajs-idle-fix.ts, which mends its request queue): per
+// exporter one kafkajs cluster (what its producer uses: bootstrap, metadata, leaders, connections,
+// SASL, TLS), over which the relay sends its own Produce requests (v3 to v7, as the broker speaks)
+// carrying the record batches the sink wrote (record-batch.ts); kafkajs's response decoders read the
+// answers into its errors. acks = all, no idempotence (as DeepFlow), null keys, one random partition
+// per call, kafkajs's own retries off (the relay's retry loop owns the budget). kafkajs's producer
+// made an object per message and encoded every one anew (about 40 µs of CPU per 2 KB line). A swap
+// of Kafka client touches these files alone.
+/// <reference path="./kafkajs-internals.d.ts" />
+import { Kafka, logLevel, type SASLOptions } from 'kafkajs'
+import produceV3 from 'kafkajs/src/protocol/requests/produce/v3/response.js'
+import produceV4 from 'kafkajs/src/protocol/requests/produce/v4/response.js'
+import produceV5 from 'kafkajs/src/protocol/requests/produce/v5/response.js'
+import produceV6 from 'kafkajs/src/protocol/requests/produce/v6/response.js'
+import produceV7 from 'kafkajs/src/protocol/requests/produce/v7/response.js'
 import type { Logger } from '../../observe/log.ts'
-import { snappyCompress, snappyDecompress } from './snappy-codec.ts'
 import './kafkajs-idle-fix.ts'
+import { produceRequestBody } from './record-batch.ts'
 
-CompressionCodecs[CompressionTypes.Snappy] = () => ({
-  compress: (encoder: { buffer: Buffer }) => Promise.resolve(Buffer.from(snappyCompress(encoder.buffer))),
-  decompress: (buffer: Buffer) => Promise.resolve(Buffer.from(snappyDecompress(buffer))),
-})
+const PRODUCE_API_KEY = 0
+/** Record batches (magic 2) need Produce v3; v4–v7 have the same request fields, v6+ the client-side throttle. */
+const MIN_PRODUCE_VERSION = 3
+const MAX_PRODUCE_VERSION = 7
+const PRODUCE_RESPONSES: Record<number, KafkaResponse> = { 3: produceV3, 4: produceV4, 5: produceV5, 6: produceV6, 7: produceV7 }
+const ACKS_ALL = -1
+/** kafkajs's producer default. */
+const METADATA_MAX_AGE_MS = 300_000
 
-const COMPRESSION: Record<KafkaCompression, CompressionTypes> = {
-  none: CompressionTypes.None,
-  gzip: CompressionTypes.GZIP,
-  snappy: CompressionTypes.Snappy,
+/** A kafkajs response decoder: reads the bytes, then throws kafkajs's error for a failed partition. */
+interface KafkaResponse {
+  decode(raw: Buffer): Promise<unknown>
+  parse(decoded: unknown): Promise<unknown>
+}
+
+/** The part of kafkajs's cluster (its producer's, not in its typings) the transport uses. */
+interface Cluster {
+  isConnected(): boolean
+  connect(): Promise<void>
+  disconnect(): Promise<void>
+  addMultipleTargetTopics(topics: string[]): Promise<void>
+  findTopicPartitionMetadata(topic: string): { partitionId: number; leader?: number | null }[]
+  findBroker(o: { nodeId: string }): Promise<Broker>
+}
+
+interface Broker {
+  readonly nodeId: number | null
+  readonly versions: Record<number, { minVersion: number; maxVersion: number }> | null
+  readonly connectionPool: { send(request: { request: object; response: KafkaResponse; requestTimeout: number }): Promise<unknown> }
+  disconnect(): Promise<void>
 }
 
 export interface KafkaTransportOptions {
@@ -29,21 +59,17 @@ export interface KafkaTransportOptions {
   /** TLS towards the brokers, or null for plaintext. */
   readonly ssl: { readonly ca: string | null; readonly insecureSkipVerify: boolean } | null
   readonly requestTimeoutMs: number
-  readonly compression: KafkaCompression
   readonly log: Logger
   /** Picks the partition of each produce call (injected randomness). */
   readonly random: () => number
 }
 
-export interface ProduceMessage {
-  /** The message value (a JSON line's UTF-8 bytes). */
-  readonly value: string | Uint8Array
-  readonly timestampMs: number
-}
-
 export interface KafkaTransport {
-  /** One produce call (kafkajs sendBatch); throws kafkajs errors, classified by the caller. */
-  produce(topics: ReadonlyMap<string, readonly ProduceMessage[]>): Promise<void>
+  /**
+   * One Produce request of one record batch (record-batch.ts) to one random partition of `topic`,
+   * acks = all; throws kafkajs errors, classified by the caller.
+   */
+  produce(topic: string, batch: Uint8Array): Promise<void>
   /**
    * Drops the connections; the next produce connects again (fresh metadata), starting from the
    * next bootstrap broker when `nextBroker` (kafkajs would start from the first one again).
@@ -82,11 +108,10 @@ export function createKafkaTransport(opts: KafkaTransportOptions): KafkaTranspor
         opts.log.debug('kafkajs', { exporter: opts.clientId, kafkajs_level: logLevel[level], message: log.message, broker: log.broker })
       },
     })
-  let producer: Producer | undefined
-  let connected = false
+  let cluster: Cluster | undefined
   /**
    * Topics known to exist with a leader (so a first produce does not race auto-creation), with
-   * their partition count when the broker told it (undefined: leave partitioning to kafkajs).
+   * their partition count when the broker told it (undefined: read from the cluster's metadata).
    */
   const ready = new Map<string, number | undefined>()
 
@@ -106,7 +131,7 @@ export function createKafkaTransport(opts: KafkaTransportOptions): KafkaTranspor
       const { topics: meta } = await admin.fetchTopicMetadata({ topics: missing })
       for (const t of meta) ready.set(t.name, t.partitions.length > 0 ? t.partitions.length : undefined)
     } catch (err) {
-      opts.log.debug('kafka: no topic metadata ahead; kafkajs partitions', {
+      opts.log.debug('kafka: no topic metadata ahead; read at the first produce', {
         exporter: opts.clientId,
         topics: missing,
         error: (err as { name?: string }).name,
@@ -117,64 +142,83 @@ export function createKafkaTransport(opts: KafkaTransportOptions): KafkaTranspor
     for (const t of missing) if (!ready.has(t)) ready.set(t, undefined)
   }
 
+  /** kafkajs's cluster (metadata, leaders, connections, SASL, TLS), made as its producer makes it. */
+  const ensureCluster = async (): Promise<Cluster> => {
+    if (cluster === undefined) {
+      const kafka = client()
+      const create = Object.getOwnPropertySymbols(kafka).find((sym) => sym.description === 'private:Kafka:createCluster')
+      if (create === undefined) throw new Error('kafkajs: no createCluster (an unknown kafkajs version)')
+      const make = (kafka as unknown as Record<symbol, (o: object) => Cluster>)[create]!
+      cluster = make({
+        metadataMaxAge: METADATA_MAX_AGE_MS,
+        allowAutoTopicCreation: true,
+        maxInFlightRequests: null,
+        instrumentationEmitter: null,
+      })
+    }
+    if (!cluster.isConnected()) await cluster.connect()
+    return cluster
+  }
+
   /**
    * Null keys, as DeepFlow. A produce call of one topic goes to one random partition (what Kafka's
    * own clients do for null keys, the "sticky" partitioner): the broker then takes or refuses the
    * call whole, so a retry never duplicates part of it. Over many calls the partitions are used
    * evenly, as with DeepFlow's random partitioner.
    */
-  const partitionFor = (topic: string): number | undefined => {
-    const n = ready.get(topic)
-    return n === undefined ? undefined : Math.floor(opts.random() * n)
-  }
-
-  const ensure = async (): Promise<Producer> => {
-    producer ??= client().producer({
-      allowAutoTopicCreation: true,
-      idempotent: false,
-      retry: { retries: 0 },
-      createPartitioner: Partitioners.DefaultPartitioner,
-    })
-    if (!connected) {
-      await producer.connect()
-      connected = true
+  const leaderFor = async (c: Cluster, topic: string): Promise<{ broker: Broker; partition: number }> => {
+    await c.addMultipleTargetTopics([topic])
+    const partitions = c.findTopicPartitionMetadata(topic)
+    const n = ready.get(topic) ?? partitions.length
+    if (n === 0) throw Object.assign(new Error(`no partitions known for topic ${topic}`), { name: 'KafkaJSBrokerNotFound' })
+    const partition = Math.floor(opts.random() * n)
+    const meta = partitions.find((p) => p.partitionId === partition)
+    if (meta === undefined || meta.leader === null || meta.leader === undefined || meta.leader < 0) {
+      throw Object.assign(new Error(`no leader known for ${topic}/${partition}`), { name: 'KafkaJSBrokerNotFound' })
     }
-    return producer
+    return { broker: await c.findBroker({ nodeId: String(meta.leader) }), partition }
   }
 
   return {
-    async produce(topics) {
-      const p = await ensure()
-      await ensureTopics([...topics.keys()])
-      await p.sendBatch({
-        acks: -1,
-        timeout: opts.requestTimeoutMs,
-        compression: COMPRESSION[opts.compression],
-        topicMessages: [...topics].map(([topic, messages]) => {
-          const partition = partitionFor(topic)
-          return {
-            topic,
-            messages: messages.map((m) => ({
-              key: null,
-              value: typeof m.value === 'string' ? m.value : Buffer.from(m.value.buffer, m.value.byteOffset, m.value.byteLength),
-              timestamp: String(m.timestampMs),
-              ...(partition === undefined ? {} : { partition }),
-            })),
-          }
-        }),
-      })
+    async produce(topic, batch) {
+      const c = await ensureCluster()
+      await ensureTopics([topic])
+      const { broker, partition } = await leaderFor(c, topic)
+      const version = Math.min(MAX_PRODUCE_VERSION, broker.versions?.[PRODUCE_API_KEY]?.maxVersion ?? MIN_PRODUCE_VERSION)
+      if (version < MIN_PRODUCE_VERSION) {
+        throw Object.assign(new Error(`broker ${broker.nodeId} speaks Produce up to v${version}; record batches need v3 (Kafka 0.11)`), {
+          name: 'KafkaJSNonRetriableError',
+          retriable: false,
+        })
+      }
+      const body = Buffer.from(produceRequestBody(topic, partition, ACKS_ALL, opts.requestTimeoutMs, batch).buffer)
+      const request = {
+        apiKey: PRODUCE_API_KEY,
+        apiVersion: version,
+        apiName: 'Produce',
+        expectResponse: () => true,
+        // kafkajs's request framing copies a payload's `buffer` (what its Encoder hands it).
+        encode: () => Promise.resolve({ buf: body, buffer: body }),
+      }
+      try {
+        // v6 and later: kafkajs holds the connection's next requests for the throttle time the broker asks (KIP-219).
+        await broker.connectionPool.send({ request, response: PRODUCE_RESPONSES[version]!, requestTimeout: opts.requestTimeoutMs })
+      } catch (err) {
+        if ((err as { name?: string }).name === 'KafkaJSConnectionClosedError') await broker.disconnect().catch(() => {})
+        throw err
+      }
     },
     async reset(nextBroker) {
       if (nextBroker) rotation++
       ready.clear() // partition counts may have changed; topics are looked up again
-      connected = false
-      const p = producer
-      producer = undefined
-      await p?.disconnect().catch(() => {})
+      const c = cluster
+      cluster = undefined
+      await c?.disconnect().catch(() => {})
     },
     async close() {
-      connected = false
-      await producer?.disconnect().catch(() => {})
+      const c = cluster
+      cluster = undefined
+      await c?.disconnect().catch(() => {})
     },
   }
 }

@@ -249,11 +249,11 @@ test(
       sasl: null,
       ssl: null,
       requestTimeoutMs: 10_000,
-      compression: 'none',
       log: createLogger({ write: () => {}, now: Date.now, level: 'error' }),
       random: () => 0,
     })
-    await transport.produce(new Map([['idle', [{ value: 'v', timestampMs: 1 }]]]))
+    const { encodeRecordBatch } = await import('../../../src/exporters/kafka/record-batch.ts')
+    await transport.produce('idle', await encodeRecordBatch([{ line: new TextEncoder().encode('v'), timestampMs: 1 }], 'none'))
     assert.deepEqual((await broker.consume('idle', 1)).map((m) => m.value), ['v'])
     const original = globalThis.setTimeout
     let timers = 0

@@ -1,0 +1,170 @@
+// Kafka's v2 record batch (magic 2, Kafka 0.11+) written straight from the queued JSON lines: each
+// record is its framing (length, attributes, timestamp and offset deltas, null key, value length,
+// no headers; Kafka's zig-zag varints) and its line's bytes, copied once into the records section;
+// the section is compressed in one pass; the header closes with one CRC-32C. No object per record.
+// https://kafka.apache.org/documentation/#recordbatch
+import type { KafkaCompression } from '../../config/types.ts'
+import { crc32c } from '../../util/crc32c.ts'
+import { snappyBlockCompress } from '../../util/snappy.ts'
+
+/** What a record batch needs of a queued record. */
+export interface BatchRecord {
+  /** The value: the JSON line's UTF-8 bytes. */
+  readonly line: Uint8Array
+  readonly timestampMs: number
+}
+
+/** Record batch attributes: the compression codec in the low 3 bits (timestamp type 0: create time). */
+export const CODEC: Record<KafkaCompression, number> = { none: 0, gzip: 1, snappy: 2 }
+
+/** Bytes of the batch header before the records (baseOffset … recordsCount). */
+export const BATCH_HEADER_BYTES = 61
+/** Where the CRC-32C covers from (attributes) and where it is written. */
+const CRC_FROM = 21
+const CRC_AT = 17
+
+/** Most bytes a record's framing takes besides its value (5-byte length, 10-byte delta, …). */
+const MAX_FRAMING = 5 + 1 + 10 + 5 + 1 + 5 + 1
+
+function zigzagSize32(n: number): number {
+  let v = (n << 1) ^ (n >> 31)
+  let size = 1
+  while ((v >>>= 7) !== 0) size++
+  return size
+}
+
+function putZigzag32(out: Uint8Array, at: number, n: number): number {
+  let v = ((n << 1) ^ (n >> 31)) >>> 0
+  while (v >= 0x80) {
+    out[at++] = (v & 0x7f) | 0x80
+    v >>>= 7
+  }
+  out[at++] = v
+  return at
+}
+
+/** A zig-zag varlong of a safe integer (timestamp deltas can pass 2^31 ms). */
+function putZigzag64(out: Uint8Array, at: number, n: number): number {
+  let v = n >= 0 ? n * 2 : -n * 2 - 1
+  while (v >= 0x80) {
+    out[at++] = (v % 0x80) | 0x80
+    v = Math.floor(v / 0x80)
+  }
+  out[at++] = v
+  return at
+}
+
+function zigzagSize64(n: number): number {
+  let v = n >= 0 ? n * 2 : -n * 2 - 1
+  let size = 1
+  while (v >= 0x80) {
+    v = Math.floor(v / 0x80)
+    size++
+  }
+  return size
+}
+
+/** The batch's first timestamp: the record deltas are taken from it. */
+export function baseTimestamp(records: readonly BatchRecord[]): number {
+  let base = records[0]!.timestampMs
+  for (const r of records) if (r.timestampMs < base) base = r.timestampMs
+  return base
+}
+
+/** The uncompressed records section: each record framed, in order, offset deltas 0…n-1. */
+export function recordsSection(records: readonly BatchRecord[], base: number): Uint8Array {
+  let bound = 0
+  for (const r of records) bound += r.line.length + MAX_FRAMING
+  const out = new Uint8Array(bound)
+  let at = 0
+  for (let i = 0; i < records.length; i++) {
+    const { line, timestampMs } = records[i]!
+    const delta = timestampMs - base
+    // attributes (1) + timestampDelta + offsetDelta + keyLength -1 (1) + valueLength + value + headers 0 (1)
+    const body = 1 + zigzagSize64(delta) + zigzagSize32(i) + 1 + zigzagSize32(line.length) + line.length + 1
+    at = putZigzag32(out, at, body)
+    out[at++] = 0
+    at = putZigzag64(out, at, delta)
+    at = putZigzag32(out, at, i)
+    out[at++] = 1 // zig-zag of -1: null key
+    at = putZigzag32(out, at, line.length)
+    out.set(line, at)
+    at += line.length
+    out[at++] = 0
+  }
+  return out.subarray(0, at)
+}
+
+/**
+ * The record batch around `records` (the records section, compressed with `codec` or not): base
+ * offset 0, no partition leader epoch, no producer id (not idempotent, as DeepFlow), CRC-32C.
+ */
+export function recordBatch(
+  count: number,
+  base: number,
+  maxTimestamp: number,
+  codec: KafkaCompression,
+  records: Uint8Array,
+): Uint8Array {
+  const out = new Uint8Array(BATCH_HEADER_BYTES + records.length)
+  const view = new DataView(out.buffer)
+  view.setBigInt64(0, 0n) // baseOffset
+  view.setInt32(8, out.length - 12) // batchLength: from partitionLeaderEpoch on
+  view.setInt32(12, -1) // partitionLeaderEpoch
+  out[16] = 2 // magic
+  view.setInt16(21, CODEC[codec]) // attributes
+  view.setInt32(23, count - 1) // lastOffsetDelta
+  view.setBigInt64(27, BigInt(base)) // baseTimestamp
+  view.setBigInt64(35, BigInt(maxTimestamp)) // maxTimestamp
+  view.setBigInt64(43, -1n) // producerId
+  view.setInt16(51, -1) // producerEpoch
+  view.setInt32(53, -1) // baseSequence
+  view.setInt32(57, count) // records count
+  out.set(records, BATCH_HEADER_BYTES)
+  view.setUint32(CRC_AT, crc32c(out, CRC_FROM))
+  return out
+}
+
+/** The latest timestamp of the records (the batch's maxTimestamp). */
+export function maxTimestamp(records: readonly BatchRecord[]): number {
+  let max = records[0]!.timestampMs
+  for (const r of records) if (r.timestampMs > max) max = r.timestampMs
+  return max
+}
+
+const utf8 = new TextEncoder()
+
+/**
+ * A Produce request body, versions 3 to 7 (the same fields): no transactional id, acks, timeout,
+ * one topic with one partition and its record batch.
+ */
+export function produceRequestBody(topic: string, partition: number, acks: number, timeoutMs: number, batch: Uint8Array): Uint8Array {
+  const name = utf8.encode(topic)
+  const out = new Uint8Array(2 + 2 + 4 + 4 + 2 + name.length + 4 + 4 + 4 + batch.length)
+  const view = new DataView(out.buffer)
+  let at = 0
+  view.setInt16(at, -1) // transactional_id: null
+  view.setInt16(at += 2, acks)
+  view.setInt32(at += 2, timeoutMs)
+  view.setInt32(at += 4, 1) // one topic
+  view.setInt16(at += 4, name.length)
+  out.set(name, at += 2)
+  view.setInt32(at += name.length, 1) // one partition
+  view.setInt32(at += 4, partition)
+  view.setInt32(at += 4, batch.length)
+  out.set(batch, at + 4)
+  return out
+}
+
+async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream('gzip'))
+  return new Uint8Array(await new Response(stream).arrayBuffer())
+}
+
+/** The record batch of `records`, compressed as the exporter says (snappy: a raw block, as sarama writes it). */
+export async function encodeRecordBatch(records: readonly BatchRecord[], codec: KafkaCompression): Promise<Uint8Array> {
+  const base = baseTimestamp(records)
+  const section = recordsSection(records, base)
+  const body = codec === 'snappy' ? snappyBlockCompress(section) : codec === 'gzip' ? await gzip(section) : section
+  return recordBatch(records.length, base, maxTimestamp(records), codec, body)
+}
