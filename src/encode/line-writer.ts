@@ -81,6 +81,13 @@ export class LineWriter extends GrowableBytes {
 
   /** A number as JavaScript's String() writes it: integers digit by digit, others through String(). */
   number(v: number): void {
+    // Most values are counters below 2^32: integer division, no float floor. (-0 lands here as
+    // 0, which is what String(-0) writes too.)
+    if (v >>> 0 === v) {
+      this.room(10)
+      this.uint32(v)
+      return
+    }
     if (!Number.isSafeInteger(v) || Object.is(v, -0)) {
       this.ascii(String(v))
       return
@@ -99,6 +106,37 @@ export class LineWriter extends GrowableBytes {
     do {
       const q = Math.floor(n / 10)
       buf[--at] = 48 + (n - q * 10)
+      n = q
+    } while (n > 0)
+  }
+
+  /** An integer in [0, 2^32) in decimal; room for 10 digits was made. */
+  private uint32(n: number): void {
+    const buf = this.buf
+    const digits = n < 10
+      ? 1
+      : n < 100
+      ? 2
+      : n < 1000
+      ? 3
+      : n < 10000
+      ? 4
+      : n < 100000
+      ? 5
+      : n < 1000000
+      ? 6
+      : n < 10000000
+      ? 7
+      : n < 100000000
+      ? 8
+      : n < 1000000000
+      ? 9
+      : 10
+    let at = this.length + digits
+    this.length = at
+    do {
+      const q = (n / 10) >>> 0
+      buf[--at] = 48 + n - q * 10
       n = q
     } while (n > 0)
   }

@@ -5,7 +5,7 @@
 // https://kafka.apache.org/documentation/#recordbatch
 import type { KafkaCompression } from '../../config/types.ts'
 import { crc32c } from '../../util/crc32c.ts'
-import { snappyBlockCompress } from '../../util/snappy.ts'
+import { snappyCompress } from '../../util/snappy-compress.ts'
 
 /** What a record batch needs of a queued record. */
 export interface BatchRecord {
@@ -165,6 +165,6 @@ async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
 export async function encodeRecordBatch(records: readonly BatchRecord[], codec: KafkaCompression): Promise<Uint8Array> {
   const base = baseTimestamp(records)
   const section = recordsSection(records, base)
-  const body = codec === 'snappy' ? snappyBlockCompress(section) : codec === 'gzip' ? await gzip(section) : section
+  const body = codec === 'snappy' ? snappyCompress(section) : codec === 'gzip' ? await gzip(section) : section
   return recordBatch(records.length, base, maxTimestamp(records), codec, body)
 }
