@@ -134,6 +134,11 @@ function compressFragment(input: Uint8Array, view: DataView, start: number, end:
 /** `input` as one snappy block: its length as a varint, then its fragments' elements. */
 export function snappyCompress(input: Uint8Array): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(maxCompressedLength(input.length))
+  return out.slice(0, snappyCompressInto(input, out))
+}
+
+/** Writes `input` as one snappy block at the start of `out` (at least maxCompressedLength long); returns its length. */
+export function snappyCompressInto(input: Uint8Array, out: Uint8Array): number {
   let op = 0
   let n = input.length
   while (n >= 0x80) {
@@ -145,5 +150,5 @@ export function snappyCompress(input: Uint8Array): Uint8Array<ArrayBuffer> {
   for (let at = 0; at < input.length; at += FRAGMENT) {
     op = compressFragment(input, view, at, Math.min(at + FRAGMENT, input.length), out, op)
   }
-  return out.slice(0, op)
+  return op
 }

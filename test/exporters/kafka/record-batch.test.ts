@@ -108,3 +108,17 @@ test('Produce request body (v3–v7): null transactional id, acks, timeout, one 
     7, // records
   ])
 })
+
+test('batches made one after another (reused buffers) are each whole; a batch over the buffers is too', async () => {
+  const line = (i: number, n: number) => ({ line: utf8.encode(`{"i":${i},"pad":"${'p'.repeat(n)}"}`), timestampMs: T0 + i })
+  const small = Array.from({ length: 30 }, (_, i) => line(i, 40))
+  const large = Array.from({ length: 3000 }, (_, i) => line(i, 1500)) // ~4.6 MB: past the 4 MiB the buffers keep
+  const first = await encodeRecordBatch(small, 'snappy')
+  const second = await encodeRecordBatch(large, 'snappy')
+  const third = await encodeRecordBatch(small.slice(0, 5), 'snappy')
+  for (const [batch, want] of [[first, small], [second, large], [third, small.slice(0, 5)]] as const) {
+    const d = decodeRecordBatch(batch)
+    assert.equal(d.crcOk, true)
+    assert.deepEqual(d.records.map((r) => r.value), want.map((r) => new TextDecoder().decode(r.line)))
+  }
+})
