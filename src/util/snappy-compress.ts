@@ -81,23 +81,28 @@ function compressFragment(input: Uint8Array, view: DataView, start: number, end:
     let ip = start + 1
     let nextWord = load32(ip)
     let nextHash = Math.imul(nextWord, 0x1e35a7bd) >>> shift
-    outer: for (;;) {
+    let done = false
+    while (!done) {
       // Look for a 4-byte match, skipping faster the longer none is found.
       let skip = 32
       let nextIp = ip
-      let candidate: number
+      let candidate = -1
       for (;;) {
         ip = nextIp
         const hash = nextHash
         const word = nextWord
         nextIp = ip + (skip++ >>> 5)
-        if (nextIp > limit) break outer
+        if (nextIp > limit) {
+          done = true
+          break
+        }
         nextWord = load32(nextIp)
         nextHash = Math.imul(nextWord, 0x1e35a7bd) >>> shift
         candidate = table[hash]!
         table[hash] = ip
         if (candidate >= 0 && load32(candidate) === word) break
       }
+      if (done) break
       op = putLiteral(input, nextEmit, ip - nextEmit, out, op)
       // Emit the match and any that follow at once.
       for (;;) {
@@ -115,7 +120,10 @@ function compressFragment(input: Uint8Array, view: DataView, start: number, end:
         op = putCopy(out, op, base - candidate, s1 - base)
         ip = s1
         nextEmit = ip
-        if (ip >= limit) break outer
+        if (ip >= limit) {
+          done = true
+          break
+        }
         table[Math.imul(load32(ip - 1), 0x1e35a7bd) >>> shift] = ip - 1
         const word = load32(ip)
         const hash = Math.imul(word, 0x1e35a7bd) >>> shift
@@ -123,6 +131,7 @@ function compressFragment(input: Uint8Array, view: DataView, start: number, end:
         table[hash] = ip
         if (candidate < 0 || load32(candidate) !== word) break
       }
+      if (done) break
       nextWord = load32(++ip)
       nextHash = Math.imul(nextWord, 0x1e35a7bd) >>> shift
     }
