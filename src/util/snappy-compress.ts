@@ -18,23 +18,35 @@ export function maxCompressedLength(n: number): number {
   return 32 + n + Math.floor(n / 6)
 }
 
-function putLiteral(input: Uint8Array, from: number, len: number, out: Uint8Array, op: number): number {
+/** Snappy literal tag for `len` (≥ 1) bytes at out[at]; returns where the literal's bytes go. */
+export function putLiteralTag(out: Uint8Array, at: number, len: number): number {
   const n = len - 1
   if (n < 60) {
-    out[op++] = n << 2
+    out[at++] = n << 2
   } else if (n < 0x100) {
-    out[op++] = 60 << 2
-    out[op++] = n
+    out[at++] = 60 << 2
+    out[at++] = n
   } else if (n < 0x10000) {
-    out[op++] = 61 << 2
-    out[op++] = n & 0xff
-    out[op++] = n >>> 8
+    out[at++] = 61 << 2
+    out[at++] = n & 0xff
+    out[at++] = n >>> 8
+  } else if (n < 0x1000000) {
+    out[at++] = 62 << 2
+    out[at++] = n & 0xff
+    out[at++] = (n >>> 8) & 0xff
+    out[at++] = n >>> 16
   } else {
-    out[op++] = 62 << 2
-    out[op++] = n & 0xff
-    out[op++] = (n >>> 8) & 0xff
-    out[op++] = n >>> 16
+    out[at++] = 63 << 2
+    out[at++] = n & 0xff
+    out[at++] = (n >>> 8) & 0xff
+    out[at++] = (n >>> 16) & 0xff
+    out[at++] = n >>> 24
   }
+  return at
+}
+
+function putLiteral(input: Uint8Array, from: number, len: number, out: Uint8Array, op: number): number {
+  op = putLiteralTag(out, op, len)
   if (len < 64) {
     for (let i = 0; i < len; i++) out[op + i] = input[from + i]!
   } else {

@@ -15,6 +15,7 @@
 // repeats inside heads and samples.
 
 import { SLAB_BYTES, type SlabLane, Slabs } from '../../util/slabs.ts'
+import { putLiteralTag } from '../../util/snappy-compress.ts'
 import { labelKey, LabelsWriter, putVarint, varintSize } from './labels-writer.ts'
 
 export interface SeriesFragment {
@@ -39,33 +40,6 @@ const slabs = new Slabs(SLAB_BYTES, 16)
 const MAX_COPY = 64
 /** Farthest a 2-byte-offset copy reaches; farther back (labels over 64 KiB) takes 4-byte offsets. */
 const MAX_COPY2_OFFSET = 0xffff
-
-/** Snappy literal tag for `len` (≥ 1) bytes. */
-function putLiteralTag(out: Uint8Array, at: number, len: number): number {
-  const n = len - 1
-  if (n < 60) {
-    out[at++] = n << 2
-  } else if (n < 0x100) {
-    out[at++] = 60 << 2
-    out[at++] = n
-  } else if (n < 0x10000) {
-    out[at++] = 61 << 2
-    out[at++] = n & 0xff
-    out[at++] = n >>> 8
-  } else if (n < 0x1000000) {
-    out[at++] = 62 << 2
-    out[at++] = n & 0xff
-    out[at++] = (n >>> 8) & 0xff
-    out[at++] = n >>> 16
-  } else {
-    out[at++] = 63 << 2
-    out[at++] = n & 0xff
-    out[at++] = (n >>> 8) & 0xff
-    out[at++] = (n >>> 16) & 0xff
-    out[at++] = n >>> 24
-  }
-  return at
-}
 
 const f64 = new Float64Array(1)
 const f64Bytes = new Uint8Array(f64.buffer)
