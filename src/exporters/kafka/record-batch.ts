@@ -6,6 +6,7 @@
 import type { KafkaCompression } from '../../config/types.ts'
 import { crc32c } from '../../util/crc32c.ts'
 import { maxCompressedLength, snappyCompressInto } from '../../util/snappy-compress.ts'
+import { putVarint, varintSize, zigzag } from '../../util/varint.ts'
 
 /** What a record batch needs of a queued record. */
 export interface BatchRecord {
@@ -15,10 +16,10 @@ export interface BatchRecord {
 }
 
 /** Record batch attributes: the compression codec in the low 3 bits (timestamp type 0: create time). */
-export const CODEC: Record<KafkaCompression, number> = { none: 0, gzip: 1, snappy: 2 }
+const CODEC: Record<KafkaCompression, number> = { none: 0, gzip: 1, snappy: 2 }
 
 /** Bytes of the batch header before the records (baseOffset … recordsCount). */
-export const BATCH_HEADER_BYTES = 61
+const BATCH_HEADER_BYTES = 61
 /** Where the CRC-32C covers from (attributes) and where it is written. */
 const CRC_FROM = 21
 const CRC_AT = 17
@@ -26,45 +27,7 @@ const CRC_AT = 17
 /** Most bytes a record's framing takes besides its value (5-byte length, 10-byte delta, …). */
 const MAX_FRAMING = 5 + 1 + 10 + 5 + 1 + 5 + 1
 
-function zigzagSize32(n: number): number {
-  let v = (n << 1) ^ (n >> 31)
-  let size = 1
-  while ((v >>>= 7) !== 0) size++
-  return size
-}
-
-function putZigzag32(out: Uint8Array, at: number, n: number): number {
-  let v = ((n << 1) ^ (n >> 31)) >>> 0
-  while (v >= 0x80) {
-    out[at++] = (v & 0x7f) | 0x80
-    v >>>= 7
-  }
-  out[at++] = v
-  return at
-}
-
-/** A zig-zag varlong of a safe integer (timestamp deltas can pass 2^31 ms). */
-function putZigzag64(out: Uint8Array, at: number, n: number): number {
-  let v = n >= 0 ? n * 2 : -n * 2 - 1
-  while (v >= 0x80) {
-    out[at++] = (v % 0x80) | 0x80
-    v = Math.floor(v / 0x80)
-  }
-  out[at++] = v
-  return at
-}
-
-function zigzagSize64(n: number): number {
-  let v = n >= 0 ? n * 2 : -n * 2 - 1
-  let size = 1
-  while (v >= 0x80) {
-    v = Math.floor(v / 0x80)
-    size++
-  }
-  return size
-}
-
-/** The batch's first timestamp: the record deltas are taken from it. */
+/** The batch's base timestamp: the earliest of its records, so that every delta is ≥ 0. */
 export function baseTimestamp(records: readonly BatchRecord[]): number {
   let base = records[0]!.timestampMs
   for (const r of records) if (r.timestampMs < base) base = r.timestampMs
@@ -111,13 +74,13 @@ export function recordsSection(records: readonly BatchRecord[], base: number, sc
     const { line, timestampMs } = records[i]!
     const delta = timestampMs - base
     // attributes (1) + timestampDelta + offsetDelta + keyLength -1 (1) + valueLength + value + headers 0 (1)
-    const body = 1 + zigzagSize64(delta) + zigzagSize32(i) + 1 + zigzagSize32(line.length) + line.length + 1
-    at = putZigzag32(out, at, body)
+    const body = 1 + varintSize(zigzag(delta)) + varintSize(zigzag(i)) + 1 + varintSize(zigzag(line.length)) + line.length + 1
+    at = putVarint(out, at, zigzag(body))
     out[at++] = 0
-    at = putZigzag64(out, at, delta)
-    at = putZigzag32(out, at, i)
+    at = putVarint(out, at, zigzag(delta))
+    at = putVarint(out, at, zigzag(i))
     out[at++] = 1 // zig-zag of -1: null key
-    at = putZigzag32(out, at, line.length)
+    at = putVarint(out, at, zigzag(line.length))
     out.set(line, at)
     at += line.length
     out[at++] = 0

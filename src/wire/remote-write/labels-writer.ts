@@ -9,6 +9,7 @@
 // under 128 bytes, nearly every label), and the bytes behind it are moved in the rare longer case.
 
 import { GrowableBytes } from '../../util/growable-bytes.ts'
+import { putVarint, varintSize } from '../../util/varint.ts'
 
 const encoder = new TextEncoder()
 
@@ -28,25 +29,6 @@ export function labelKey(name: string): LabelKey {
   at += bytes.length
   out[at] = VALUE_TAG
   return out
-}
-
-export function varintSize(n: number): number {
-  let size = 1
-  while (n >= 0x80) {
-    n = Math.floor(n / 128)
-    size++
-  }
-  return size
-}
-
-/** A varint of n (0 ≤ n < 2^53) at `at`; returns the position after it. */
-export function putVarint(out: Uint8Array, at: number, n: number): number {
-  while (n >= 0x80) {
-    out[at++] = (n & 0x7f) | 0x80
-    n = Math.floor(n / 128)
-  }
-  out[at++] = n
-  return at
 }
 
 /** A record's labels are buf[0, length); reset() starts the next record's. */

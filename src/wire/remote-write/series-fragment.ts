@@ -16,7 +16,8 @@
 
 import { SLAB_BYTES, type SlabLane, Slabs } from '../../util/slabs.ts'
 import { putLiteralTag } from '../../util/snappy-compress.ts'
-import { labelKey, LabelsWriter, putVarint, varintSize } from './labels-writer.ts'
+import { labelKey, LabelsWriter } from './labels-writer.ts'
+import { putVarint, varintSize } from '../../util/varint.ts'
 
 export interface SeriesFragment {
   /** Snappy elements (literals and copies) without the block's length preamble. */
