@@ -36,6 +36,8 @@ async function loadConfig(runtime: Runtime, file: string | undefined, overrides:
 }
 
 export async function main(runtime: Runtime): Promise<number> {
+  /** Start-up markers, ms since the process started: logged with "deepflow-relay started". */
+  const marks: Record<string, number> = { modules: runtime.uptimeMs() }
   const command = parseCommand(runtime.args)
   const stderr = (s: string) => runtime.writeStderr(s.endsWith('\n') ? s : `${s}\n`)
   if (command.kind === 'help') {
@@ -68,6 +70,7 @@ export async function main(runtime: Runtime): Promise<number> {
   let config: Config
   try {
     config = await loadConfig(runtime, file, overrides)
+    marks.config = runtime.uptimeMs()
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err
     const where = file ?? 'the embedded default'
@@ -96,7 +99,7 @@ export async function main(runtime: Runtime): Promise<number> {
     for (const w of warnings) stderr(`warning: ${w}`)
     return EXIT_OK
   }
-  return run(runtime, config, overrides, budget)
+  return run(runtime, config, overrides, budget, marks)
 }
 
 /**
@@ -128,7 +131,13 @@ export async function reloadConfig(runtime: Runtime, file: string | null, overri
   }
 }
 
-async function run(runtime: Runtime, config: Config, overrides: Overrides, budget: MemoryBudget): Promise<number> {
+async function run(
+  runtime: Runtime,
+  config: Config,
+  overrides: Overrides,
+  budget: MemoryBudget,
+  marks: Record<string, number>,
+): Promise<number> {
   const log = createLogger({ write: runtime.writeStderr, now: systemClock.now, level: config.relay.logLevel })
   runtime.onWarning((w) => log.debug('runtime warning', { name: w.name, warning: w.message }))
   for (const w of config.warnings) log.warn(w)
@@ -156,7 +165,9 @@ async function run(runtime: Runtime, config: Config, overrides: Overrides, budge
         cpuCount: runtime.cpuCount,
       },
     })
+    marks.relay = runtime.uptimeMs()
     await relay.start()
+    marks.start = runtime.uptimeMs()
   } catch (err) {
     if (!(err instanceof StartError)) throw err
     log.error(err.message)
@@ -196,6 +207,7 @@ async function run(runtime: Runtime, config: Config, overrides: Overrides, budge
     exporters: config.exporters.map((e) => `${e.name} (${e.protocol})`),
     memory_budget_bytes: budget.bytes,
     memory_budget: describeBudget(budget),
+    startup_ms: { ...marks, listen: runtime.uptimeMs() },
   })
   runtime.started?.()
 

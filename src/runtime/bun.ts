@@ -93,6 +93,7 @@ export function createBunRuntime(): Runtime {
       else jscFullGC()
     },
     cpuCount: navigator.hardwareConcurrency ?? 1,
+    uptimeMs: () => performance.now(),
     async readSystemFile(path) {
       try {
         return await Bun.file(path).text()

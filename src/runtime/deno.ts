@@ -75,6 +75,7 @@ export function createDenoRuntime(): Runtime {
       ;(globalThis as { gc?: () => void }).gc?.()
     },
     cpuCount: navigator.hardwareConcurrency ?? 1,
+    uptimeMs: () => performance.now(),
     async readSystemFile(path) {
       try {
         return await Deno.readTextFile(path)

@@ -58,6 +58,8 @@ export interface Runtime {
   collectGarbage(returnMemory: boolean): void
   /** CPU cores this process may use. */
   readonly cpuCount: number
+  /** Milliseconds since the process started (performance.now(): its time origin is the process start), for start-up markers. */
+  uptimeMs(): number
   /** fetch with TLS options (CA, skip-verify) for https endpoints. */
   httpFetch: HttpFetch
   /** Resolves once the text or bytes have been handed to standard output (backpressure). */

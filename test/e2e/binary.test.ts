@@ -78,6 +78,12 @@ test('with no config the binary starts on its embedded default and survives malf
   assert.equal((await post('flow_metrics.network.1m', '{}', { 'Content-Encoding': 'zstd' })).status, 415)
   assert.equal((await post('flow_metrics.network.1m', 'x'.repeat(17 * 1024 * 1024))).status, 413)
   assert.equal((await fetch(`${relay.url}healthz`)).status, 200)
+  // The start-up markers: ms since exec at each phase, in order (how ready time is profiled).
+  const started = JSON.parse(relay.stderr().split('\n').find((l) => l.includes('"msg":"deepflow-relay started"'))!)
+  const marks = started.startup_ms as Record<string, number>
+  assert.deepEqual(Object.keys(marks), ['modules', 'config', 'relay', 'start', 'listen'])
+  const at = Object.values(marks)
+  assert.ok(at[0]! > 0 && at.every((t, i) => i === 0 || t >= at[i - 1]!), JSON.stringify(marks))
   const res = await post('flow_metrics.network.1m', '{"time":1715133600,"byte_tx":1,"ip4":"10.1.2.3"}')
   assert.equal(res.status, 202)
   assert.equal(await relay.stop('SIGINT'), 0)

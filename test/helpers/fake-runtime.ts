@@ -35,6 +35,7 @@ export function createFakeRuntime(opts: { args: string[]; env?: Record<string, s
     residentSetBytes: () => 0,
     collectGarbage() {},
     cpuCount: 2,
+    uptimeMs: () => 0,
     httpFetch: () => Promise.reject(new Error('the fake runtime has no network')),
     writeStdout(data) {
       stdout.push(typeof data === 'string' ? data : new TextDecoder().decode(data))
