@@ -1,11 +1,14 @@
 // The producing child of scripts/bench/kafka-clients.ts: one Kafka client sends a file of JSON lines
 // to one topic with the relay's settings (acks=all, snappy, `--per-request` messages per produce
 // call, null keys, one random partition per call, `--concurrency` calls in flight), each line's
-// bytes made beforehand (the relay encodes at admission). Clients:
+// bytes made beforehand (the relay encodes at admission): views of the file read whole. Clients:
 // - kafkajs: kafkajs's producer, producer.send() with snappy through snappyjs (the codec the relay
 //   registered before it wrote its own batches: git show 490dc17:src/exporters/kafka/snappy-codec.ts);
 // - relay: the relay's produce path (record-batch.ts's encodeRecordBatch + transport.ts's produce);
-// - platformatic: @platformatic/kafka's Producer.send(), loaded from `--platformatic` (its dist/index.js).
+// - platformatic: @platformatic/kafka's Producer.send(), loaded from `--platformatic` (its dist/index.js),
+//   CRC-32C through the native @node-rs/crc32 (an optional dependency);
+// - platformatic-wasm: the same from an install without optional dependencies: CRC-32C in its
+//   WebAssembly, as in a `bun build --compile` binary (where the native addon is not loaded).
 // Talks to its parent over stdio: connects and sends one warm-up message, prints `ready`, waits for a
 // `go` line, produces, prints `done {"wallMs":…}`, waits for stdin to close, disconnects and exits.
 // Usage: bun scripts/bench/kafka-clients-child.ts --client relay --broker H:P --topic T --lines FILE
@@ -19,7 +22,7 @@ import { createKafkaTransport } from '../../src/exporters/kafka/transport.ts'
 import { createLogger } from '../../src/observe/log.ts'
 import { snappyBlockCompress, snappyBlockUncompress } from '../../src/util/snappy.ts'
 
-export const CLIENTS = ['kafkajs', 'relay', 'platformatic'] as const
+export const CLIENTS = ['kafkajs', 'relay', 'platformatic', 'platformatic-wasm'] as const
 export type Client = (typeof CLIENTS)[number]
 
 /** The relay's partitions of a topic: startKafka()'s num.partitions. */
@@ -84,7 +87,8 @@ async function open(client: Client, broker: string, topic: string, platformatic:
         close: () => transport.close(),
       }
     }
-    case 'platformatic': {
+    case 'platformatic':
+    case 'platformatic-wasm': {
       const mod = (await import(pathToFileURL(platformatic).href)) as PlatformaticModule
       const producer = new mod.Producer({
         clientId: 'bench-platformatic',
@@ -135,7 +139,14 @@ if (import.meta.main) {
   })
   const client = o.client as Client
   if (!CLIENTS.includes(client)) throw new Error(`--client: one of ${CLIENTS.join(', ')}`)
-  const values = readFileSync(o.lines!, 'utf8').split('\n').filter((l) => l !== '').map((l) => Buffer.from(l))
+  const file = readFileSync(o.lines!)
+  const values: Buffer[] = []
+  for (let at = 0; at < file.length;) {
+    const end = file.indexOf(10, at)
+    const stop = end < 0 ? file.length : end
+    if (stop > at) values.push(file.subarray(at, stop))
+    at = stop + 1
+  }
   const input = createInterface({ input: process.stdin })
   const lines = input[Symbol.asyncIterator]()
   const opened = await open(client, o.broker!, o.topic!, o.platformatic!)

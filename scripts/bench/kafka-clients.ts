@@ -1,6 +1,7 @@
 // The Kafka client alternatives, measured: kafkajs's producer (snappy through snappyjs, the codec the
 // relay used before), the relay's produce path (record-batch.ts + transport.ts over kafkajs's
-// connections) and @platformatic/kafka (installed outside the project by platformatic-kafka.ts). A
+// connections) and @platformatic/kafka (installed outside the project by platformatic-kafka.ts), with
+// its native CRC-32C addon and without it (platformatic-wasm: what a compiled binary runs). A
 // real broker (startKafka, on the `rest` core with this process); for each round, workload (the Kafka
 // lines of flow_metrics.network.1s and flow_log.l7_flow_log, kafka-lines.ts) and client (order
 // rotated per round), a fresh topic and a child (kafka-clients-child.ts) pinned to core 0 that sends
@@ -11,7 +12,7 @@
 // by exactly the number of lines. Then whether @platformatic/kafka runs under bun, a compiled binary
 // and Deno. Prints a Markdown table and the runtime verdicts.
 // Usage: bun scripts/bench/kafka-clients.ts [--rounds 3] [--network 50000] [--l7 20000]
-//        [--clients kafkajs,relay,platformatic] [--platformatic-version 2.12.1] [--no-runtimes]
+//        [--clients kafkajs,relay,platformatic,platformatic-wasm] [--platformatic-version 2.12.1] [--no-runtimes]
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -158,7 +159,12 @@ function table(runs: readonly Run[]): string {
 }
 
 pinSelf()
-const platformatic = clients.includes('platformatic') || !o['no-runtimes'] ? ensurePlatformatic(o['platformatic-version'], log) : ''
+const platformatic: Record<Client, string> = {
+  kafkajs: '',
+  relay: '',
+  platformatic: clients.includes('platformatic') || !o['no-runtimes'] ? ensurePlatformatic(o['platformatic-version'], log) : '',
+  'platformatic-wasm': clients.includes('platformatic-wasm') ? ensurePlatformatic(o['platformatic-version'], log, true) : '',
+}
 const dir = mkdtempSync(join(tmpdir(), 'kafka-clients-'))
 const broker = await startKafka()
 try {
@@ -171,7 +177,7 @@ try {
     for (const w of workloads) {
       for (let i = 0; i < clients.length; i++) {
         const client = clients[(i + round - 1) % clients.length]!
-        const r = await measure(client, w, round, broker.plaintext, platformatic)
+        const r = await measure(client, w, round, broker.plaintext, platformatic[client])
         log(
           `round ${round} ${w.name} ${client}: ${r.messages} messages, ${((r.cpuS / r.messages) * 1e6).toFixed(1)} CPU s/M, ${
             r.wallS.toFixed(2)

@@ -20,18 +20,25 @@ const BUN = join(ROOT, 'node_modules', '.bin', 'bun')
 const DENO = join(ROOT, 'node_modules', '.bin', 'deno')
 const PROBE_MESSAGES = 1024
 
-/** The path of @platformatic/kafka's entry (dist/index.js), installed first when missing. */
-export function ensurePlatformatic(version: string, log: (m: string) => void): string {
-  const pkg = join(PLATFORMATIC_DIR, 'node_modules', '@platformatic', 'kafka')
+/**
+ * The path of @platformatic/kafka's entry (dist/index.js), installed first when missing; with
+ * `omitOptional`, a second install without optional dependencies (no native @node-rs/crc32: its
+ * CRC-32C is then the WebAssembly one, as in a compiled binary).
+ */
+export function ensurePlatformatic(version: string, log: (m: string) => void, omitOptional = false): string {
+  const prefix = omitOptional ? join(PLATFORMATIC_DIR, 'no-optional') : PLATFORMATIC_DIR
+  const pkg = join(prefix, 'node_modules', '@platformatic', 'kafka')
   const installed = existsSync(join(pkg, 'package.json'))
     ? (JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { version: string }).version
     : undefined
   if (installed !== version) {
-    log(`npm install --prefix ${PLATFORMATIC_DIR} @platformatic/kafka@${version} …`)
-    execFileSync('npm', ['install', '--prefix', PLATFORMATIC_DIR, '--no-audit', '--no-fund', `@platformatic/kafka@${version}`], {
+    const args = ['install', '--prefix', prefix, '--no-audit', '--no-fund', ...(omitOptional ? ['--omit=optional'] : [])]
+    log(`npm ${args.join(' ')} @platformatic/kafka@${version} …`)
+    execFileSync('npm', [...args, `@platformatic/kafka@${version}`], {
       stdio: ['ignore', 'pipe', 'inherit'],
     })
   }
+  if (omitOptional && existsSync(join(prefix, 'node_modules', '@node-rs'))) throw new Error(`${prefix}: @node-rs installed`)
   return join(pkg, 'dist', 'index.js')
 }
 
