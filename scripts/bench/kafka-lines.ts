@@ -1,7 +1,7 @@
 // The pre-rendered Kafka JSON lines of a bench dataset (data.ts's kafka.jsonl) without ensureDataset's
 // clean-up: data.ts names a dataset by a hash of the code that includes each file's absolute path, so
 // every worktree gets its own name, and generating one removes every other dataset in .cache/bench —
-// those other worktrees are using. Here: the dataset of this code if cached, else one of the same
+// those other worktrees are using, when .cache/bench is shared between worktrees. Here: the dataset of this code if cached, else one of the same
 // data source and sizes from another worktree (same generator, maybe another encoder revision), else
 // the lines generated as data.ts generates them into .cache/kafka-clients/data/ (not swept).
 import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs'
