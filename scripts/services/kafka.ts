@@ -2,14 +2,16 @@
 // into .cache/ (a second run downloads nothing), one KRaft node (broker + controller) on loopback with
 // listeners PLAINTEXT, SSL, SASL_PLAINTEXT and SASL_SSL (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512; a
 // self-signed certificate from the JDK's keytool, its CA exported as PEM), stopped and started again
-// by process id. `bun scripts/services/kafka.ts` runs one until Ctrl-C.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+// by process id; client quotas set with Kafka's kafka-configs. `bun scripts/services/kafka.ts` runs one until Ctrl-C.
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { freePorts } from './process.ts'
 
+const execFileAsync = promisify(execFile)
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const POM = join(ROOT, 'scripts', 'kafka', 'pom.xml')
 export const KAFKA_VERSION = /<kafka\.version>([^<]+)</.exec(readFileSync(POM, 'utf8'))![1]!
@@ -56,6 +58,12 @@ export interface KafkaBroker {
   start(): Promise<void>
   /** Stops it and removes its data. */
   destroy(): Promise<void>
+  /**
+   * Sets the producer quota (bytes per second) of a client id, or removes it (null), with Kafka's
+   * own kafka-configs (kafka.admin.ConfigCommand), without blocking the caller's event loop;
+   * resolves once the controller took it (the broker applies it a moment later).
+   */
+  setProducerQuota(clientId: string, bytesPerSecond: number | null): Promise<void>
   /** Messages of a topic as kcat (librdkafka) reads them, from the beginning. */
   consume(topic: string, expected: number, timeoutMs?: number): Promise<ConsumedMessage[]>
 }
@@ -218,6 +226,21 @@ export async function startKafka(extraProperties: Record<string, string> = {}): 
       await stop()
       rmSync(dir, { recursive: true, force: true })
     },
+    async setProducerQuota(clientId, bytesPerSecond) {
+      const configs = (...args: string[]) =>
+        execFileAsync('java', [
+          ...javaArgs,
+          'kafka.admin.ConfigCommand',
+          '--bootstrap-server',
+          plaintext,
+          '--entity-type',
+          'clients',
+          '--entity-name',
+          clientId,
+          ...args,
+        ], { encoding: 'utf8', timeout: 60_000 })
+      await configs('--alter', ...(bytesPerSecond === null ? ['--delete-config'] : ['--add-config']), quotaConfig(bytesPerSecond))
+    },
     async consume(topic, expected, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs
       for (;;) {
@@ -250,6 +273,10 @@ export async function startKafka(extraProperties: Record<string, string> = {}): 
       }
     },
   }
+}
+
+function quotaConfig(bytesPerSecond: number | null): string {
+  return bytesPerSecond === null ? 'producer_byte_rate' : `producer_byte_rate=${bytesPerSecond}`
 }
 
 if (import.meta.main) {

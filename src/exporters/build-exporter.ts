@@ -70,7 +70,12 @@ export function buildExporter(e: ExporterConfig, ctx: BuildContext): BuiltExport
     const sink = createKafkaSink({
       exporter: e,
       log,
-      metrics: { produceRequests: metrics.kafkaRequests, bytesSent: metrics.kafkaBytes, errors: metrics.kafkaErrors },
+      metrics: {
+        produceRequests: metrics.kafkaRequests,
+        bytesSent: metrics.kafkaBytes,
+        errors: metrics.kafkaErrors,
+        throttle: metrics.kafkaThrottle,
+      },
       // kafkajs is loaded with the first Kafka exporter's first batch: a relay without one never pays for it.
       transport: () => (transport ??= import('./kafka/transport.ts').then(({ createKafkaTransport }) =>
         createKafkaTransport({

@@ -66,6 +66,11 @@ export function createRelayMetrics(registry = new Registry()) {
       'Kafka produce errors by kind: too_large, authentication, connection, timeout, retriable, rejected.',
       ['exporter', 'kind'],
     ),
+    kafkaThrottle: registry.counter(
+      'deepflow_relay_kafka_throttle_seconds_total',
+      'Throttle time Kafka brokers asked in produce answers (throttle_time_ms: the client is over its quota), in seconds.',
+      ['exporter'],
+    ),
     rwIngestRequests: registry.counter(
       'deepflow_relay_remote_write_ingest_requests_total',
       'Remote-write ingest requests (POST /api/v1/write) by response status code.',

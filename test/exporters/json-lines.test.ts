@@ -52,7 +52,7 @@ function sinks(): { name: string; sink: Sink<JsonItem>; sent: () => string[] }[]
     produce(_topic, batch) {
       // The record batch is a copy of the lines, made before the sink lets them go.
       for (const r of decodeRecordBatch(batch).records) produced.push(r.value)
-      return Promise.resolve()
+      return Promise.resolve(0)
     },
     reset: () => Promise.resolve(),
     close: () => Promise.resolve(),
@@ -62,7 +62,12 @@ function sinks(): { name: string; sink: Sink<JsonItem>; sent: () => string[] }[]
     exporter: exporterFromYaml(`data-sources: [${DS}]\nexport-fields: [$tag]`),
     log: createLogger({ write: () => {}, now: () => 0, level: 'error' }),
     transport: () => Promise.resolve(transport),
-    metrics: { produceRequests: metrics.kafkaRequests, bytesSent: metrics.kafkaBytes, errors: metrics.kafkaErrors },
+    metrics: {
+      produceRequests: metrics.kafkaRequests,
+      bytesSent: metrics.kafkaBytes,
+      errors: metrics.kafkaErrors,
+      throttle: metrics.kafkaThrottle,
+    },
   })
   return [{ name: 'stdout', sink: stdout, sent: () => written }, { name: 'kafka', sink: kafka, sent: () => produced }]
 }

@@ -4,7 +4,8 @@
 // queued lines' bytes framed, compressed once, one CRC) and the transport sends it as it is. One produce call per topic (uncompressed: per max-message-bytes of
 // it); after a failure only the calls that did not get through are sent again. A batch the broker
 // refuses as too large is split and sent record by record, so only the oversize record is dropped.
-// Errors are classified once (classify.ts).
+// Errors are classified once (classify.ts). The throttle time brokers ask (quotas) is counted; the
+// transport honours it (throttle.ts).
 import type { ExporterConfig } from '../../config/types.ts'
 import type { Logger } from '../../observe/log.ts'
 import type { Counter } from '../../observe/metrics.ts'
@@ -21,6 +22,8 @@ export interface KafkaMetrics {
   readonly produceRequests: Counter<'exporter' | 'outcome'>
   readonly bytesSent: Counter<'exporter'>
   readonly errors: Counter<'exporter' | 'kind'>
+  /** Seconds of throttle brokers asked in their produce answers (over a quota). */
+  readonly throttle: Counter<'exporter'>
 }
 
 export interface KafkaSinkDeps {
@@ -90,6 +93,7 @@ export function createKafkaSink(deps: KafkaSinkDeps): Sink<JsonItem> {
   metrics.produceRequests.touch(name, 'error')
   metrics.bytesSent.touch(name)
   for (const kind of KAFKA_ERROR_KINDS) metrics.errors.touch(name, kind)
+  metrics.throttle.touch(name)
   /** Made by the first send: closing an exporter that never sent opens nothing (nor loads the client). */
   let opened: Promise<KafkaTransport> | undefined
   const transport = () => (opened ??= deps.transport())
@@ -124,8 +128,9 @@ export function createKafkaSink(deps: KafkaSinkDeps): Sink<JsonItem> {
     const produceCalls = [...topics].flatMap(([topic, items]) => calls(exporter, items).map((chunk) => [topic, chunk] as const))
     const results = await Promise.allSettled(produceCalls.map(async ([topic, items]) => {
       const recordBatch = await encodeRecordBatch(items, exporter.compression)
-      await (await transport()).produce(topic, recordBatch)
+      const throttleMs = await (await transport()).produce(topic, recordBatch)
       metrics.produceRequests.inc([name, 'ok'])
+      if (throttleMs > 0) metrics.throttle.inc([name], throttleMs / 1000)
       metrics.bytesSent.inc([name], items.reduce((n, item) => n + item.bytes, 0))
       for (const item of items) delivered.add(item)
     }))

@@ -1,11 +1,15 @@
-// The only file that uses kafkajs (with kafkajs-idle-fix.ts, which mends its request queue): per
+// The only file that uses kafkajs (with kafkajs-idle-fix.ts and kafkajs-throttle-fix.ts, which mend
+// its request queue): per
 // exporter one kafkajs cluster (what its producer uses: bootstrap, metadata, leaders, connections,
 // SASL, TLS), over which the relay sends its own Produce requests (v3 to v7, as the broker speaks)
 // carrying the record batches the sink wrote (record-batch.ts); kafkajs's response decoders read the
 // answers into its errors. acks = all, no idempotence (as DeepFlow), null keys, one random partition
 // per call, kafkajs's own retries off (the relay's retry loop owns the budget). kafkajs's producer
-// made an object per message and encoded every one anew (about 40 µs of CPU per 2 KB line). A swap
-// of Kafka client touches these files alone.
+// made an object per message and encoded every one anew (about 40 µs of CPU per 2 KB line). A
+// broker's throttle (quotas) is honoured, never taken for a failed send (throttle.ts): from v6
+// kafkajs holds the connection's next requests and the patch moves the deadlines of those in flight;
+// before v6 the broker holds its answer and the request timeout allows for it. A swap of Kafka client
+// touches these files alone.
 /// <reference path="./kafkajs-internals.d.ts" />
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs'
 import produceV3 from 'kafkajs/src/protocol/requests/produce/v3/response.js'
@@ -15,12 +19,16 @@ import produceV6 from 'kafkajs/src/protocol/requests/produce/v6/response.js'
 import produceV7 from 'kafkajs/src/protocol/requests/produce/v7/response.js'
 import type { Logger } from '../../observe/log.ts'
 import './kafkajs-idle-fix.ts'
+import './kafkajs-throttle-fix.ts'
 import { produceRequestBody } from './record-batch.ts'
+import { heldResponseAllowanceMs, holdInflight, type InflightRequest } from './throttle.ts'
 
 const PRODUCE_API_KEY = 0
 /** Record batches (magic 2) need Produce v3; v4–v7 have the same request fields, v6+ the client-side throttle. */
 const MIN_PRODUCE_VERSION = 3
 const MAX_PRODUCE_VERSION = 7
+/** From v6 the broker answers at once and the client waits the throttle (KIP-219); before, the broker holds its answer. */
+const CLIENT_SIDE_THROTTLE_VERSION = 6
 const PRODUCE_RESPONSES: Record<number, KafkaResponse> = { 3: produceV3, 4: produceV4, 5: produceV5, 6: produceV6, 7: produceV7 }
 const ACKS_ALL = -1
 /** kafkajs's producer default. */
@@ -30,6 +38,18 @@ const METADATA_MAX_AGE_MS = 300_000
 interface KafkaResponse {
   decode(raw: Buffer): Promise<unknown>
   parse(decoded: unknown): Promise<unknown>
+}
+
+/** What kafkajs's Produce decoders read besides the partitions: v3–v5 `throttleTime`, v6+ `clientSideThrottleTime`. */
+interface ProduceAnswer {
+  readonly throttleTime?: number
+  readonly clientSideThrottleTime?: number
+}
+
+/** One of a broker's kafkajs connections. */
+interface Connection {
+  send(request: { request: object; response: KafkaResponse; requestTimeout: number }): Promise<unknown>
+  readonly requestQueue: { readonly inflight: Map<number, InflightRequest> }
 }
 
 /** The part of kafkajs's cluster (its producer's, not in its typings) the transport uses. */
@@ -45,7 +65,7 @@ interface Cluster {
 interface Broker {
   readonly nodeId: number | null
   readonly versions: Record<number, { minVersion: number; maxVersion: number }> | null
-  readonly connectionPool: { send(request: { request: object; response: KafkaResponse; requestTimeout: number }): Promise<unknown> }
+  readonly connectionPool: { getConnectionByRequest(o: { request: { apiKey: number } }): Promise<Connection> }
   disconnect(): Promise<void>
 }
 
@@ -62,14 +82,17 @@ export interface KafkaTransportOptions {
   readonly log: Logger
   /** Picks the partition of each produce call (injected randomness). */
   readonly random: () => number
+  /** The newest Produce version to use (default v7); tests pin an older one to see an older broker's ways. */
+  readonly maxProduceVersion?: number
 }
 
 export interface KafkaTransport {
   /**
    * One Produce request of one record batch (record-batch.ts) to one random partition of `topic`,
-   * acks = all; throws kafkajs errors, classified by the caller.
+   * acks = all; throws kafkajs errors, classified by the caller. Resolves to the throttle time the
+   * broker asked in its answer (ms; 0 when not throttled).
    */
-  produce(topic: string, batch: Uint8Array): Promise<void>
+  produce(topic: string, batch: Uint8Array): Promise<number>
   /**
    * Drops the connections; the next produce connects again (fresh metadata), starting from the
    * next bootstrap broker when `nextBroker` (kafkajs would start from the first one again).
@@ -109,6 +132,8 @@ export function createKafkaTransport(opts: KafkaTransportOptions): KafkaTranspor
       },
     })
   let cluster: Cluster | undefined
+  /** Produce v3–v5: the longest throttle each broker (by node id) reported holding an answer for. */
+  const longestHeld = new Map<number | null, number>()
   /**
    * Topics known to exist with a leader (so a first produce does not race auto-creation), with
    * their partition count when the broker told it (undefined: read from the cluster's metadata).
@@ -184,7 +209,11 @@ export function createKafkaTransport(opts: KafkaTransportOptions): KafkaTranspor
       const c = await ensureCluster()
       await ensureTopics([topic])
       const { broker, partition } = await leaderFor(c, topic)
-      const version = Math.min(MAX_PRODUCE_VERSION, broker.versions?.[PRODUCE_API_KEY]?.maxVersion ?? MIN_PRODUCE_VERSION)
+      const version = Math.min(
+        opts.maxProduceVersion ?? MAX_PRODUCE_VERSION,
+        MAX_PRODUCE_VERSION,
+        broker.versions?.[PRODUCE_API_KEY]?.maxVersion ?? MIN_PRODUCE_VERSION,
+      )
       if (version < MIN_PRODUCE_VERSION) {
         throw Object.assign(new Error(`broker ${broker.nodeId} speaks Produce up to v${version}; record batches need v3 (Kafka 0.11)`), {
           name: 'KafkaJSNonRetriableError',
@@ -200,9 +229,22 @@ export function createKafkaTransport(opts: KafkaTransportOptions): KafkaTranspor
         // kafkajs's request framing copies a payload's `buffer` (what its Encoder hands it).
         encode: () => Promise.resolve({ buf: body, buffer: body }),
       }
+      const clientSide = version >= CLIENT_SIDE_THROTTLE_VERSION
+      // Before v6 the broker may hold the answer for a throttle time: the timeout allows for it.
+      const requestTimeout = opts.requestTimeoutMs + (clientSide ? 0 : heldResponseAllowanceMs(longestHeld.get(broker.nodeId) ?? 0))
       try {
-        // v6 and later: kafkajs holds the connection's next requests for the throttle time the broker asks (KIP-219).
-        await broker.connectionPool.send({ request, response: PRODUCE_RESPONSES[version]!, requestTimeout: opts.requestTimeoutMs })
+        const connection = await broker.connectionPool.getConnectionByRequest({ request })
+        // v6 and later: kafkajs holds the connection's next requests for the throttle time the broker
+        // asks (KIP-219), and kafkajs-throttle-fix.ts moves the deadlines of those in flight.
+        const answer = await connection.send({ request, response: PRODUCE_RESPONSES[version]!, requestTimeout }) as ProduceAnswer
+        if (clientSide) return answer.clientSideThrottleTime ?? 0
+        const held = answer.throttleTime ?? 0
+        if (held > 0) {
+          // The broker read nothing more while it held this answer: the requests behind it start now.
+          longestHeld.set(broker.nodeId, Math.max(held, longestHeld.get(broker.nodeId) ?? 0))
+          holdInflight(connection.requestQueue.inflight.values(), Date.now())
+        }
+        return held
       } catch (err) {
         if ((err as { name?: string }).name === 'KafkaJSConnectionClosedError') await broker.disconnect().catch(() => {})
         throw err

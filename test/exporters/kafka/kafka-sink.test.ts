@@ -18,8 +18,11 @@ const NAME = BASE.name
 /** A produce call as the test reads it: topic → its records (value, timestamp), decoded from the record batch. */
 type Call = ReadonlyMap<string, readonly { value: string; timestampMs: number }[]>
 
-/** A transport that records produce calls and answers them with `answer` (throw = the error kafkajs would throw). */
-function fakeTransport(answer: (call: Call, n: number) => void = () => {}) {
+/**
+ * A transport that records produce calls and answers them with `answer` (throw = the error kafkajs
+ * would throw; a number = the throttle the broker asked, ms).
+ */
+function fakeTransport(answer: (call: Call, n: number) => number | void = () => {}) {
   const calls: Call[] = []
   const resets: boolean[] = []
   let closed = 0
@@ -29,8 +32,7 @@ function fakeTransport(answer: (call: Call, n: number) => void = () => {}) {
       const topics: Call = new Map([[topic, decodeRecordBatch(batch).records.map((r) => ({ value: r.value, timestampMs: r.timestampMs }))]])
       calls.push(topics)
       try {
-        answer(topics, calls.length - 1)
-        return Promise.resolve()
+        return Promise.resolve(answer(topics, calls.length - 1) ?? 0)
       } catch (err) {
         return Promise.reject(err)
       }
@@ -53,7 +55,7 @@ function fakeTransport(answer: (call: Call, n: number) => void = () => {}) {
   }
 }
 
-function setup(overrides: Partial<ExporterConfig> = {}, answer?: (call: Call, n: number) => void) {
+function setup(overrides: Partial<ExporterConfig> = {}, answer?: (call: Call, n: number) => number | void) {
   const exporter: ExporterConfig = { ...BASE, ...overrides }
   const metrics = createRelayMetrics()
   const logs: Record<string, unknown>[] = []
@@ -63,7 +65,12 @@ function setup(overrides: Partial<ExporterConfig> = {}, answer?: (call: Call, n:
     exporter,
     log,
     transport: t.factory,
-    metrics: { produceRequests: metrics.kafkaRequests, bytesSent: metrics.kafkaBytes, errors: metrics.kafkaErrors },
+    metrics: {
+      produceRequests: metrics.kafkaRequests,
+      bytesSent: metrics.kafkaBytes,
+      errors: metrics.kafkaErrors,
+      throttle: metrics.kafkaThrottle,
+    },
   })
   const count = (c: { get(labels: readonly string[]): number }, ...labels: string[]) => c.get([NAME, ...labels])
   return { sink, t, metrics, logs, count }
@@ -238,4 +245,13 @@ test('close closes the transport the sends opened; a sink that never sent opens 
   await sink.close()
   assert.equal(t.created(), 1)
   assert.equal(t.closed(), 1)
+})
+
+test('the throttle a broker asks in its produce answers is counted in seconds; the batch is delivered', async () => {
+  const { sink, metrics, count } = setup({}, (_call, n) => (n === 0 ? 1500 : 0))
+  assert.equal(count(metrics.kafkaThrottle), 0)
+  const batch = [item(EV, '{"a":1}'), item(L7, '{"b":2}')]
+  assert.deepEqual(await sink.send(batch, signal), { status: 'ok' })
+  assert.equal(count(metrics.kafkaThrottle), 1.5)
+  assert.equal(count(metrics.kafkaRequests, 'ok'), 2)
 })
