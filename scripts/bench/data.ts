@@ -15,10 +15,11 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
   writeSync,
 } from 'node:fs'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { dataSource } from '../../src/deepflow/schema.ts'
 import { compileSeriesEncoder } from '../../src/encode/to-series.ts'
@@ -91,7 +92,7 @@ function codeHash(): string {
     for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const p = join(dir, e.name)
       if (e.isDirectory()) walk(p)
-      else if (/\.(ts|json)$/.test(e.name)) h.update(p).update(readFileSync(p))
+      else if (/\.(ts|json)$/.test(e.name)) h.update(relative(ROOT, p)).update(readFileSync(p))
     }
   }
   for (
@@ -103,6 +104,8 @@ function codeHash(): string {
   return h.digest('hex').slice(0, 8)
 }
 const CODE_HASH = codeHash()
+/** Datasets of other code are kept this long after they were made. */
+const SWEEP_AFTER_MS = 3600_000
 
 export function datasetName(spec: DatasetSpec): string {
   return `${spec.ds}-${spec.records}r-${spec.tagSets}t-${CODE_HASH}`
@@ -168,7 +171,13 @@ export function ensureDataset(spec: DatasetSpec, log: (m: string) => void = () =
   writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(meta, null, 2))
   rmSync(dir, { recursive: true, force: true })
   renameSync(tmp, dir)
-  for (const old of readdirSync(CACHE)) if (!old.endsWith(`-${CODE_HASH}`)) rmSync(join(CACHE, old), { recursive: true, force: true })
+  // Older code's datasets go, unless made within the hour (another checkout of the project may share .cache and use them).
+  for (const old of readdirSync(CACHE)) {
+    const path = join(CACHE, old)
+    if (!old.endsWith(`-${CODE_HASH}`) && Date.now() - statSync(path).mtimeMs > SWEEP_AFTER_MS) {
+      rmSync(path, { recursive: true, force: true })
+    }
+  }
   return { dir, files, ...meta }
 }
 
