@@ -2,7 +2,8 @@
 // pre-rendered JSON lines to one topic the way DeepFlow's ingester kafka exporter does
 // (server/ingester/exporters/kafka_exporter/exporter.go): queue-count goroutines, each with its own
 // SyncProducer created on its first batch, sending batches of batch-size messages with
-// SendMessages; the batches are dealt to the queues round-robin (DeepFlow's Put). Producer
+// SendMessages; the batches are dealt to the queues round-robin (DeepFlow's Put) as the file is
+// read (each queue holds at most 2 batches, so memory stays bounded whatever the file). Producer
 // settings are DeepFlow's newProducer() on top of sarama.NewConfig(): acks=all (WaitForAll),
 // Retry.Max 3, Return.Successes, snappy, default hash partitioner (random partition for a nil
 // key), ClientID "sarama"; Version is set to V2_1_0_0, the default of the sarama DeepFlow pins
@@ -14,10 +15,9 @@
 package main
 
 import (
-	"bytes"
+	"bufio"
 	"flag"
 	"fmt"
-	"io/ioutil"
 	"os"
 	"strings"
 	"sync"
@@ -46,53 +46,79 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
-	data, err := ioutil.ReadFile(*file)
+	f, err := os.Open(*file)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	var lines [][]byte
-	for _, l := range bytes.Split(data, []byte{'\n'}) {
-		if len(l) > 0 {
-			lines = append(lines, l)
-		}
-	}
-	var batches [][][]byte
-	for i := 0; i < len(lines); i += *batch {
-		end := i + *batch
-		if end > len(lines) {
-			end = len(lines)
-		}
-		batches = append(batches, lines[i:end])
-	}
+	defer f.Close()
 
-	errs := make(chan error, *queues)
+	// One bounded queue per goroutine (DeepFlow: a ring buffer per queue); batches are dealt to them
+	// round-robin as they are read, so the file is never held in memory whole.
+	queueCh := make([]chan [][]byte, *queues)
+	for q := range queueCh {
+		queueCh[q] = make(chan [][]byte, 2)
+	}
+	errs := make(chan error, *queues+1)
 	var wg sync.WaitGroup
 	for q := 0; q < *queues; q++ {
 		wg.Add(1)
 		go func(q int) {
 			defer wg.Done()
 			var producer sarama.SyncProducer
-			for b := q; b < len(batches); b += *queues {
+			failed := false
+			for lines := range queueCh[q] {
+				if failed {
+					continue // drain, so the reader never blocks on a queue that gave up
+				}
 				if producer == nil {
 					p, err := newProducer(strings.Split(*brokers, ","))
 					if err != nil {
 						errs <- fmt.Errorf("queue %d: new producer: %w", q, err)
-						return
+						failed = true
+						continue
 					}
 					producer = p
 					defer producer.Close()
 				}
-				msgs := make([]*sarama.ProducerMessage, len(batches[b]))
-				for i, l := range batches[b] {
+				msgs := make([]*sarama.ProducerMessage, len(lines))
+				for i, l := range lines {
 					msgs[i] = &sarama.ProducerMessage{Topic: *topic, Key: nil, Value: sarama.ByteEncoder(l)}
 				}
 				if err := producer.SendMessages(msgs); err != nil {
-					errs <- fmt.Errorf("queue %d: batch %d: %w", q, b, err)
-					return
+					errs <- fmt.Errorf("queue %d: %w", q, err)
+					failed = true
 				}
 			}
 		}(q)
+	}
+
+	sent := 0
+	next := 0
+	batchLines := make([][]byte, 0, *batch)
+	scanner := bufio.NewScanner(f)
+	scanner.Buffer(make([]byte, 1<<20), 64<<20)
+	for scanner.Scan() {
+		if len(scanner.Bytes()) == 0 {
+			continue
+		}
+		batchLines = append(batchLines, append([]byte(nil), scanner.Bytes()...))
+		if len(batchLines) == *batch {
+			queueCh[next%*queues] <- batchLines
+			next++
+			sent += len(batchLines)
+			batchLines = make([][]byte, 0, *batch)
+		}
+	}
+	if len(batchLines) > 0 {
+		queueCh[next%*queues] <- batchLines
+		sent += len(batchLines)
+	}
+	if err := scanner.Err(); err != nil {
+		errs <- fmt.Errorf("reading %s: %w", *file, err)
+	}
+	for _, ch := range queueCh {
+		close(ch)
 	}
 	wg.Wait()
 	close(errs)
@@ -104,5 +130,5 @@ func main() {
 	if failed {
 		os.Exit(1)
 	}
-	fmt.Printf("sent %d\n", len(lines))
+	fmt.Printf("sent %d\n", sent)
 }
