@@ -4,7 +4,9 @@
 # ClickHouse server the ClickHouse source reads (clickhouse-server), kcat
 # (an independent Kafka client to read back what landed), Java 17 and Maven (Apache Kafka itself
 # comes from Maven Central: scripts/services/kafka.ts), openssl (a self-signed certificate for the
-# https tests), tzdata (time_str in named zones) and chromium (the status page's browser test).
+# https tests), tzdata (time_str in named zones), chromium (the status page's browser test), and Go
+# with Debian's sarama (github.com/Shopify/sarama; gcc and libc6-dev for its cgo zstd) to build the
+# Kafka benchmark's sarama contender (scripts/bench/sarama-producer, DeepFlow's own client).
 # Fails loudly when something cannot be installed: tests never skip for a missing service.
 set -euo pipefail
 need=()
@@ -17,6 +19,10 @@ command -v kcat >/dev/null || need+=(kcat)
 command -v keytool >/dev/null || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || need+=(maven)
 [ -e /usr/share/zoneinfo/Asia/Shanghai ] || need+=(tzdata)
+[ -x /usr/bin/go ] || need+=(golang-go)
+[ -e /usr/share/gocode/src/github.com/Shopify/sarama/sync_producer.go ] || need+=(golang-github-shopify-sarama-dev)
+[ -x /usr/bin/gcc ] || need+=(gcc)
+[ -e /usr/include/stdio.h ] || need+=(libc6-dev)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "the tests need: ${need[*]}; install them with: sudo apt-get install -y ${need[*]}" >&2

@@ -1,8 +1,9 @@
 // The contenders, each started fresh for a measurement and pinned to the contender core: the relay
-// (compiled binary, a given config), vmagent (Influx line protocol in, remote write out) and kcat -P
-// (JSON lines in, Kafka out). Servers report exec → first 200 on their readiness URL and the idle
-// RSS a moment after; kcat runs to completion while /proc gives its CPU and peak RSS.
-import { type ChildProcess, execFileSync } from 'node:child_process'
+// (compiled binary, a given config), vmagent (Influx line protocol in, remote write out), and the
+// producers kcat -P and sarama-producer (sarama.ts) (JSON lines in, Kafka out). Servers report exec →
+// first 200 on their readiness URL and the idle RSS a moment after; a producer runs to completion
+// while /proc gives its CPU and peak RSS.
+import { type ChildProcess, execFileSync, spawnSync } from 'node:child_process'
 import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { freePort } from '../services/process.ts'
@@ -117,7 +118,7 @@ export function kcatArgs(broker: string, topic: string, file: string): string[] 
   ]
 }
 
-export interface KcatRun {
+export interface ProducerRun {
   readonly start: number
   readonly end: number
   readonly cpuS: number
@@ -125,13 +126,14 @@ export interface KcatRun {
 }
 
 /**
- * kcat -P producing every line of `file` (acks=all, snappy); resolves when it exits. Its CPU time
- * and VmHWM are read from /proc every 5 ms while it runs (the last reading before exit counts: at
- * most 5 ms of CPU go uncounted), so no GNU time is needed.
+ * A producer that runs to completion (kcat -P, sarama-producer), pinned to the contender core;
+ * resolves when it exits, throws when it fails. Its CPU time and VmHWM are read from /proc every
+ * 5 ms while it runs (the last reading before exit counts: at most 5 ms of CPU go uncounted), so
+ * no GNU time is needed.
  */
-export async function runKcat(broker: string, topic: string, file: string): Promise<KcatRun> {
+export async function runToExit(what: string, bin: string, args: string[]): Promise<ProducerRun> {
   const start = now()
-  const child = spawnOn(CORES.contender, KCAT_BIN, kcatArgs(broker, topic, file), { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawnOn(CORES.contender, bin, args, { stdio: ['ignore', 'pipe', 'pipe'] })
   const output = capture(child)
   let code: number | null | undefined
   child.once('exit', (c) => (code = c))
@@ -149,8 +151,13 @@ export async function runKcat(broker: string, topic: string, file: string): Prom
     await sleep(5)
   }
   const end = now()
-  if (code !== 0) throw new Error(`kcat exited with ${code}:\n${output().slice(-3000)}`)
+  if (code !== 0) throw new Error(`${what} exited with ${code}:\n${output().slice(-3000)}`)
   return { start, end, cpuS, peakRssMb }
+}
+
+/** kcat -P producing every line of `file` (acks=all, snappy). */
+export function runKcat(broker: string, topic: string, file: string): Promise<ProducerRun> {
+  return runToExit('kcat', KCAT_BIN, kcatArgs(broker, topic, file))
 }
 
 /** Messages a topic holds: the sum of its partitions' end offsets (kcat -Q, latest). */
@@ -172,12 +179,22 @@ export function createTopic(broker: string, topic: string): void {
   })
 }
 
-/** Every message value of a topic, from the beginning (for small topics). */
-export function consumeAll(broker: string, topic: string): string[] {
-  const out = execFileSync(KCAT_BIN, ['-C', '-b', broker, '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%s\\n'], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 30,
-    timeout: 60_000,
-  })
-  return out.split('\n').filter((l) => l !== '')
+/**
+ * Every message value of a topic, from the beginning, one per line into `file` (kcat -C writes
+ * straight to the file: a topic of some 100 MB of values would overflow a pipe buffer read by
+ * execFileSync, ENOBUFS).
+ */
+export function consumeToFile(broker: string, topic: string, file: string): void {
+  const fd = openSync(file, 'w')
+  try {
+    const r = spawnSync(KCAT_BIN, ['-C', '-b', broker, '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%s\\n'], {
+      stdio: ['ignore', fd, 'pipe'],
+      timeout: 600_000,
+    })
+    if (r.error !== undefined || r.status !== 0) {
+      throw new Error(`kcat -C ${topic}: ${r.error?.message ?? `exit ${r.status}`}\n${r.stderr?.toString().slice(-3000) ?? ''}`)
+    }
+  } finally {
+    closeSync(fd)
+  }
 }

@@ -66,7 +66,7 @@ const opt = (x: number | null, digits = 0) => (x === null ? '–' : fmt(x, digit
 
 type RateKind = 'samples' | 'records' | 'mb'
 
-/** Medians per contender, then the relay/peer ratio of `primary` per round and its median. */
+/** The rounds the measurements come from, in order. */
 const roundsOf = (ms: readonly Measurement[]) => [...new Set(ms.map((m) => m.round))].sort((a, b) => a - b)
 
 /** Per round (in order), relay's `of` ÷ the peer's (NaN for a round missing one of them). */
@@ -78,19 +78,21 @@ export function roundRatios(ms: readonly Measurement[], peer: string, of: (m: Me
   })
 }
 
+/** Medians per contender (the relay, then each peer), then the relay/peer ratios per round and their medians. */
 export function comparison(
   ms: Measurement[],
-  peer: string,
+  peer: string | readonly string[],
   primary: RateKind,
   extra: RateKind[],
   labels: Partial<Record<RateKind, string>> = {},
 ): string {
   const RATE_LABEL: Record<RateKind, string> = { samples: 'samples/s', records: 'records/s', mb: 'MB/s', ...labels }
   const kinds = [primary, ...extra]
-  const rows = ['relay', peer].map((c) => {
+  const peers = typeof peer === 'string' ? [peer] : peer
+  const rows = ['relay', ...peers].map((c) => {
     const mine = ms.filter((m) => m.contender === c)
     return [
-      c === 'relay' ? 'deepflow-relay' : peer,
+      c === 'relay' ? 'deepflow-relay' : c,
       mine.length,
       ...kinds.map((k) => fmt(median(mine.map((m) => rate(m, k))), k === 'mb' ? 1 : 0)),
       fmt(median(mine.map(cpuPerMillion)), 1),
@@ -109,13 +111,15 @@ export function comparison(
     'exec → ready ms',
   ]
   const rounds = roundsOf(ms)
-  const ratios = roundRatios(ms, peer, (m) => rate(m, primary))
-  const cpuRatios = roundRatios(ms, peer, cpuPerMillion)
-  const ratioTable = table(['', ...rounds.map((r) => `round ${r}`), 'median'], [
-    [`relay / ${peer}, ${RATE_LABEL[primary]}`, ...ratios.map((x) => fmt(x, 3)), fmt(median(ratios), 3)],
-    [`relay / ${peer}, CPU s per M records`, ...cpuRatios.map((x) => fmt(x, 2)), fmt(median(cpuRatios), 2)],
-  ])
-  return `${table(head, rows)}\n\n${ratioTable}`
+  const ratioTables = peers.map((p) => {
+    const ratios = roundRatios(ms, p, (m) => rate(m, primary))
+    const cpuRatios = roundRatios(ms, p, cpuPerMillion)
+    return table(['', ...rounds.map((r) => `round ${r}`), 'median'], [
+      [`relay / ${p}, ${RATE_LABEL[primary]}`, ...ratios.map((x) => fmt(x, 3)), fmt(median(ratios), 3)],
+      [`relay / ${p}, CPU s per M records`, ...cpuRatios.map((x) => fmt(x, 2)), fmt(median(cpuRatios), 2)],
+    ])
+  })
+  return [table(head, rows), ...ratioTables].join('\n\n')
 }
 
 /** Every measurement, one row each. */

@@ -1,13 +1,15 @@
 // Benchmarks against the peers a user would pick instead (`npm run bench`, `npm run bench:smoke`):
 //   remote write: the relay's prometheus exporter vs vmagent, both forwarding to one counting receiver;
-//   Kafka:        the relay's kafka exporter vs kcat -P with the identical JSON lines, to one broker;
+//   Kafka:        the relay's kafka exporter vs kcat -P and sarama-producer (DeepFlow's client and
+//                 settings) with the identical JSON lines, to one broker, on flow_metrics.network.1s
+//                 and on flow_log.l7_flow_log;
 //   curves:       the relay alone by records per request, number of exporters, record size.
 // Contenders run on core 0; the load generator, receiver, broker and this runner on core 1.
 // Inputs are generated once into .cache/bench/. The full run writes BENCHMARKS.md; --smoke runs
-// tiny inputs, one round and one point per curve, checks that both contenders of each path
+// tiny inputs, one round and one point per curve, checks that every contender of each path
 // delivered the same samples/messages, and never judges the numbers.
 // Usage: bun scripts/bench/run.ts [--smoke] [--rounds 3] [--only rw,kafka,curves] [--out FILE | --no-write]
-//        [--rw-records N] [--kafka-records N] [--l7-records N] [--tag-sets N] [--per-request 100] [--concurrency 1]
+//        [--rw-records N] [--kafka-records N] [--kafka-l7-records N] [--l7-records N] [--tag-sets N] [--per-request 100] [--concurrency 1]
 //        [--curve-seconds 6] [--curve-rounds 3] [--curve-concurrency 4] [--check]
 import { execFileSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -19,10 +21,11 @@ import { KAFKA_VERSION, type KafkaBroker, startKafka } from '../services/kafka.t
 import { KCAT_BIN, VMAGENT_BIN } from './contenders.ts'
 import { type CurvePoint, curvePoint, pointKey } from './curves.ts'
 import { CACHE, type Dataset, ensureDataset } from './data.ts'
-import { kafkaRound } from './kafka-path.ts'
+import { kafkaWorkload } from './kafka-path.ts'
 import { type Measurement, rate } from './measure.ts'
 import { CORES, loadAverage, now, pinSelf, systemBusy } from './proc.ts'
 import { renderReport, type Results } from './render.ts'
+import { ensureSaramaProducer, requireSarama } from './sarama.ts'
 import { type Receiver, remoteWriteRound, startReceiver } from './rw-path.ts'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -36,6 +39,7 @@ const { values } = parseArgs({
     check: { type: 'boolean', default: false },
     'rw-records': { type: 'string' },
     'kafka-records': { type: 'string' },
+    'kafka-l7-records': { type: 'string' },
     'l7-records': { type: 'string' },
     'tag-sets': { type: 'string' },
     'per-request': { type: 'string', default: '100' },
@@ -51,6 +55,8 @@ const cfg = {
   rounds: num(values.rounds, 3, 1),
   rwRecords: num(values['rw-records'], 50_000, 200),
   kafkaRecords: num(values['kafka-records'], 200_000, 200),
+  // flow_log lines are ~1.5x the size of network.1s's: kcat (65-100k lines/s) still runs ≥ 2 s.
+  kafkaL7Records: num(values['kafka-l7-records'], 200_000, 200),
   l7Records: num(values['l7-records'], 20_000, 200),
   tagSets: num(values['tag-sets'], 5_000, 200),
   perRequest: Number(values['per-request']),
@@ -70,6 +76,7 @@ const TOOLS = [['vmagent', VMAGENT_BIN, 'victoria-metrics'], ['kcat', KCAT_BIN, 
 for (const [what, path, pkg] of TOOLS) {
   if (!existsSync(path!)) throw new Error(`${what} is missing (${path}): apt-get install -y ${pkg}`)
 }
+if (only.has('kafka')) requireSarama()
 const built = join(ROOT, 'dist', 'deepflow-relay')
 if (!existsSync(built)) {
   log('dist/deepflow-relay missing: npm run build')
@@ -143,28 +150,29 @@ try {
     receiver = undefined
   }
   if (only.has('kafka')) {
-    const kData = ensureDataset({ ds: 'flow_metrics.network.1s', records: cfg.kafkaRecords, tagSets: cfg.tagSets }, log)
-    used.set(kData.dir, kData)
+    const saramaBin = ensureSaramaProducer(workDir, log)
+    const workloads = [
+      ensureDataset({ ds: 'flow_metrics.network.1s', records: cfg.kafkaRecords, tagSets: cfg.tagSets }, log),
+      ensureDataset({ ds: 'flow_log.l7_flow_log', records: cfg.kafkaL7Records, tagSets: cfg.tagSets }, log),
+    ]
+    for (const d of workloads) used.set(d.dir, d)
     log('starting Apache Kafka (on the non-contender core)')
     broker = await startKafka()
-    for (let round = 1; round <= cfg.rounds; round++) {
-      const order = round % 2 === 1 ? (['relay', 'kcat'] as const) : (['kcat', 'relay'] as const)
-      for (const c of order) {
-        log(`kafka, round ${round}: ${c} (${kData.records} messages)`)
-        const m = await kafkaRound(c, kData, round, {
-          bin,
-          workDir,
-          broker: broker.plaintext,
-          perRequest: cfg.perRequest,
-          concurrency: cfg.concurrency,
-          idleMs: cfg.idleMs,
-          timeoutMs: cfg.timeoutMs,
-          check: cfg.check,
-        })
-        results.kafka.push(m)
-        log(`  ${(m.records / m.wallS).toFixed(0)} messages/s, ${m.cpuS.toFixed(2)} CPU s`)
-      }
-      if (cfg.check) results.checks.push(`kafka round ${round}: both topics hold exactly the ${kData.records} pre-rendered JSON lines`)
+    const kafkaOptions = {
+      bin,
+      saramaBin,
+      workDir,
+      broker: broker.plaintext,
+      perRequest: cfg.perRequest,
+      concurrency: cfg.concurrency,
+      idleMs: cfg.idleMs,
+      timeoutMs: cfg.timeoutMs,
+      check: cfg.check,
+    }
+    for (const d of workloads) {
+      const { workload, checks } = await kafkaWorkload(d, cfg.rounds, kafkaOptions, log)
+      results.kafka.push(workload)
+      results.checks.push(...checks)
     }
     await broker.destroy()
     broker = undefined
