@@ -37,13 +37,49 @@ const DictionarySchema = v.objectWithRest(
 export interface Dictionary {
   /** Name of an id of a kind; `device` ids are "<device type>:<id>". */
   name(kind: IdKind, id: string): string | undefined
+  /**
+   * The names of a kind's ids, looked up by the id as a record holds it (a number, or a bigint
+   * past 2^53): name(kind, String(id)) without making the string. Translators take it once per
+   * dictionary (translate/translators.ts), not once per record.
+   */
+  ids(kind: Exclude<IdKind, 'device'>): IdNames
+  /** name('device', `${type}:${id}`) for numeric device types and ids, without making the string. */
+  deviceName(type: number | bigint, id: number | bigint): string | undefined
   /** k8s labels of a pod, sorted by label name. */
   k8sLabels(podId: string): readonly (readonly [string, string])[] | undefined
 }
 
+/** The names of one kind's ids. */
+export interface IdNames {
+  get(id: number | bigint): string | undefined
+}
+
+const NO_NAMES: IdNames = { get: () => undefined }
+
 export const EMPTY_DICTIONARY: Dictionary = {
   name: () => undefined,
+  ids: () => NO_NAMES,
+  deviceName: () => undefined,
   k8sLabels: () => undefined,
+}
+
+/** A key that is what String() writes for the number it denotes ("153", not "0153" or "1e3"). */
+function numericKey(key: string): number | undefined {
+  const n = Number(key)
+  return key !== '' && String(n) === key ? n : undefined
+}
+
+/**
+ * Names by id, looked up by number where the file's key is a number's own text (every DeepFlow
+ * id), else by that text: bigints and numbers the file names in no such key fall back to it.
+ */
+function idNames(byText: Map<string, string>): IdNames {
+  const byNumber = new Map<number, string>()
+  for (const [key, name] of byText) {
+    const n = numericKey(key)
+    if (n !== undefined) byNumber.set(n, name)
+  }
+  return { get: (id) => (typeof id === 'number' ? byNumber.get(id) : byText.get(String(id))) }
 }
 
 /** A dictionary that can be replaced while encoders hold on to it (file reloads). */
@@ -81,10 +117,27 @@ export function parseDictionary(text: string): DictionaryResult {
   for (const [pod, set] of Object.entries((raw.k8s_labels ?? {}) as Record<string, Record<string, string>>)) {
     labels.set(pod, Object.entries(set).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
   }
+  const ids = new Map<IdKind, IdNames>()
+  for (const kind of ID_KINDS) ids.set(kind, idNames(maps.get(kind) ?? new Map()))
+  // Devices by type, then by id: "<type>:<id>" keys whose two parts are numbers' own text.
+  const devices = new Map<number, Map<number, string>>()
+  for (const [key, name] of maps.get('device') ?? []) {
+    const colon = key.indexOf(':')
+    const type = colon < 0 ? undefined : numericKey(key.slice(0, colon))
+    const id = colon < 0 ? undefined : numericKey(key.slice(colon + 1))
+    if (type === undefined || id === undefined) continue
+    let byId = devices.get(type)
+    if (byId === undefined) devices.set(type, byId = new Map())
+    byId.set(id, name)
+  }
+  const deviceText = maps.get('device')
   return {
     ok: true,
     dictionary: {
       name: (kind, id) => maps.get(kind)?.get(id),
+      ids: (kind) => ids.get(kind)!,
+      deviceName: (type, id) =>
+        typeof type === 'number' && typeof id === 'number' ? devices.get(type)?.get(id) : deviceText?.get(`${type}:${id}`),
       k8sLabels: (podId) => labels.get(podId),
     },
   }

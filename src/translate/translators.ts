@@ -17,7 +17,7 @@ import {
   type NameTable,
 } from '../deepflow/enums.ts'
 import { formatIp4, formatMac, type Value } from '../record/values.ts'
-import type { Dictionary, IdKind } from './dictionary.ts'
+import type { Dictionary, IdKind, IdNames } from './dictionary.ts'
 
 export interface TranslateContext {
   dict: Dictionary
@@ -47,14 +47,25 @@ const DIRECT_KINDS = new Set<string>([
   'agent',
 ])
 
+/** A name table's entries whose key is a number's own text, by that number: a lookup makes no string. */
+function byNumber(table: NameTable): ReadonlyMap<number, string> {
+  const out = new Map<number, string>()
+  for (const [key, name] of table) if (key !== '' && String(Number(key)) === key) out.set(Number(key), name)
+  return out
+}
+
 function enumTranslator(index: number, table: NameTable): Translator {
+  const numbers = byNumber(table)
   return (values) => {
     const v = values[index]
-    if (typeof v === 'number' || typeof v === 'bigint') return table.get(String(v)) ?? v
+    if (typeof v === 'number') return numbers.get(v) ?? v
+    if (typeof v === 'bigint') return table.get(String(v)) ?? v
     if (typeof v === 'string') return table.get(v) ?? v
     return v
   }
 }
+
+const DEVICE_TYPE_NAMES = byNumber(DEVICE_TYPES)
 
 function suffixOf(name: string): string {
   const m = /_[01]$/.exec(name)
@@ -65,54 +76,76 @@ function isId(v: Value | undefined): v is number | bigint {
   return typeof v === 'number' || typeof v === 'bigint'
 }
 
+/**
+ * What a universal id becomes once looked up: 0 means "none" (an empty tag), an id with a name its
+ * name, one without its raw id. A plain function, not a closure per record.
+ */
+function named(ctx: TranslateContext, id: number | bigint, name: string | undefined): Value {
+  if (id === 0 || id === 0n) {
+    ctx.universalKey = true
+    return ''
+  }
+  if (name === undefined) return id
+  ctx.universalKey = true
+  return name
+}
+
+/** A value that is not an id (a name already, or absent) is written as it is; a string counts as named. */
+function notAnId(ctx: TranslateContext, v: Value | undefined): Value | undefined {
+  if (typeof v === 'string') ctx.universalKey = true
+  return v
+}
+
+/**
+ * The names of `kind` in the context's dictionary, taken once per dictionary (a reload swaps the
+ * dictionary: the next record takes the new one's).
+ */
+function idsOf(kind: Exclude<IdKind, 'device'>): (dict: Dictionary) => IdNames {
+  let dict: Dictionary | undefined
+  let names: IdNames | undefined
+  return (d) => {
+    if (d !== dict) {
+      dict = d
+      names = d.ids(kind)
+    }
+    return names!
+  }
+}
+
 function universalTranslator(ds: DataSourceSpec, field: FieldSpec, kind: string): Translator {
   const i = field.index
   if (TYPE_KINDS.has(kind)) {
     return (values) => {
       const v = values[i]
-      return isId(v) ? (DEVICE_TYPES.get(String(v)) ?? v) : v
+      if (typeof v === 'number') return DEVICE_TYPE_NAMES.get(v) ?? v
+      return typeof v === 'bigint' ? (DEVICE_TYPES.get(String(v)) ?? v) : v
     }
   }
   const suffix = suffixOf(field.name)
   const indexOf = (name: string) => ds.byName.get(name)?.index
-  const lookup = (ctx: TranslateContext, id: number | bigint, find: (key: string) => string | undefined): Value => {
-    if (id === 0 || id === 0n) {
-      ctx.universalKey = true
-      return ''
-    }
-    const name = find(String(id))
-    if (name === undefined) return id
-    ctx.universalKey = true
-    return name
-  }
-  const named = (values: readonly (Value | undefined)[], ctx: TranslateContext): Value | undefined => {
-    const v = values[i]
-    if (typeof v === 'string') ctx.universalKey = true
-    return v
-  }
 
   if (DIRECT_KINDS.has(kind)) {
-    const k = kind as IdKind
+    const names = idsOf(kind as Exclude<IdKind, 'device'>)
     return (values, ctx) => {
       const v = values[i]
-      return isId(v) ? lookup(ctx, v, (id) => ctx.dict.name(k, id)) : named(values, ctx)
+      return isId(v) ? named(ctx, v, names(ctx.dict).get(v)) : notAnId(ctx, v)
     }
   }
   if (kind === 'host' || kind === 'service') {
-    const k = kind as IdKind
+    const names = idsOf(kind)
     const type = kind === 'host' ? DEVICE_TYPE_HOST : DEVICE_TYPE_SERVICE
     return (values, ctx) => {
       const v = values[i]
-      return isId(v) ? lookup(ctx, v, (id) => ctx.dict.name(k, id) ?? ctx.dict.name('device', `${type}:${id}`)) : named(values, ctx)
+      return isId(v) ? named(ctx, v, names(ctx.dict).get(v) ?? ctx.dict.deviceName(type, v)) : notAnId(ctx, v)
     }
   }
   const typeIndex = indexOf(kind === 'l3_device' ? `l3_device_type${suffix}` : `${kind}_type${suffix}`)
   if (kind === 'l3_device') {
     return (values, ctx) => {
       const v = values[i]
-      if (!isId(v)) return named(values, ctx)
+      if (!isId(v)) return notAnId(ctx, v)
       const t = typeIndex === undefined ? undefined : values[typeIndex]
-      return lookup(ctx, v, (id) => (isId(t) ? ctx.dict.name('device', `${t}:${id}`) : undefined))
+      return named(ctx, v, isId(t) ? ctx.dict.deviceName(t, v) : undefined)
     }
   }
   if (kind === 'auto_instance' || kind === 'auto_service') {
@@ -121,7 +154,7 @@ function universalTranslator(ds: DataSourceSpec, field: FieldSpec, kind: string)
     const isIpv4 = indexOf('is_ipv4')
     return (values, ctx) => {
       const v = values[i]
-      if (!isId(v)) return named(values, ctx)
+      if (!isId(v)) return notAnId(ctx, v)
       const t = typeIndex === undefined ? undefined : values[typeIndex]
       if (t === DEVICE_TYPE_IP || t === DEVICE_TYPE_INTERNET) {
         ctx.universalKey = true
@@ -130,7 +163,7 @@ function universalTranslator(ds: DataSourceSpec, field: FieldSpec, kind: string)
         if (typeof ip === 'number') return formatIp4(ip)
         return typeof ip === 'string' ? ip : ''
       }
-      return lookup(ctx, v, (id) => (isId(t) ? ctx.dict.name('device', `${t}:${id}`) : undefined))
+      return named(ctx, v, isId(t) ? ctx.dict.deviceName(t, v) : undefined)
     }
   }
   throw new Error(`schema.json names an unknown universal tag kind ${kind}`)
