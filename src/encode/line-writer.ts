@@ -12,6 +12,8 @@ import { GrowableBytes } from '../util/growable-bytes.ts'
 import { SLAB_BYTES, type SlabLane, Slabs } from '../util/slabs.ts'
 
 const encoder = new TextEncoder()
+/** Up to this many bytes, bytes() copies in a loop rather than with set(). */
+const SHORT_COPY = 48
 
 /**
  * Where finished lines are cut from, every writer's: slabs whose lines were all sent are kept for
@@ -39,9 +41,17 @@ export class LineWriter extends GrowableBytes {
   }
 
   bytes(b: Uint8Array): void {
-    this.room(b.length)
-    this.buf.set(b, this.length)
-    this.length += b.length
+    const n = b.length
+    this.room(n)
+    const buf = this.buf
+    let at = this.length
+    // Keys and names are short: a loop beats set()'s call into native code below a few dozen bytes.
+    if (n <= SHORT_COPY) for (let i = 0; i < n; i++) buf[at++] = b[i]!
+    else {
+      buf.set(b, at)
+      at += n
+    }
+    this.length = at
   }
 
   /** Text known to be ASCII (numbers, formatted times). */
