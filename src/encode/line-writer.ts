@@ -9,11 +9,10 @@
 // TextEncoder (the rare case, exact by construction).
 
 import { GrowableBytes } from '../util/growable-bytes.ts'
+import { putBytes } from '../util/put-bytes.ts'
 import { SLAB_BYTES, type SlabLane, Slabs } from '../util/slabs.ts'
 
 const encoder = new TextEncoder()
-/** Up to this many bytes, bytes() copies in a loop rather than with set(). */
-const SHORT_COPY = 48
 
 /**
  * Where finished lines are cut from, every writer's: slabs whose lines were all sent are kept for
@@ -41,17 +40,8 @@ export class LineWriter extends GrowableBytes {
   }
 
   bytes(b: Uint8Array): void {
-    const n = b.length
-    this.room(n)
-    const buf = this.buf
-    let at = this.length
-    // Keys and names are short: a loop beats set()'s call into native code below a few dozen bytes.
-    if (n <= SHORT_COPY) for (let i = 0; i < n; i++) buf[at++] = b[i]!
-    else {
-      buf.set(b, at)
-      at += n
-    }
-    this.length = at
+    this.room(b.length)
+    this.length = putBytes(this.buf, this.length, b)
   }
 
   /** Text known to be ASCII (numbers, formatted times). */

@@ -9,6 +9,7 @@
 // under 128 bytes, nearly every label), and the bytes behind it are moved in the rare longer case.
 
 import { GrowableBytes } from '../../util/growable-bytes.ts'
+import { putBytes } from '../../util/put-bytes.ts'
 import { putVarint, varintSize } from '../../util/varint.ts'
 
 const encoder = new TextEncoder()
@@ -82,7 +83,7 @@ export class LabelsWriter extends GrowableBytes {
     const buf = this.buf
     const start = this.length
     buf[start] = LABELS_TAG
-    buf.set(key, start + 2)
+    putBytes(buf, start + 2, key)
     this.start = start
     return start + 2 + key.length + 1
   }

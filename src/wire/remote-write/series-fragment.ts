@@ -15,6 +15,7 @@
 // repeats inside heads and samples.
 
 import { SLAB_BYTES, type SlabLane, Slabs } from '../../util/slabs.ts'
+import { putBytes } from '../../util/put-bytes.ts'
 import { putLiteralTag } from '../../util/snappy-compress.ts'
 import { labelKey, LabelsWriter } from './labels-writer.ts'
 import { putVarint, varintSize } from '../../util/varint.ts'
@@ -50,16 +51,6 @@ function putDouble(out: Uint8Array, at: number, v: number): number {
   f64[0] = v
   for (let i = 0; i < 8; i++) out[at + i] = f64Bytes[LITTLE_ENDIAN ? i : 7 - i]!
   return at + 8
-}
-
-/** Copies a few bytes: a loop beats TypedArray.prototype.set's call overhead below ~64 bytes. */
-function putSmall(out: Uint8Array, at: number, bytes: Uint8Array): number {
-  if (bytes.length > 64) {
-    out.set(bytes, at)
-    return at + bytes.length
-  }
-  for (let i = 0; i < bytes.length; i++) out[at + i] = bytes[i]!
-  return at + bytes.length
 }
 
 /** protobufjs leaves a zero value out of a Sample (but writes -0): so do we, byte for byte. */
@@ -106,7 +97,7 @@ export function encodeSeriesFragment(
     at = putLiteralTag(out, at, copy ? prefixLength : prefixLength + shared.length)
     out[at++] = SERIES_TAG
     at = putVarint(out, at, seriesLength)
-    at = putSmall(out, at, head)
+    at = putBytes(out, at, head)
     raw += prefixLength
     if (copy) {
       const offset = raw - prevShared
@@ -139,7 +130,7 @@ export function encodeSeriesFragment(
       out[at++] = VALUE_TAG
       at = putDouble(out, at, value)
     }
-    at = putSmall(out, at, timestampField)
+    at = putBytes(out, at, timestampField)
     raw += tailLength
   }
   // The queue keeps exactly the bytes written, cut from a shared slab (the lane's: see
