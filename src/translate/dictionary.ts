@@ -2,8 +2,6 @@
 // `relay.universal-tags` (deepflow-server gets the same maps from its controller):
 //   {"region": {"1": "region-1"}, "pod": {"153": "productpage-v1-7f9c"}, "agent": {"7": "node-1-V3"},
 //    "device": {"10:153": "productpage-v1-7f9c"}, "k8s_labels": {"153": {"app": "productpage"}}, ...}
-import * as v from 'valibot'
-
 export const ID_KINDS = [
   'region',
   'az',
@@ -22,17 +20,42 @@ export const ID_KINDS = [
 ] as const
 export type IdKind = (typeof ID_KINDS)[number]
 
-const names = v.record(v.string(), v.string('expected a name (string)'), 'expected a map of id to name')
+const KNOWN_KEYS: ReadonlySet<string> = new Set([...ID_KINDS, 'k8s_labels'])
 
-const DictionarySchema = v.objectWithRest(
-  {
-    ...Object.fromEntries(ID_KINDS.map((k) => [k, v.optional(names)])),
-    k8s_labels: v.optional(
-      v.record(v.string(), v.record(v.string(), v.string('expected a label value (string)')), 'expected a map of pod id to labels'),
-    ),
-  } as v.ObjectEntries,
-  v.never('unknown key'),
-)
+const isMap = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x)
+
+/**
+ * The first thing wrong with a parsed dictionary (its path and what was expected), null when it has
+ * the dictionary's shape. A plain walk: the file has an entry per resource (thousands in a cluster),
+ * and a schema library's per-entry bookkeeping made it most of the relay's start-up.
+ */
+function shapeProblem(json: unknown): { path: string; message: string } | null {
+  if (!isMap(json)) return { path: '', message: 'expected an object of kinds' }
+  for (const key in json) {
+    if (!Object.hasOwn(json, key)) continue
+    const value = json[key]
+    if (!KNOWN_KEYS.has(key)) return { path: key, message: `unknown key (valid: ${[...KNOWN_KEYS].join(', ')})` }
+    if (value === undefined) continue
+    if (!isMap(value)) {
+      return { path: key, message: key === 'k8s_labels' ? 'expected a map of pod id to labels' : 'expected a map of id to name' }
+    }
+    for (const id in value) {
+      if (!Object.hasOwn(value, id)) continue
+      const entry = value[id]
+      if (key !== 'k8s_labels') {
+        if (typeof entry !== 'string') return { path: `${key}.${id}`, message: 'expected a name (string)' }
+        continue
+      }
+      if (!isMap(entry)) return { path: `${key}.${id}`, message: 'expected a map of label name to value' }
+      for (const label in entry) {
+        if (Object.hasOwn(entry, label) && typeof entry[label] !== 'string') {
+          return { path: `${key}.${id}.${label}`, message: 'expected a label value (string)' }
+        }
+      }
+    }
+  }
+  return null
+}
 
 export interface Dictionary {
   /** Name of an id of a kind; `device` ids are "<device type>:<id>". */
@@ -96,18 +119,9 @@ export function parseDictionary(text: string): DictionaryResult {
   } catch (err) {
     return { ok: false, error: `not valid JSON: ${err instanceof Error ? err.message : String(err)}` }
   }
-  const result = v.safeParse(DictionarySchema, json)
-  if (!result.success) {
-    const issue = result.issues[0]
-    const path = (issue.path ?? []).map((p) => String(p.key)).join('.')
-    return {
-      ok: false,
-      error: `${path === '' ? '(top level)' : path}: ${issue.message}${
-        issue.message === 'unknown key' ? ` (valid: ${[...ID_KINDS, 'k8s_labels'].join(', ')})` : ''
-      }`,
-    }
-  }
-  const raw = result.output as Record<string, Record<string, unknown> | undefined>
+  const problem = shapeProblem(json)
+  if (problem !== null) return { ok: false, error: `${problem.path === '' ? '(top level)' : problem.path}: ${problem.message}` }
+  const raw = json as Record<string, Record<string, unknown> | undefined>
   const maps = new Map<IdKind, Map<string, string>>()
   for (const kind of ID_KINDS) {
     const m = raw[kind]
