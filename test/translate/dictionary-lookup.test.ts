@@ -35,3 +35,16 @@ test('deviceName(type, id) is name("device", "type:id")', () => {
   assert.equal(dict.deviceName(6, 176), undefined)
   assert.equal(dict.deviceName(1, 0), undefined)
 })
+
+test('a dictionary of the wrong shape is refused naming the first bad path', () => {
+  const error = (json: unknown) => {
+    const r = parseDictionary(JSON.stringify(json))
+    return r.ok ? 'accepted' : r.error
+  }
+  assert.equal(error([1]), '(top level): expected an object of kinds')
+  assert.equal(error({ pod: [] }), 'pod: expected a map of id to name')
+  assert.equal(error({ pod: { '1': 'a', '2': 3 } }), 'pod.2: expected a name (string)')
+  assert.equal(error({ k8s_labels: { '1': 'app' } }), 'k8s_labels.1: expected a map of label name to value')
+  assert.equal(error({ k8s_labels: { '1': { app: 'x', tier: null } } }), 'k8s_labels.1.tier: expected a label value (string)')
+  assert.equal(error({ k8s_labels: { '1': { app: 'x' } }, region: { '1': 'r' } }), 'accepted')
+})
