@@ -8,7 +8,7 @@ out=dist/release
 rm -rf "$out" && mkdir -p "$out"
 for target in linux-x64 linux-x64-musl linux-arm64; do
   file="$out/deepflow-relay-$version-$target"
-  node_modules/.bin/bun build --compile --minify --keep-names --bytecode --format=esm --compile-jit-policy=1000 --bytecode-order=build/bytecode/prometheus.order,build/bytecode/stdout.order,build/bytecode/kafka.order --target="bun-$target" src/entry/bun.ts --outfile "$file" >&2
+  node_modules/.bin/bun build --compile --minify --keep-names --bytecode --format=esm --compile-jit-policy=1000 --compile-exec-argv=--no-warnings --bytecode-order=build/bytecode/prometheus.order,build/bytecode/stdout.order,build/bytecode/kafka.order --target="bun-$target" src/entry/bun.ts --outfile "$file" >&2
   (cd "$out" && sha256sum "$(basename "$file")" > "$(basename "$file").sha256")
   echo "$file $(cut -d' ' -f1 < "$file.sha256")"
 done

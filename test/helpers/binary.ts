@@ -29,6 +29,8 @@ export function isolatedBinary(): { dir: string; bin: string } {
 
 export interface Running {
   url: string
+  /** The process id (the relay may have replaced itself by execve: the same process). */
+  pid: number
   stdout: () => string
   stderr: () => string
   stop(signal?: NodeJS.Signals): Promise<number | null>
@@ -67,6 +69,7 @@ export async function start(bin: string, dir: string, args: string[], env: Recor
   })
   return {
     url,
+    pid: child.pid!,
     stdout: () => out,
     stderr: () => err,
     stop(signal = 'SIGTERM') {
