@@ -11,7 +11,7 @@
 // delivered the same samples/messages, and never judges the numbers.
 // Usage: bun scripts/bench/run.ts [--smoke] [--rounds 3] [--only rw,kafka,curves (vm: only the VictoriaMetrics leg)]
 //        [--out FILE | --no-write] [--rw-records N] [--network-map-records N] [--application-map-records N]
-//        [--rw-per-request 100,1000] [--vm-rate RECORDS_PER_S]
+//        [--rw-per-request 100,1000] [--vm-rate RECORDS_PER_S] [--vm-records N] [--vm-tag-sets N]
 //        [--kafka-records N] [--l7-records N] [--tag-sets N] [--per-request 100] [--concurrency 1]
 //        [--curve-seconds 6] [--curve-rounds 3] [--curve-concurrency 4] [--check]
 import { execFileSync } from 'node:child_process'
@@ -45,6 +45,8 @@ const { values } = parseArgs({
     'application-map-records': { type: 'string' },
     'rw-per-request': { type: 'string', default: '100,1000' },
     'vm-rate': { type: 'string' },
+    'vm-records': { type: 'string' },
+    'vm-tag-sets': { type: 'string' },
     'kafka-records': { type: 'string' },
     'l7-records': { type: 'string' },
     'tag-sets': { type: 'string' },
@@ -61,9 +63,11 @@ const cfg = {
   rounds: num(values.rounds, 3, 1),
   rwRecords: num(values['rw-records'], 50_000, 200),
   networkMapRecords: num(values['network-map-records'], 40_000, 200),
-  applicationMapRecords: num(values['application-map-records'], 150_000, 200),
+  applicationMapRecords: num(values['application-map-records'], 200_000, 200),
   rwPerRequest: values['rw-per-request']!.split(',').map(Number),
   vmRate: values['vm-rate'] === undefined ? undefined : Number(values['vm-rate']),
+  vmRecords: num(values['vm-records'], 15_000, 200),
+  vmTagSets: num(values['vm-tag-sets'], 500, 50),
   kafkaRecords: num(values['kafka-records'], 200_000, 200),
   l7Records: num(values['l7-records'], 20_000, 200),
   tagSets: num(values['tag-sets'], 5_000, 200),
@@ -149,9 +153,10 @@ try {
     receiver = undefined
   }
   if (only.has('rw') || only.has('vm')) {
-    used.set(rwData.dir, rwData)
+    const vmData = ensureDataset({ ds: VM_CASE.ds, records: cfg.vmRecords, tagSets: cfg.vmTagSets }, log)
+    used.set(vmData.dir, vmData)
     const { rate, basis } = vmPace(cfg.vmRate, results.rw)
-    const { leg, checks } = await vmLeg(rwData, rate, basis, {
+    const { leg, checks } = await vmLeg(vmData, rate, basis, {
       bin,
       workDir,
       perRequest: VM_CASE.perRequest,

@@ -6,7 +6,7 @@ import { vmagentArgs } from './contenders.ts'
 import { cpuPerMillion, type Measurement, rate } from './measure.ts'
 import { fmt, median, table } from './report.ts'
 import { casePath, type RwCase, samplesPerCpuS } from './rw-path.ts'
-import { PACE_SHARE, relayVmConfig, VM_ARGS, VM_CONTENDERS, type VmLeg } from './vm-leg.ts'
+import { PACE_SHARE, RECEIVER_PACE, relayVmConfig, VM_ARGS, VM_CONTENDERS, type VmLeg } from './vm-leg.ts'
 import type { Dataset } from './data.ts'
 
 /** What the remote-write report needs of a run's results. */
@@ -122,7 +122,16 @@ export function vmLegSection(leg: VmLeg): string {
     const xs = ratios(leg.runs, name, 'vmagent', samplesPerCpuS)
     return [`${name} ÷ vmagent, samples per CPU-second`, ...xs.map((x) => fmt(x, 3)), fmt(median(xs), 3)]
   })
-  return `${main}\n\n${table(['', ...rounds.map((x) => `round ${x}`), 'median'], ratioRows)}`
+  const behind = leg.stored.filter((x) => x.maxLagMs > 1000).map((x) => `${x.contender} in round ${x.round} (${fmt(x.maxLagMs)} ms)`)
+  const refused = leg.runs.filter((m) => m.retries > 0).map((m) => `${m.contender} in round ${m.round} (${fmt(m.retries)})`)
+  const notes = [
+    behind.length > 0
+      ? `**Fell more than 1 s behind the pace** (the receiver or the contender did not keep up; compare with care): ${behind.join(', ')}.`
+      : '',
+    refused.length > 0 ? `**Refused requests (429), retried by the load generator:** ${refused.join(', ')}.` : '',
+  ].filter((x) => x !== '')
+  const ratioTable = table(['', ...rounds.map((x) => `round ${x}`), 'median'], ratioRows)
+  return [main, ratioTable, ...notes].join('\n\n')
 }
 
 /** Targets rows: relay ÷ vmagent samples per CPU-second, per case and per relay variant of the leg, each ≥ 1.0. */
@@ -173,9 +182,11 @@ export function rwSetup(r: RwResults): string[] {
         fmt(leg.rate)
       } records/s (${leg.rateBasis}; requests spaced evenly, \`loadgen.ts --rate\`, a late one posted at once but none early), so every contender processes the same records over the same time and the figure is CPU, not speed. Receiver: \`victoria-metrics\` single-node (\`${
         VM_ARGS.join(' ')
-      }\` beyond scripts/services/victoria-metrics.ts's flags: a network.1s series has 31 labels with \`__name__\`, the map data sources' up to 60, and 30 are kept by default), started fresh per measurement on core ${r.cores.rest}. Contenders on core ${r.cores.contender}: the relay at its default batch-size (1024; the prometheus exporter's batch-size counts time series per request, as in DeepFlow, and each series carries one sample here), the relay with \`batch-size: 10000\` (10 000 samples per request, vmagent's \`-remoteWrite.maxRowsPerBlock\` default), vmagent at its defaults. A run ends when VictoriaMetrics has inserted all samples (\`vm_rows_inserted_total\`); then it must store exactly that many (\`sum(count_over_time({__name__=~".+"}[…]))\` after \`/internal/force_flush\`), else the run fails. The pace is ${
+      }\` beyond scripts/services/victoria-metrics.ts's flags: a network.1s series has 31 labels with \`__name__\`, the map data sources' up to 60, and 30 are kept by default), started fresh per measurement on core ${r.cores.rest}. Contenders on core ${r.cores.contender}: the relay at its default batch-size (1024; the prometheus exporter's batch-size counts time series per request, as in DeepFlow, and each series carries one sample here), the relay with \`batch-size: 10000\` (10 000 samples per request, vmagent's \`-remoteWrite.maxRowsPerBlock\` default), vmagent at its defaults. A run ends when VictoriaMetrics has inserted all samples (\`vm_rows_inserted_total\`); then it must store exactly that many (\`sum(count_over_time({__name__=~".+"}[…]))\` after \`/internal/force_flush\`), else the run fails. The pace is set by the receiver, not by the contenders: VictoriaMetrics ingests these series far more slowly than the counting receiver counts them and shares core ${r.cores.rest} with the load generator, so the pace is kept at ${
+        fmt(RECEIVER_PACE)
+      } records/s at most (below ${
         PACE_SHARE * 100
-      } % of vmagent's maximum so that every contender keeps up with room to spare while VictoriaMetrics, which ingests more slowly than the counting receiver, shares core ${r.cores.rest} with the load generator.`,
+      } % of vmagent's maximum too); a run that fell more than 1 s behind the pace or was refused (429) is flagged under the table.`,
     )
   }
   return out
