@@ -481,14 +481,15 @@ const L7_BY_PORT: Record<number, number> = {
 /**
  * Tag set s of a map data source: client pod s % pods calls a server pod chosen by the variant
  * floor(s / pods) (its port and protocol follow from the server), seen at the variant's
- * observation point; every (client, variant) pair is a distinct tag set.
+ * observation point; every (client, variant) pair is a distinct tag set (variants < SIDES.length).
  */
 function mapTags(t: Topology, s: number, baseTime: number, k: number, tagSets: number) {
   const c = s % t.pods
   const variant = Math.floor(s / t.pods)
   let sv = (c + 1 + variant * 37 + ((c * 13) % 7)) % t.pods
   if (sv === c) sv = (sv + 1) % t.pods
-  const side = SIDES[variant % SIDES.length]!
+  // Consecutive variants of one client get distinct sides; every side occurs across clients.
+  const side = SIDES[(variant + c) % SIDES.length]!
   const port = PORTS[sv % PORTS.length]!
   const observer = side.end === 0 ? c : sv
   const tags: Record<string, unknown> = {

@@ -155,7 +155,8 @@ try {
   if (only.has('rw') || only.has('vm')) {
     const vmData = ensureDataset({ ds: VM_CASE.ds, records: cfg.vmRecords, tagSets: cfg.vmTagSets }, log)
     used.set(vmData.dir, vmData)
-    const { rate, basis } = vmPace(cfg.vmRate, results.rw)
+    // With --check the counting receiver decodes every sample and caps vmagent: no maximum to pace by.
+    const { rate, basis } = vmPace(cfg.vmRate, cfg.check ? [] : results.rw)
     const { leg, checks } = await vmLeg(vmData, rate, basis, {
       bin,
       workDir,
