@@ -26,15 +26,16 @@ import { compileSeriesEncoder } from '../../src/encode/to-series.ts'
 import { loadPrompb } from '../../src/wire/remote-write/prompb-loader.ts'
 import { compileNormalizer } from '../../src/record/normalize.ts'
 import { dictionaryFrom, encodeRecords, exporterFromYaml } from '../../test/helpers/encode.ts'
-import { l7Record, networkRecord, topology } from './records.ts'
+import { type GeneratedDataSource, recordGenerator, topology } from './records.ts'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 // compileSeriesEncoder decodes each record's fragment with protobufjs, loaded on demand.
 await loadPrompb()
 
-export const CACHE = join(ROOT, '.cache', 'bench')
+/** Where datasets live; DEEPFLOW_BENCH_CACHE moves them (a worktree whose generator differs would otherwise remove the shared ones). */
+export const CACHE = process.env.DEEPFLOW_BENCH_CACHE ?? join(ROOT, '.cache', 'bench')
 /** One fixed second for every dataset: the receivers only count, so any past time will do. */
-const BASE_TIME = 1_767_225_600 // 2026-01-01T00:00:00Z
+export const BASE_TIME = 1_767_225_600 // 2026-01-01T00:00:00Z
 
 export interface Dataset {
   readonly dir: string
@@ -49,7 +50,7 @@ export interface Dataset {
 }
 
 export interface DatasetSpec {
-  readonly ds: 'flow_metrics.network.1s' | 'flow_log.l7_flow_log'
+  readonly ds: GeneratedDataSource
   readonly records: number
   readonly tagSets: number
 }
@@ -134,6 +135,7 @@ export function ensureDataset(spec: DatasetSpec, log: (m: string) => void = () =
   const isMetrics = spec.ds.startsWith('flow_metrics.')
   const normalize = compileNormalizer(dsSpec)
   const toSeries = isMetrics ? compileSeriesEncoder(exporter, dsSpec, { current: dictionary }) : null
+  const generate = recordGenerator(spec.ds)
   const out = {
     ndjson: new LineFile(join(tmp, 'records.ndjson')),
     kafka: new LineFile(join(tmp, 'kafka.jsonl')),
@@ -144,7 +146,7 @@ export function ensureDataset(spec: DatasetSpec, log: (m: string) => void = () =
   for (let k0 = 0; k0 < spec.records; k0 += CHUNK) {
     const recs: Record<string, unknown>[] = []
     for (let k = k0; k < Math.min(spec.records, k0 + CHUNK); k++) {
-      recs.push(isMetrics ? networkRecord(topo, k, spec.tagSets, BASE_TIME) : l7Record(topo, k, BASE_TIME))
+      recs.push(generate(topo, k, spec.tagSets, BASE_TIME))
     }
     const lines = encodeRecords(exporter, spec.ds, recs, { dictionary })
     for (let i = 0; i < recs.length; i++) {

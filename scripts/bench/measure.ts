@@ -72,6 +72,8 @@ export interface LoadResult {
   readonly retries: number
   readonly errors: number
   readonly firstError: string
+  /** With a rate: how far behind its time a body was posted, at worst. */
+  readonly maxLagMs: number
 }
 
 export interface Load {
@@ -85,6 +87,8 @@ export interface LoadOptions {
   readonly concurrency: number
   /** Post for this long (repeating the file), instead of the file once. */
   readonly durationS?: number
+  /** Post at this pace, records per second (requests spaced evenly), instead of as fast as answered. */
+  readonly rate?: number
   readonly contentType: string
 }
 
@@ -104,6 +108,7 @@ export function startLoad(url: string, file: string, opts: LoadOptions): Load {
     opts.contentType,
   ]
   if (opts.durationS !== undefined) args.push('--duration', String(opts.durationS))
+  if (opts.rate !== undefined) args.push('--rate', String(opts.rate))
   const child = spawnOn(CORES.rest, process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
   const output = capture(child)
   const done = collect(child, output).then((out) => {

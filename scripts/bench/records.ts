@@ -1,6 +1,9 @@
 // Realistic DeepFlow records for the benchmarks, driven by src/deepflow/facts/schema.json: every
 // tag and metric field of the data source gets a value (tags from a topology of pods, services and
 // nodes; metrics by sub-category), plus the universal-tag dictionary that names the topology's ids.
+// Data sources: flow_metrics.network.1s, the map data sources network_map.1s and application_map.1s
+// (both ends' tags `_0`/`_1`, server port, protocol, observation point, L7 protocol, app fields) and
+// flow_log.l7_flow_log; recordGenerator() picks the generator of a data source.
 // Deterministic (seeded), so the cached inputs under .cache/bench/ are the same on every machine.
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -441,4 +444,165 @@ export function l7Record(t: Topology, k: number, baseTime: number): Record<strin
   }
   for (const key of Object.keys(rec)) if (rec[key] === '' || rec[key] === undefined) delete rec[key]
   return rec
+}
+
+/** What an observation point (tap_side) implies: eBPF sides see processes, NIC sides see packets. */
+interface Side {
+  readonly point: string
+  /** Which end's node captured it: 0 client, 1 server. */
+  readonly end: 0 | 1
+  readonly signal: number
+  readonly nicType: number
+}
+const SIDES: readonly Side[] = [
+  { point: 'c-p', end: 0, signal: 3, nicType: 7 },
+  { point: 's-p', end: 1, signal: 3, nicType: 7 },
+  { point: 'c', end: 0, signal: 0, nicType: 0 },
+  { point: 's', end: 1, signal: 0, nicType: 0 },
+  { point: 'c-nd', end: 0, signal: 0, nicType: 0 },
+  { point: 's-nd', end: 1, signal: 0, nicType: 0 },
+]
+/** The L7 protocol a server port speaks (DeepFlow's l7_protocol ids). */
+const L7_BY_PORT: Record<number, number> = {
+  9080: 20,
+  8080: 20,
+  80: 20,
+  443: 21,
+  8443: 21,
+  3306: 60,
+  6379: 80,
+  5432: 61,
+  9092: 100,
+  53: 120,
+  50051: 41,
+  27017: 81,
+}
+
+/**
+ * Tag set s of a map data source: client pod s % pods calls a server pod chosen by the variant
+ * floor(s / pods) (its port and protocol follow from the server), seen at the variant's
+ * observation point; every (client, variant) pair is a distinct tag set (variants < SIDES.length).
+ */
+function mapTags(t: Topology, s: number, baseTime: number, k: number, tagSets: number) {
+  const c = s % t.pods
+  const variant = Math.floor(s / t.pods)
+  let sv = (c + 1 + variant * 37 + ((c * 13) % 7)) % t.pods
+  if (sv === c) sv = (sv + 1) % t.pods
+  // Consecutive variants of one client get distinct sides; every side occurs across clients.
+  const side = SIDES[(variant + c) % SIDES.length]!
+  const port = PORTS[sv % PORTS.length]!
+  const observer = side.end === 0 ? c : sv
+  const tags: Record<string, unknown> = {
+    time: baseTime + Math.floor(k / tagSets),
+    thread_id: 1 + (c % 4),
+    ip4_0: ip4(c),
+    ip4_1: ip4(sv),
+    is_ipv4: 1,
+    ...podTags(t, c, '_0'),
+    ...podTags(t, sv, '_1'),
+    protocol: port === 53 ? 17 : 6,
+    server_port: port,
+    agent_id: 1 + (observer % t.nodes),
+    org_id: 1,
+    team_id: 1,
+    capture_nic: side.nicType === 7 ? 0 : 1 + ((observer * 5) % 64),
+    capture_nic_type: side.nicType,
+    nat_source: 0,
+    tunnel_type: side.point.endsWith('-nd') ? 1 : 0,
+    observation_point: side.point,
+    capture_network_type_id: 3,
+    signal_source: side.signal,
+  }
+  if (side.signal === 3) {
+    tags.gprocess_id_0 = 20000 + c
+    tags.gprocess_id_1 = 20000 + sv
+  }
+  return { tags, c, sv, port }
+}
+
+/** Every schema field of `ds`: tags from `tags` (absent ones left out), metrics from `metric`. */
+function fromSchema(ds: string, tags: Record<string, unknown>, metric: (f: SchemaField) => number): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const f of schemaFields(ds)) {
+    if (f.kind === 'tag') {
+      if (tags[f.name] !== undefined) out[f.name] = tags[f.name]
+    } else out[f.name] = metric(f)
+  }
+  return out
+}
+
+/**
+ * flow_metrics.network_map.1s record k: the traffic of tag set k % tagSets (client pod → server
+ * pod:port at one observation point, see mapTags) in second baseTime + floor(k / tagSets); every
+ * metric field of the schema, valued by sub-category as in networkRecord.
+ */
+export function networkMapRecord(t: Topology, k: number, tagSets: number, baseTime: number): Record<string, unknown> {
+  const { tags } = mapTags(t, k % tagSets, baseTime, k, tagSets)
+  const r = rng(k * 2654435761 + 5)
+  const base = { packets: Math.floor(1 + r() * 800), flows: Math.floor(1 + r() * 6), req: Math.floor(r() * 120) }
+  return fromSchema('flow_metrics.network_map.1s', tags, (f) => metricValue(f, r, base))
+}
+
+/**
+ * flow_metrics.application_map.1s record k: tag set k % tagSets as in networkMapRecord, plus the
+ * server's L7 protocol (from its port), app service and instance, and an endpoint (HTTP paths,
+ * gRPC methods; none for databases, caches, DNS); request/response counts, response time sum, max
+ * and count, and rare client/server errors and timeouts.
+ */
+export function applicationMapRecord(t: Topology, k: number, tagSets: number, baseTime: number): Record<string, unknown> {
+  const s = k % tagSets
+  const { tags, sv, port } = mapTags(t, s, baseTime, k, tagSets)
+  const l7 = L7_BY_PORT[port] ?? 0
+  const service = t.dictionary.service![500 + (sv % t.groups)]!
+  const er = rng(s * 40503 + 11)
+  if (l7 === 20 || l7 === 21) tags.endpoint = pick(er, HTTP_PATHS).split('?')[0]!
+  else if (l7 === 41) tags.endpoint = `/${service.replace(/-/g, '.')}.v1.${pick(er, ['Get', 'List', 'Create', 'Update'])}Item`
+  Object.assign(tags, { l7_protocol: l7, app_service: service, app_instance: t.dictionary.pod![1000 + sv], biz_type: 0 })
+  const r = rng(k * 2246822519 + 7)
+  const request = Math.floor(1 + r() * 400)
+  const serverError = r() < 0.1 ? Math.floor(r() * 5) : 0
+  const clientError = r() < 0.05 ? Math.floor(r() * 3) : 0
+  const timeout = r() < 0.02 ? 1 : 0
+  const response = Math.max(0, request - timeout - (r() < 0.1 ? 1 : 0))
+  const rrtMax = Math.floor(300 + r() * 250_000)
+  const values: Record<string, number> = {
+    request,
+    response,
+    direction_score: pick(r, [0, 127, 255]),
+    rrt_max: rrtMax,
+    rrt_sum: Math.floor(response * rrtMax * (0.2 + r() * 0.5)),
+    rrt_count: response,
+    client_error: clientError,
+    server_error: serverError,
+    timeout,
+  }
+  return fromSchema('flow_metrics.application_map.1s', tags, (f) => {
+    const v = values[f.name]
+    if (v === undefined) throw new Error(`applicationMapRecord: no value for ${f.name}`)
+    return v
+  })
+}
+
+/** Record k of `ds` (flow_metrics: of tag set k % tagSets, in second baseTime + floor(k / tagSets)). */
+export type RecordGenerator = (t: Topology, k: number, tagSets: number, baseTime: number) => Record<string, unknown>
+
+export const GENERATED_DATA_SOURCES = [
+  'flow_metrics.network.1s',
+  'flow_metrics.network_map.1s',
+  'flow_metrics.application_map.1s',
+  'flow_log.l7_flow_log',
+] as const
+export type GeneratedDataSource = (typeof GENERATED_DATA_SOURCES)[number]
+
+export function recordGenerator(ds: GeneratedDataSource): RecordGenerator {
+  switch (ds) {
+    case 'flow_metrics.network.1s':
+      return networkRecord
+    case 'flow_metrics.network_map.1s':
+      return networkMapRecord
+    case 'flow_metrics.application_map.1s':
+      return applicationMapRecord
+    case 'flow_log.l7_flow_log':
+      return (t, k, _tagSets, baseTime) => l7Record(t, k, baseTime)
+  }
 }

@@ -4,7 +4,7 @@
 import type { Dataset } from './data.ts'
 import { kcatArgs, vmagentArgs } from './contenders.ts'
 import { KAFKA_PEERS, type KafkaWorkload, relayKafkaConfig } from './kafka-path.ts'
-import { type Measurement, rate } from './measure.ts'
+import { cpuPerMillion, type Measurement, rate } from './measure.ts'
 import {
   comparison,
   type CurveRow,
@@ -18,7 +18,9 @@ import {
   table,
   versions,
 } from './report.ts'
-import { relayRwConfig } from './rw-path.ts'
+import { relayRwConfig, type RwCase } from './rw-path.ts'
+import { rwCommands, rwComparison, rwSetup, rwTargetRows, vmCommands, vmLegSection, vmRelayYaml } from './rw-report.ts'
+import type { VmLeg } from './vm-leg.ts'
 import { relayCurveConfig } from './curves.ts'
 import { SARAMA_BATCH, SARAMA_QUEUES, saramaArgs, saramaVersion } from './sarama.ts'
 
@@ -41,7 +43,11 @@ export interface Results {
   }
   cores: { contender: string; rest: string }
   datasets: Dataset[]
+  /** Remote write to the counting receiver, every case (Measurement.path names it: rw-path.ts casePath). */
   rw: Measurement[]
+  rwCases: RwCase[]
+  /** The VictoriaMetrics leg, when it ran. */
+  rwVm: VmLeg | null
   kafka: KafkaWorkload[]
   curves: { name: string; first: string; rows: CurveRow[] }[]
   checks: string[]
@@ -54,7 +60,12 @@ export interface Results {
 const otherOnCore0 = (m: Measurement) => Math.max(0, m.busy.contender - m.cpuS / m.wallS)
 
 function verdict(r: Results): string {
-  const all = [...r.rw, ...r.kafka.flatMap((w) => w.ms), ...new Set(r.curves.flatMap((c) => c.rows.flatMap((x) => x.all)))]
+  const all = [
+    ...r.rw,
+    ...(r.rwVm?.runs ?? []),
+    ...r.kafka.flatMap((w) => w.ms),
+    ...new Set(r.curves.flatMap((c) => c.rows.flatMap((x) => x.all))),
+  ]
   const others = median(all.map((m) => m.others))
   const worst = Math.max(...all.map((m) => m.others))
   const core0 = median(all.map(otherOnCore0))
@@ -83,10 +94,7 @@ const QUEUE_BOUND_MB = (64 * 1024 * 1024) / 1e6
 function targets(r: Results): string {
   const relay = [...r.rw, ...r.kafka.flatMap((w) => w.ms)].filter((m) => m.contender === 'relay')
   const rows: [string, string, string, boolean | null][] = []
-  if (r.rw.length > 0) {
-    const x = median(roundRatios(r.rw, 'vmagent', (m) => rate(m, 'samples')))
-    rows.push(["remote write: relay samples/s ÷ vmagent's", '≥ 1.0', fmt(x, 2), x >= 1])
-  }
+  rows.push(...rwTargetRows(r))
   for (const w of r.kafka) {
     const x = median(roundRatios(w.ms, 'kcat', (m) => rate(m, 'records')))
     rows.push([`Kafka: relay messages/s ÷ kcat's, ${w.ds}`, '≥ 0.5', fmt(x, 3), x >= 0.5])
@@ -95,6 +103,13 @@ function targets(r: Results): string {
   for (const w of r.kafka) {
     const x = median(roundRatios(w.ms, 'sarama', (m) => rate(m, 'records')))
     rows.push([`Kafka: relay messages/s ÷ sarama's, ${w.ds} (informative: DeepFlow's own client)`, '–', fmt(x, 3), null])
+  }
+  // The relay's own pipeline (parse, validate, translate, render, write): the stdout exporter's CPU
+  // per record at 100 records per request, median over the curve's runs.
+  const stdout100 = r.curves.find((c) => c.name.startsWith('records per request, stdout'))?.rows.find((x) => x.label === '100')
+  if (stdout100 !== undefined) {
+    const x = median(stdout100.all.map(cpuPerMillion))
+    rows.push(["the relay's own pipeline, stdout exporter: CPU µs per record (100 records per request)", '≤ 20', fmt(x, 1), x <= 20])
   }
   if (relay.length > 0) {
     const idle = median(relay.flatMap((m) => (m.idleRssMb === null ? [] : [m.idleRssMb])))
@@ -139,8 +154,9 @@ export function renderReport(r: Results, kafkaVersion: string): string {
   )
   for (const d of r.datasets) out.push(`  - ${datasetLine(d)}`)
   out.push(
-    `- The relay is posted NDJSON, ${r.cfg.perRequest} records per request, from ${r.cfg.concurrency} keep-alive connection(s); a 429 is retried after 10 ms, doubling per refusal up to its Retry-After (1 s). When the queues are full as a request arrives, it is refused before its body is read; when they fill while it is staged, its encoding stops at the first record that no longer fits (the rest is only parsed and counted); the remote-write queue (\`queue-max-bytes\` 64 MiB) holds about 10 000 of these records once encoded (each record's series are kept as one snappy fragment, ~6.5 KB). vmagent is posted the same records as Influx line protocol (one line per record: the tags exactly as the relay labels them, translated, \`datasource\` included; every metric field), same batching. kcat and sarama-producer read the Kafka JSON lines the project's encoder renders for the same records.`,
-    '- Remote write: samples/s = samples the receiver counted / time from the first posted body to the arrival of the last sample. Kafka (one workload per data source, each its own table): messages/s = messages the broker holds (end offsets, `kcat -Q`) / time from the first posted body (relay: until the broker\'s end offsets, polled every 20 ms from the runner\'s core, reach the count) or from exec (kcat, sarama-producer: until they exit, all acknowledged); MB/s counts message values.',
+    `- The relay is posted NDJSON (remote write: records per request as in each case below; Kafka: ${r.cfg.perRequest}), from ${r.cfg.concurrency} keep-alive connection(s); a 429 is retried after 10 ms, doubling per refusal up to its Retry-After (1 s). When the queues are full as a request arrives, it is refused before its body is read; when they fill while it is staged, its encoding stops at the first record that no longer fits (the rest is only parsed and counted); the remote-write queue (\`queue-max-bytes\` 64 MiB) holds about 10 000 of these records once encoded (each record's series are kept as one snappy fragment, ~6.5 KB). vmagent is posted the same records as Influx line protocol (one line per record: the tags exactly as the relay labels them, translated, \`datasource\` included; every metric field), same batching. kcat and sarama-producer read the Kafka JSON lines the project's encoder renders for the same records.`,
+    ...rwSetup(r),
+    "- Remote write: samples/s = samples the receiver counted / time from the first posted body to the arrival of the last sample. Kafka (one workload per data source, each its own table): messages/s = messages the broker holds (end offsets, `kcat -Q`) / time from the first posted body (relay: until the broker's end offsets, polled every 20 ms from the runner's core, reach the count) or from exec (kcat, sarama-producer: until they exit, all acknowledged); MB/s counts message values.",
     '- CPU s per M records: utime+stime of the contender (`/proc/<pid>/stat`; kcat, sarama-producer: read every 5 ms while it runs) over the measurement, per million records. Peak RSS: VmHWM at the end, in MB (10^6 bytes; /proc gives KiB) (kcat, sarama-producer: its last reading). Idle RSS: VmRSS 1 s after ready. Ready: exec → first 200 on `/readyz` (vmagent: `/health`).',
     "- Both remote-write contenders keep their defaults: the relay 4 queues, 1024 series per request, flush-timeout 1 s; vmagent `-remoteWrite.queues` 2 × available CPUs, at most 10 000 samples (`-remoteWrite.maxRowsPerBlock`) per request, partial blocks flushed every 1 s. Both therefore end a run with up to 1 s of tail; the inputs are sized so that the faster contender still runs for several seconds. Kafka: the relay's defaults (acks=all, snappy, 1024 records per produce, 4 queues, one produce in flight per queue); kcat `acks=all`, snappy, `batch.num.messages=1024`, `linger.ms=5`.",
     `- sarama-producer (scripts/bench/sarama-producer/main.go, built with Debian's Go and sarama) produces the lines as DeepFlow's ingester kafka exporter does (server/ingester/exporters/kafka_exporter/exporter.go): ${SARAMA_QUEUES} queue goroutines (queue-count), each with its own \`SyncProducer\` created on its first batch, batches of ${SARAMA_BATCH} messages (batch-size) dealt to the queues round-robin and sent with \`SendMessages\`; DeepFlow's settings on \`sarama.NewConfig()\`: \`RequiredAcks = WaitForAll\`, \`Retry.Max = 3\`, \`Return.Successes\`, snappy, nil key (the default hash partitioner then picks a random partition), ClientID \`sarama\`, and \`Version = V2_1_0_0\` (the default of IBM/sarama v1.46.0, which DeepFlow pins; Debian's older sarama would default to 0.8.2). Debian's sarama is older than DeepFlow's (versions table): it sends the record batches as Produce v3 where v1.46.0 would use v7. Like kcat it reads the file as it sends (at most 2 batches waiting per queue).`,
@@ -153,8 +169,7 @@ export function renderReport(r: Results, kafkaVersion: string): string {
   out.push(
     '# counting receiver and load generator (core 1)',
     `taskset -c ${r.cores.rest} bun scripts/bench/receiver.ts --port 0${r.cfg.check ? ' --check' : ''}`,
-    `taskset -c ${r.cores.rest} bun scripts/bench/loadgen.ts --url http://127.0.0.1:<relay>/v1/records/flow_metrics.network.1s --file records.ndjson --per-request ${r.cfg.perRequest} --concurrency ${r.cfg.concurrency} --content-type application/x-ndjson`,
-    `taskset -c ${r.cores.rest} bun scripts/bench/loadgen.ts --url 'http://127.0.0.1:<vmagent>/write?precision=s' --file influx.lp --per-request ${r.cfg.perRequest} --concurrency ${r.cfg.concurrency} --content-type text/plain`,
+    ...rwCommands(r),
     `taskset -c ${r.cores.rest} bun scripts/bench/loadgen.ts --url http://127.0.0.1:<relay>/v1/records/<data source> --file records.ndjson --per-request <n> --concurrency ${r.cfg.curveConcurrency} --duration ${r.cfg.curveSeconds}   # curves`,
     '# contenders (core 0)',
     `taskset -c ${r.cores.contender} dist/deepflow-relay --config relay.yaml --listen 127.0.0.1:<port> --log-level warn`,
@@ -165,6 +180,7 @@ export function renderReport(r: Results, kafkaVersion: string): string {
     `taskset -c ${r.cores.contender} sarama-producer ${saramaArgs('127.0.0.1:<broker>', '<topic>', 'kafka.jsonl').join(' ')}`,
     '# sarama-producer, built once into .cache/sarama-producer/<hash of main.go, Go version, sarama version>/:',
     '(cd scripts/bench/sarama-producer && GO111MODULE=off GOPATH=/usr/share/gocode go build -o sarama-producer .)',
+    ...vmCommands(r),
     '```',
     '',
   )
@@ -174,6 +190,12 @@ export function renderReport(r: Results, kafkaVersion: string): string {
       '',
       '```yaml',
       relayRwConfig(ex, 'http://127.0.0.1:<receiver>/api/v1/write').trimEnd(),
+      '```',
+      '',
+      'relay.yaml, remote write into VictoriaMetrics with `batch-size: 10000` (without that line: the default-batch-size contender):',
+      '',
+      '```yaml',
+      vmRelayYaml(ex),
       '```',
       '',
       'relay.yaml, Kafka:',
@@ -192,10 +214,17 @@ export function renderReport(r: Results, kafkaVersion: string): string {
   }
 
   if (r.rw.length > 0) {
+    out.push('## Remote write: deepflow-relay vs vmagent, to the counting receiver', '', rwComparison(r), '')
+  }
+  if (r.rwVm !== null) {
     out.push(
-      '## Remote write: deepflow-relay vs vmagent',
+      `## Remote write into VictoriaMetrics at ${fmt(r.rwVm.rate)} records/s: samples per CPU-second`,
       '',
-      comparison(r.rw, 'vmagent', 'samples', ['records', 'mb'], { mb: 'input MB/s' }),
+      `\`${r.rwVm.ds}\`, ${r.rwVm.perRequest} records per request, ${fmt(r.rwVm.records)} records (${
+        fmt(r.rwVm.samples)
+      } samples) per run; the pace: ${r.rwVm.rateBasis}.`,
+      '',
+      vmLegSection(r.rwVm),
       '',
     )
   }
@@ -209,9 +238,9 @@ export function renderReport(r: Results, kafkaVersion: string): string {
       '',
     )
   }
-  if (r.rw.length > 0 || r.kafka.length > 0) {
+  if (r.rw.length > 0 || r.rwVm !== null || r.kafka.length > 0) {
     out.push(
-      '## Targets (issue 8)',
+      '## Targets (issues 8, 14, 15)',
       '',
       targets(r),
       '',
@@ -228,6 +257,7 @@ export function renderReport(r: Results, kafkaVersion: string): string {
   }
   const raw = [
     ...r.rw,
+    ...(r.rwVm?.runs ?? []),
     ...r.kafka.flatMap((w) => w.ms),
     ...[...new Set(r.curves.flatMap((c) => c.rows.flatMap((x) => x.all)))].sort((a, b) => a.round - b.round),
   ]

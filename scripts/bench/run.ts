@@ -1,5 +1,8 @@
 // Benchmarks against the peers a user would pick instead (`npm run bench`, `npm run bench:smoke`):
-//   remote write: the relay's prometheus exporter vs vmagent, both forwarding to one counting receiver;
+//   remote write: the relay's prometheus exporter vs vmagent, both forwarding to one counting receiver,
+//                 on network.1s, network_map.1s and application_map.1s at 100 and 1000 records per
+//                 request; then both (the relay also at batch-size 10000) into a real VictoriaMetrics
+//                 at a fixed pace, for samples per CPU-second;
 //   Kafka:        the relay's kafka exporter vs kcat -P and sarama-producer (DeepFlow's client and
 //                 settings) with the identical JSON lines, to one broker, on flow_metrics.network.1s
 //                 and on flow_log.l7_flow_log;
@@ -8,8 +11,10 @@
 // Inputs are generated once into .cache/bench/. The full run writes BENCHMARKS.md; --smoke runs
 // tiny inputs, one round and one point per curve, checks that every contender of each path
 // delivered the same samples/messages, and never judges the numbers.
-// Usage: bun scripts/bench/run.ts [--smoke] [--rounds 3] [--only rw,kafka,curves] [--out FILE | --no-write]
-//        [--rw-records N] [--kafka-records N] [--kafka-l7-records N] [--l7-records N] [--tag-sets N] [--per-request 100] [--concurrency 1]
+// Usage: bun scripts/bench/run.ts [--smoke] [--rounds 3] [--only rw,kafka,curves (vm: only the VictoriaMetrics leg)]
+//        [--out FILE | --no-write] [--rw-records N] [--network-map-records N] [--application-map-records N]
+//        [--rw-per-request 100,1000] [--vm-rate RECORDS_PER_S] [--vm-records N] [--vm-tag-sets N]
+//        [--kafka-records N] [--kafka-l7-records N] [--l7-records N] [--tag-sets N] [--per-request 100] [--concurrency 1]
 //        [--curve-seconds 6] [--curve-rounds 3] [--curve-concurrency 4] [--check]
 import { execFileSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -26,7 +31,8 @@ import { type Measurement, rate } from './measure.ts'
 import { CORES, loadAverage, now, pinSelf, systemBusy } from './proc.ts'
 import { renderReport, type Results } from './render.ts'
 import { ensureSaramaProducer, requireSarama } from './sarama.ts'
-import { type Receiver, remoteWriteRound, startReceiver } from './rw-path.ts'
+import { type Receiver, remoteWriteCases, RW_WORKLOADS, type RwWorkload, startReceiver } from './rw-path.ts'
+import { VM_CASE, vmLeg, vmPace } from './vm-leg.ts'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const { values } = parseArgs({
@@ -38,6 +44,12 @@ const { values } = parseArgs({
     'no-write': { type: 'boolean', default: false },
     check: { type: 'boolean', default: false },
     'rw-records': { type: 'string' },
+    'network-map-records': { type: 'string' },
+    'application-map-records': { type: 'string' },
+    'rw-per-request': { type: 'string', default: '100,1000' },
+    'vm-rate': { type: 'string' },
+    'vm-records': { type: 'string' },
+    'vm-tag-sets': { type: 'string' },
     'kafka-records': { type: 'string' },
     'kafka-l7-records': { type: 'string' },
     'l7-records': { type: 'string' },
@@ -54,6 +66,12 @@ const num = (v: string | undefined, full: number, small: number) => (v !== undef
 const cfg = {
   rounds: num(values.rounds, 3, 1),
   rwRecords: num(values['rw-records'], 50_000, 200),
+  networkMapRecords: num(values['network-map-records'], 40_000, 200),
+  applicationMapRecords: num(values['application-map-records'], 200_000, 200),
+  rwPerRequest: values['rw-per-request']!.split(',').map(Number),
+  vmRate: values['vm-rate'] === undefined ? undefined : Number(values['vm-rate']),
+  vmRecords: num(values['vm-records'], 15_000, 200),
+  vmTagSets: num(values['vm-tag-sets'], 500, 50),
   kafkaRecords: num(values['kafka-records'], 200_000, 200),
   // flow_log lines are ~1.5x the size of network.1s's: kcat (65-100k lines/s) still runs ≥ 2 s.
   kafkaL7Records: num(values['kafka-l7-records'], 200_000, 200),
@@ -95,6 +113,8 @@ const results: Results = {
   cores: CORES,
   datasets: [],
   rw: [],
+  rwCases: [],
+  rwVm: null,
   kafka: [],
   curves: [],
   checks: [],
@@ -114,40 +134,48 @@ let receiver: Receiver | undefined
 let broker: KafkaBroker | undefined
 try {
   if (only.has('rw')) {
-    used.set(rwData.dir, rwData)
-    receiver = await startReceiver(cfg.check)
-    for (let round = 1; round <= cfg.rounds; round++) {
-      const order = round % 2 === 1 ? (['relay', 'vmagent'] as const) : (['vmagent', 'relay'] as const)
-      const digests: Record<string, string> = {}
-      for (const c of order) {
-        log(`remote write, round ${round}: ${c} (${rwData.records} records, ${rwData.samples} samples)`)
-        const { m, digest } = await remoteWriteRound(c, rwData, receiver, round, {
-          bin,
-          workDir,
-          perRequest: cfg.perRequest,
-          concurrency: cfg.concurrency,
-          idleMs: cfg.idleMs,
-          timeoutMs: cfg.timeoutMs,
-        })
-        results.rw.push(m)
-        digests[c] = digest
-        log(`  ${(m.samples / m.wallS).toFixed(0)} samples/s, ${m.cpuS.toFixed(2)} CPU s`)
-      }
-      if (cfg.check) {
-        if (digests.relay !== digests.vmagent) {
-          throw new Error(
-            `remote write, round ${round}: the receiver got different samples from the relay (${digests.relay}) and vmagent (${digests.vmagent}); is dist/deepflow-relay built from this src/?`,
-          )
-        }
-        results.checks.push(
-          `remote write round ${round}: the receiver decoded the same ${rwData.samples} samples (labels, timestamps, values) from both contenders (digest ${
-            digests.relay!.slice(0, 12)
-          })`,
-        )
-      }
+    const records: Record<RwWorkload, number> = {
+      'flow_metrics.network.1s': cfg.rwRecords,
+      'flow_metrics.network_map.1s': cfg.networkMapRecords,
+      'flow_metrics.application_map.1s': cfg.applicationMapRecords,
     }
+    const data = new Map(RW_WORKLOADS.map((ds) => [ds, ensureDataset({ ds, records: records[ds], tagSets: cfg.tagSets }, log)]))
+    for (const d of data.values()) used.set(d.dir, d)
+    const cases = RW_WORKLOADS.flatMap((ds) => cfg.rwPerRequest.map((perRequest) => ({ c: { ds, perRequest }, data: data.get(ds)! })))
+    receiver = await startReceiver(cfg.check)
+    const { ms, checks } = await remoteWriteCases(cases, receiver, {
+      bin,
+      workDir,
+      concurrency: cfg.concurrency,
+      idleMs: cfg.idleMs,
+      timeoutMs: cfg.timeoutMs,
+      rounds: cfg.rounds,
+      check: cfg.check,
+      log,
+    })
+    results.rw.push(...ms)
+    results.rwCases = cases.map((x) => x.c)
+    results.checks.push(...checks)
     await receiver.stop()
     receiver = undefined
+  }
+  if (only.has('rw') || only.has('vm')) {
+    const vmData = ensureDataset({ ds: VM_CASE.ds, records: cfg.vmRecords, tagSets: cfg.vmTagSets }, log)
+    used.set(vmData.dir, vmData)
+    // With --check the counting receiver decodes every sample and caps vmagent: no maximum to pace by.
+    const { rate, basis } = vmPace(cfg.vmRate, cfg.check ? [] : results.rw)
+    const { leg, checks } = await vmLeg(vmData, rate, basis, {
+      bin,
+      workDir,
+      perRequest: VM_CASE.perRequest,
+      concurrency: cfg.concurrency,
+      idleMs: cfg.idleMs,
+      timeoutMs: cfg.timeoutMs,
+      rounds: cfg.rounds,
+      log,
+    })
+    results.rwVm = leg
+    results.checks.push(...checks)
   }
   if (only.has('kafka')) {
     const saramaBin = ensureSaramaProducer(workDir, log)

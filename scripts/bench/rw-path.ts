@@ -1,10 +1,14 @@
 // The remote-write path: the relay (prometheus exporter) and vmagent (Influx /write) each forward
 // the same records to the counting receiver; samples/s = samples the receiver decoded / time from
-// the first posted body until the last of them arrived.
+// the first posted body until the last of them arrived; samples per CPU-second = those samples / the
+// contender's CPU seconds. One case is a (data source, records per request) pair; remoteWriteCases()
+// measures every case, round-robin, both contenders per round (odd rounds relay first) and, when
+// checking, requires the receiver's digest of all samples to be the same for both.
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { relayConfig, relayExporter, type Server, startRelay, startVmagent } from './contenders.ts'
 import type { Dataset } from './data.ts'
+import type { GeneratedDataSource } from './records.ts'
 import { type Measurement, measurement, measureServed } from './measure.ts'
 import { capture, CORES, now, spawnOn, stop } from './proc.ts'
 
@@ -53,6 +57,26 @@ export async function startReceiver(check: boolean): Promise<Receiver> {
   }
 }
 
+/** The flow_metrics data sources the remote-write comparison runs on. */
+export const RW_WORKLOADS = [
+  'flow_metrics.network.1s',
+  'flow_metrics.network_map.1s',
+  'flow_metrics.application_map.1s',
+] as const satisfies readonly GeneratedDataSource[]
+export type RwWorkload = (typeof RW_WORKLOADS)[number]
+
+/** One comparison: a data source posted `perRequest` records per request. */
+export interface RwCase {
+  readonly ds: RwWorkload
+  readonly perRequest: number
+}
+
+/** The Measurement.path of a case's measurements. */
+export const casePath = (c: RwCase): string => `remote write, ${c.ds}, ${c.perRequest} records/request`
+
+/** Remote-write samples per CPU-second of the contender. */
+export const samplesPerCpuS = (m: Measurement): number => m.samples / m.cpuS
+
 export interface RwOptions {
   readonly bin: string
   readonly workDir: string
@@ -72,7 +96,7 @@ export async function remoteWriteRound(
   ds: Dataset,
   receiver: Receiver,
   round: number,
-  o: RwOptions,
+  o: RwOptions & { readonly path: string },
 ): Promise<{ m: Measurement; digest: string }> {
   await receiver.reset()
   const dir = join(o.workDir, `rw-${contender}-${round}`)
@@ -97,7 +121,7 @@ export async function remoteWriteRound(
     const stats = await receiver.stats()
     if (stats.errors > 0) throw new Error(`receiver could not decode ${stats.errors} requests from ${contender}`)
     const m = measurement({
-      path: 'remote write',
+      path: o.path,
       contender,
       round,
       ...served,
@@ -109,4 +133,52 @@ export async function remoteWriteRound(
   } finally {
     await server.stop()
   }
+}
+
+export interface RwCasesOptions extends Omit<RwOptions, 'perRequest'> {
+  readonly rounds: number
+  readonly check: boolean
+  readonly log: (m: string) => void
+}
+
+/**
+ * Every case, `rounds` times round-robin (a burst of outside load hits one run of a case, not all of
+ * them), both contenders per case and round, odd rounds relay first. With `check`, a case whose two
+ * contenders left different receiver digests fails. Returns the measurements and the checks made.
+ */
+export async function remoteWriteCases(
+  cases: readonly { readonly c: RwCase; readonly data: Dataset }[],
+  receiver: Receiver,
+  o: RwCasesOptions,
+): Promise<{ ms: Measurement[]; checks: string[] }> {
+  const ms: Measurement[] = []
+  const checks: string[] = []
+  for (let round = 1; round <= o.rounds; round++) {
+    for (const { c, data } of cases) {
+      const path = casePath(c)
+      const order = round % 2 === 1 ? (['relay', 'vmagent'] as const) : (['vmagent', 'relay'] as const)
+      const digests: Record<string, string> = {}
+      for (const contender of order) {
+        o.log(`${path}, round ${round}: ${contender} (${data.records} records, ${data.samples} samples)`)
+        const { m, digest } = await remoteWriteRound(contender, data, receiver, round, { ...o, perRequest: c.perRequest, path })
+        ms.push(m)
+        digests[contender] = digest
+        o.log(
+          `  ${(m.samples / m.wallS).toFixed(0)} samples/s, ${m.cpuS.toFixed(2)} CPU s, ${samplesPerCpuS(m).toFixed(0)} samples per CPU-s`,
+        )
+      }
+      if (!o.check) continue
+      if (digests.relay !== digests.vmagent) {
+        throw new Error(
+          `${path}, round ${round}: the receiver got different samples from the relay (${digests.relay}) and vmagent (${digests.vmagent}); is dist/deepflow-relay built from this src/?`,
+        )
+      }
+      checks.push(
+        `${path}, round ${round}: the receiver decoded the same ${data.samples} samples (labels, timestamps, values) from both contenders (digest ${
+          digests.relay!.slice(0, 12)
+        })`,
+      )
+    }
+  }
+  return { ms, checks }
 }

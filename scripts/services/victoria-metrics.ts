@@ -1,5 +1,5 @@
 // Starts Debian's VictoriaMetrics single-node on a free loopback port with a temporary data dir;
-// tests import startVictoriaMetrics().
+// tests import startVictoriaMetrics(), the benchmark's VictoriaMetrics leg passes extra flags.
 import { join } from 'node:path'
 import { freePort, type Service, startService } from './process.ts'
 
@@ -18,7 +18,8 @@ export interface VictoriaMetrics extends Service {
   exportSeries(selector: string): Promise<ExportedSeries[]>
 }
 
-export async function startVictoriaMetrics(): Promise<VictoriaMetrics> {
+/** `extraArgs` follow the defaults (a repeated flag: the last one counts). */
+export async function startVictoriaMetrics(extraArgs: readonly string[] = []): Promise<VictoriaMetrics> {
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   const service = await startService('victoria-metrics', VICTORIA_METRICS_BIN, (dir) => [
@@ -27,6 +28,7 @@ export async function startVictoriaMetrics(): Promise<VictoriaMetrics> {
     '-retentionPeriod=100y',
     '-search.latencyOffset=0s',
     '-loggerLevel=WARN',
+    ...extraArgs,
   ], `${url}/health`)
   return {
     ...service,
