@@ -1,8 +1,21 @@
-// Entry point of `bun run` and of the compiled binary (`bun build --compile`). The allocator's
-// settings come first (runtime/bun-allocator.ts: the process may start itself again with them),
-// then the relay's modules are loaded: a dynamic import, so nothing of them is evaluated twice.
-import { restartWithAllocatorSettings } from '../runtime/bun-allocator.ts'
+// Entry point of `bun run` and of the compiled binary (`bun build --compile`).
+import { main } from '../main.ts'
+import { createBunRuntime } from '../runtime/bun.ts'
 
-restartWithAllocatorSettings()
-const { startBun } = await import('./bun-start.ts')
-startBun()
+const runtime = createBunRuntime()
+main(runtime).then(
+  (code) => runtime.exit(code),
+  (err: unknown) => {
+    runtime.writeStderr(
+      `${
+        JSON.stringify({
+          ts: new Date().toISOString(),
+          level: 'error',
+          msg: 'fatal error',
+          error: err instanceof Error ? err.stack ?? err.message : String(err),
+        })
+      }\n`,
+    )
+    runtime.exit(1)
+  },
+)

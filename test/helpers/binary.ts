@@ -29,8 +29,6 @@ export function isolatedBinary(): { dir: string; bin: string } {
 
 export interface Running {
   url: string
-  /** The process id (the relay may have replaced itself by execve: the same process). */
-  pid: number
   stdout: () => string
   stderr: () => string
   stop(signal?: NodeJS.Signals): Promise<number | null>
@@ -69,7 +67,6 @@ export async function start(bin: string, dir: string, args: string[], env: Recor
   })
   return {
     url,
-    pid: child.pid!,
     stdout: () => out,
     stderr: () => err,
     stop(signal = 'SIGTERM') {
