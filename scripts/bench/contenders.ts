@@ -3,7 +3,7 @@
 // producers kcat -P and sarama-producer (sarama.ts) (JSON lines in, Kafka out). Servers report exec →
 // first 200 on their readiness URL and the idle RSS a moment after; a producer runs to completion
 // while /proc gives its CPU and peak RSS.
-import { type ChildProcess, execFile, execFileSync, spawnSync } from 'node:child_process'
+import { type ChildProcess, execFileSync, spawnSync } from 'node:child_process'
 import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { freePort } from '../services/process.ts'
@@ -160,43 +160,11 @@ export function runKcat(broker: string, topic: string, file: string): Promise<Pr
   return runToExit('kcat', KCAT_BIN, kcatArgs(broker, topic, file))
 }
 
-function endOffsetArgs(broker: string, topic: string, partitions: number): string[] {
-  const args = ['-Q', '-b', broker]
-  for (let p = 0; p < partitions; p++) args.push('-t', `${topic}:${p}:-1`)
-  return args
-}
-
 /** Messages a topic holds: the sum of its partitions' end offsets (kcat -Q, latest). */
 export function topicMessages(broker: string, topic: string, partitions: number): number {
-  const out = execFileSync(KCAT_BIN, endOffsetArgs(broker, topic, partitions), {
-    encoding: 'utf8',
-    timeout: 30_000,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  return sumOffsets(out, topic, partitions)
-}
-
-/**
- * topicMessages without blocking the runner: what the Kafka path polls while the relay sends (the
- * broker is asked, on the runner's core, rather than the relay's /metrics, which it renders on the
- * contender's core).
- */
-export function topicMessagesAsync(broker: string, topic: string, partitions: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    execFile(KCAT_BIN, endOffsetArgs(broker, topic, partitions), { encoding: 'utf8', timeout: 30_000 }, (err, out) => {
-      if (err !== null) reject(err)
-      else {
-        try {
-          resolve(sumOffsets(out, topic, partitions))
-        } catch (e) {
-          reject(e)
-        }
-      }
-    })
-  })
-}
-
-function sumOffsets(out: string, topic: string, partitions: number): number {
+  const args = ['-Q', '-b', broker]
+  for (let p = 0; p < partitions; p++) args.push('-t', `${topic}:${p}:-1`)
+  const out = execFileSync(KCAT_BIN, args, { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] })
   const offsets = [...out.matchAll(/\[\d+\] offset (-?\d+)/g)].map((m) => Math.max(0, Number(m[1])))
   if (offsets.length !== partitions) throw new Error(`kcat -Q ${topic}: expected ${partitions} partition offsets, got:\n${out}`)
   return offsets.reduce((a, b) => a + b, 0)

@@ -14,10 +14,10 @@ import {
   type ProducerRun,
   relayConfig,
   relayExporter,
+  relaySent,
   runKcat,
   startRelay,
   topicMessages,
-  topicMessagesAsync,
 } from './contenders.ts'
 import type { Dataset } from './data.ts'
 import { busySince, type Measurement, measurement, measureServed } from './measure.ts'
@@ -160,12 +160,7 @@ export async function kafkaRound(contender: KafkaContender, ds: Dataset, round: 
           concurrency: o.concurrency,
           contentType: 'application/x-ndjson',
         },
-        {
-          delivered: async () => (await topicMessagesAsync(o.broker, topic, PARTITIONS)) - before,
-          target: () => ds.records,
-          timeoutMs: o.timeoutMs,
-          what: 'relay → kafka',
-        },
+        { delivered: () => relaySent(server.url), target: () => ds.records, timeoutMs: o.timeoutMs, what: 'relay → kafka' },
       )
       m = measurement({ ...base, ...served, records: topicMessages(o.broker, topic, PARTITIONS) - before })
     } finally {
