@@ -2,6 +2,8 @@
 // `relay.universal-tags` (deepflow-server gets the same maps from its controller):
 //   {"region": {"1": "region-1"}, "pod": {"153": "productpage-v1-7f9c"}, "agent": {"7": "node-1-V3"},
 //    "device": {"10:153": "productpage-v1-7f9c"}, "k8s_labels": {"153": {"app": "productpage"}}, ...}
+import { byNumber, numericKey } from '../util/number-keys.ts'
+
 export const ID_KINDS = [
   'region',
   'az',
@@ -86,23 +88,13 @@ export const EMPTY_DICTIONARY: Dictionary = {
   k8sLabels: () => undefined,
 }
 
-/** A key that is what String() writes for the number it denotes ("153", not "0153" or "1e3"). */
-function numericKey(key: string): number | undefined {
-  const n = Number(key)
-  return key !== '' && String(n) === key ? n : undefined
-}
-
 /**
  * Names by id, looked up by number where the file's key is a number's own text (every DeepFlow
  * id), else by that text: bigints and numbers the file names in no such key fall back to it.
  */
 function idNames(byText: Map<string, string>): IdNames {
-  const byNumber = new Map<number, string>()
-  for (const [key, name] of byText) {
-    const n = numericKey(key)
-    if (n !== undefined) byNumber.set(n, name)
-  }
-  return { get: (id) => (typeof id === 'number' ? byNumber.get(id) : byText.get(String(id))) }
+  const numbers = byNumber(byText)
+  return { get: (id) => (typeof id === 'number' ? numbers.get(id) : byText.get(String(id))) }
 }
 
 /** A dictionary that can be replaced while encoders hold on to it (file reloads). */

@@ -18,6 +18,7 @@ import {
 } from '../deepflow/enums.ts'
 import { formatIp4, formatMac, type Value } from '../record/values.ts'
 import type { Dictionary, IdKind, IdNames } from './dictionary.ts'
+import { byNumber } from '../util/number-keys.ts'
 
 export interface TranslateContext {
   dict: Dictionary
@@ -46,13 +47,6 @@ const DIRECT_KINDS = new Set<string>([
   'gprocess',
   'agent',
 ])
-
-/** A name table's entries whose key is a number's own text, by that number: a lookup makes no string. */
-function byNumber(table: NameTable): ReadonlyMap<number, string> {
-  const out = new Map<number, string>()
-  for (const [key, name] of table) if (key !== '' && String(Number(key)) === key) out.set(Number(key), name)
-  return out
-}
 
 function enumTranslator(index: number, table: NameTable): Translator {
   const numbers = byNumber(table)
