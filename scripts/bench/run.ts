@@ -13,7 +13,7 @@
 // delivered the same samples/messages, and never judges the numbers.
 // Usage: bun scripts/bench/run.ts [--smoke] [--rounds 3] [--only rw,kafka,curves (vm: only the VictoriaMetrics leg)]
 //        [--out FILE | --no-write] [--rw-records N] [--network-map-records N] [--application-map-records N]
-//        [--rw-per-request 100,1000] [--vm-rate RECORDS_PER_S] [--vm-records N] [--vm-tag-sets N]
+//        [--rw-per-request 100,1000] [--rw-data-sources network.1s,network_map.1s,application_map.1s] [--vm-rate RECORDS_PER_S] [--vm-records N] [--vm-tag-sets N]
 //        [--kafka-records N] [--kafka-l7-records N] [--l7-records N] [--tag-sets N] [--per-request 100] [--concurrency 1]
 //        [--curve-seconds 6] [--curve-rounds 3] [--curve-concurrency 4] [--check]
 import { execFileSync } from 'node:child_process'
@@ -47,6 +47,7 @@ const { values } = parseArgs({
     'network-map-records': { type: 'string' },
     'application-map-records': { type: 'string' },
     'rw-per-request': { type: 'string', default: '100,1000' },
+    'rw-data-sources': { type: 'string' },
     'vm-rate': { type: 'string' },
     'vm-records': { type: 'string' },
     'vm-tag-sets': { type: 'string' },
@@ -69,6 +70,9 @@ const cfg = {
   networkMapRecords: num(values['network-map-records'], 40_000, 200),
   applicationMapRecords: num(values['application-map-records'], 200_000, 200),
   rwPerRequest: values['rw-per-request']!.split(',').map(Number),
+  rwDataSources: values['rw-data-sources'] === undefined
+    ? RW_WORKLOADS
+    : values['rw-data-sources'].split(',').map((ds) => RW_WORKLOADS.find((w) => w === ds || w.endsWith(`.${ds}`)) ?? ds),
   vmRate: values['vm-rate'] === undefined ? undefined : Number(values['vm-rate']),
   vmRecords: num(values['vm-records'], 15_000, 200),
   vmTagSets: num(values['vm-tag-sets'], 500, 50),
@@ -139,9 +143,15 @@ try {
       'flow_metrics.network_map.1s': cfg.networkMapRecords,
       'flow_metrics.application_map.1s': cfg.applicationMapRecords,
     }
-    const data = new Map(RW_WORKLOADS.map((ds) => [ds, ensureDataset({ ds, records: records[ds], tagSets: cfg.tagSets }, log)]))
+    const unknown = cfg.rwDataSources.filter((ds) => !RW_WORKLOADS.includes(ds as RwWorkload))
+    if (unknown.length > 0) throw new Error(`--rw-data-sources: unknown ${unknown.join(', ')} (known: ${RW_WORKLOADS.join(', ')})`)
+    const data = new Map(
+      (cfg.rwDataSources as RwWorkload[]).map((ds) => [ds, ensureDataset({ ds, records: records[ds], tagSets: cfg.tagSets }, log)]),
+    )
     for (const d of data.values()) used.set(d.dir, d)
-    const cases = RW_WORKLOADS.flatMap((ds) => cfg.rwPerRequest.map((perRequest) => ({ c: { ds, perRequest }, data: data.get(ds)! })))
+    const cases = (cfg.rwDataSources as RwWorkload[]).flatMap((ds) =>
+      cfg.rwPerRequest.map((perRequest) => ({ c: { ds, perRequest }, data: data.get(ds)! }))
+    )
     receiver = await startReceiver(cfg.check)
     const { ms, checks } = await remoteWriteCases(cases, receiver, {
       bin,
