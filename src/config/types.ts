@@ -1,7 +1,7 @@
 // The validated, internal configuration. External kebab-case keys (DeepFlow's spelling) are mapped
 // to these camelCase names by the loader (config-file/) only.
 
-export const PROTOCOLS = ['kafka', 'prometheus', 'stdout'] as const
+export const PROTOCOLS = ['kafka', 'prometheus', 'stdout', 'opentelemetry'] as const
 export type Protocol = (typeof PROTOCOLS)[number]
 
 export const OPERATORS = ['=', '!=', 'in', 'not in', ':', '!:', '~', '!~'] as const

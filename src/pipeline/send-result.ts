@@ -12,8 +12,11 @@ export interface Sized {
 }
 
 export type SendResult =
-  /** Delivered; `tooLarge` records of the batch were refused by the receiver as too large and dropped alone. */
-  | { readonly status: 'ok'; readonly tooLarge?: number }
+  /**
+   * Delivered; `tooLarge` records of the batch were refused by the receiver as too large and dropped
+   * alone; `rejected` records it refused for good (OTLP partial_success: rejected_spans), `why` it said so.
+   */
+  | { readonly status: 'ok'; readonly tooLarge?: number; readonly rejected?: number; readonly why?: string }
   | { readonly status: 'retryable'; readonly error: string; readonly retryAfterMs?: number }
   | { readonly status: 'failed'; readonly error: string; readonly reason: DropReason }
 

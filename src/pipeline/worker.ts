@@ -101,7 +101,16 @@ export function createWorker<T extends Sized>(deps: WorkerDeps<T>): Worker<T> {
             records: tooLarge,
           })
         }
-        metrics.sent.inc([name], batch.length - tooLarge)
+        const rejected = Math.min(result.rejected ?? 0, batch.length - tooLarge)
+        if (rejected > 0) {
+          metrics.dropped.inc([name, 'rejected_by_endpoint'], rejected)
+          log.warnOncePerBurst(`${name}:partial`, 'the endpoint rejected part of a batch; the rest was delivered', {
+            exporter: name,
+            records: rejected,
+            error: result.why ?? '',
+          })
+        }
+        metrics.sent.inc([name], batch.length - tooLarge - rejected)
         if (deps.countsSeries) metrics.seriesSent.inc([name], unitsOf(batch))
         metrics.batches.inc([name])
         return
