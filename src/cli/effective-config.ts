@@ -46,6 +46,7 @@ function exporter(e: ExporterConfig): Record<string, unknown> {
     'request-timeout': e.requestTimeout,
     'max-retry-duration': e.maxRetryDuration,
     ...(e.protocol === 'kafka' ? { compression: e.compression, 'max-message-bytes': e.maxMessageBytes } : {}),
+    ...(e.protocol === 'opentelemetry' ? { 'deepflow-quirks': e.deepflowQuirks } : {}),
     ...(e.tls === null
       ? {}
       : { tls: { ...(e.tls.caFile === null ? {} : { 'ca-file': e.tls.caFile }), 'insecure-skip-verify': e.tls.insecureSkipVerify } }),

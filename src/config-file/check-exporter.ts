@@ -27,6 +27,14 @@ export interface CheckedExporter {
 const SECURITY_PROTOCOLS = ['SASL_SSL', 'SASL_PLAINTEXT'] as const
 const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const
 const KAFKA_BROKER = /^[^\s:/]+:\d{1,5}$/
+/** The one data source DeepFlow's span encoder takes (export.go: the others are encode errors). */
+export const OTLP_DATA_SOURCE = 'flow_log.l7_flow_log'
+const OTLP_IGNORED_SWITCHES = [
+  'export-empty-tag',
+  'export-empty-metrics-disabled',
+  'enum-translate-to-name-disabled',
+  'universal-tag-translate-to-name-disabled',
+] as const
 
 /** `tag-filter-condition.type` as TagFilterCondition.Validate() reads it: exactly "or", else "and". */
 function conditionOf(type: string, path: ConfigPath, warnings: ConfigProblem[]): Condition {
@@ -76,6 +84,11 @@ export function checkExporter(
       problem(
         at('data-sources', i),
         `unknown data source ${JSON.stringify(name)}${guess ? `; did you mean "${guess}"?` : ''} (valid: ${DATA_SOURCES.join(', ')})`,
+      )
+    } else if (protocol === 'opentelemetry' && ds.name !== OTLP_DATA_SOURCE) {
+      warn(
+        at('data-sources', i),
+        `${name} cannot be sent as OTLP spans (the opentelemetry exporter takes ${OTLP_DATA_SOURCE} only; DeepFlow drops these records as encode errors); not subscribed`,
       )
     } else if (protocol === 'prometheus' && !ds.prometheus) {
       warn(
@@ -144,7 +157,8 @@ export function checkExporter(
       `expected a positive integer, got ${raw['queue-size']} (DeepFlow makes it a queue of 1 and loses what does not fit)`,
     )
   }
-  let batchSize = goInt(raw['batch-size'], at('batch-size'), warnings) || DEFAULTS.exporter.batchSize
+  let batchSize = goInt(raw['batch-size'], at('batch-size'), warnings) ||
+    (protocol === 'opentelemetry' ? DEFAULTS.exporter.otlpBatchSize : DEFAULTS.exporter.batchSize)
   if (batchSize < 0) {
     warn(at('batch-size'), `${batchSize} is negative; 1 is used (DeepFlow sends every record alone)`)
     batchSize = 1
@@ -183,6 +197,12 @@ export function checkExporter(
     if (found !== undefined) return warn(at('export-fields', i), `${found.message}; ignored, as DeepFlow ignores it`)
     if (protocol === 'prometheus' && entry.replace(/^~/, '').startsWith('$k8s.label')) {
       return warn(at('export-fields', i), 'k8s labels cannot be sent as remote-write labels; ignored, as DeepFlow ignores them')
+    }
+    if (protocol === 'opentelemetry' && !entry.startsWith('$') && !entry.startsWith('~')) {
+      return warn(
+        at('export-fields', i),
+        'the opentelemetry exporter selects attributes by $category only (a field name selects nothing there, as in DeepFlow); ignored',
+      )
     }
     if (!entry.startsWith('$') && !entry.startsWith('~') && sources.length > 0) {
       const known = sources.some((ds) => ds.fields.some((f) => fieldSpellings(f).includes(entry)))
@@ -235,6 +255,19 @@ export function checkExporter(
   if (tagFilters.length > 0) {
     warn(at('tag-filters'), 'deprecated in DeepFlow; where these filters apply to a data source, tag-filters-groups are ignored for it')
   }
+
+  // Switches DeepFlow's span encoder never reads: only export-fields' categories gate OTLP attributes.
+  if (protocol === 'opentelemetry') {
+    for (const key of OTLP_IGNORED_SWITCHES) {
+      if (raw[key]) {
+        warn(
+          at(key),
+          'not used by the opentelemetry exporter (its attributes are chosen by export-fields categories only, as in DeepFlow); ignored',
+        )
+      }
+    }
+  }
+  if (raw['deepflow-quirks'] && protocol !== 'opentelemetry') warn(at('deepflow-quirks'), 'only used by the opentelemetry exporter')
 
   // Kafka-only and prometheus-only keys.
   let sasl: Sasl | null = null
@@ -301,6 +334,7 @@ export function checkExporter(
     tls: raw.tls == null ? null : { caFile: raw.tls['ca-file'] ?? null, insecureSkipVerify: raw.tls['insecure-skip-verify'] },
     compression: raw.compression,
     maxMessageBytes: raw['max-message-bytes'],
+    deepflowQuirks: raw['deepflow-quirks'],
   }
   return { exporter, skip }
 }

@@ -317,13 +317,11 @@ function parseExporter(
   const protocol = entry.protocol === null || entry.protocol === undefined ? '' : scalarText(entry.protocol)
   if (protocol !== undefined && !isProtocol(protocol)) {
     const enabled = entry.enabled instanceof GoScalar && entry.enabled.value === true
-    const guess = closest(protocol, [...PROTOCOLS, 'opentelemetry'])
+    const guess = closest(protocol, PROTOCOLS)
     skip(
       enabled ? [...base, 'protocol'] : base,
       !enabled
         ? notEnabled
-        : protocol === 'opentelemetry'
-        ? 'protocol opentelemetry is not supported by the relay yet; this exporter is not run (deepflow-server runs it)'
         : protocol === ''
         ? 'no protocol; exporter skipped, as DeepFlow does'
         : `unknown protocol ${JSON.stringify(protocol)} (supported: ${PROTOCOLS.join(', ')}${

@@ -159,6 +159,7 @@ const EXPORTER_ENTRIES = {
     v.transform((c) => c as KafkaCompression),
   ),
   'max-message-bytes': positiveInt('a positive number of bytes', DEFAULTS.exporter.maxMessageBytes),
+  'deepflow-quirks': goBool(),
 }
 
 /** One entry of `exporters` / `ingester.exporters`, every DeepFlow key plus the relay-only ones. */

@@ -31,6 +31,7 @@ export const DEFAULTS = {
     queueCount: 4, // DeepFlow DefaultExportQueueCount
     queueSize: 100_000, // DeepFlow DefaultExportQueueSize (not rounded up to a power of two here)
     batchSize: 1024, // DeepFlow DefaultExportOtherBatchSize
+    otlpBatchSize: 32, // DeepFlow DefaultExportOtlpBatchSize (protocol opentelemetry)
     flushTimeout: 1,
     queueMaxBytes: 64 * 1024 * 1024,
     requestTimeout: 30,

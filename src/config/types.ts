@@ -65,6 +65,8 @@ export interface ExporterConfig {
   readonly compression: KafkaCompression
   /** Relay-only, Kafka: a record whose JSON line is longer is dropped alone (too_large). */
   readonly maxMessageBytes: number
+  /** Relay-only, opentelemetry: DeepFlow's exact spans, its quirks included (self-parented spans, the TapPort error text). */
+  readonly deepflowQuirks: boolean
 }
 
 export const KAFKA_COMPRESSIONS = ['none', 'gzip', 'snappy'] as const

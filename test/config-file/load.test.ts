@@ -68,6 +68,7 @@ const FULL_DEFAULTS: Omit<ExporterConfig, 'index' | 'name' | 'protocol' | 'enabl
   tls: null,
   compression: 'snappy',
   maxMessageBytes: 1000000,
+  deepflowQuirks: false,
 }
 
 const DEFAULT_RELAY = {

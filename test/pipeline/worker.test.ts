@@ -199,6 +199,23 @@ test('records the receiver refused as too large are dropped alone; the rest coun
   assert.equal(w.counter(w.metrics.batches), 1)
 })
 
+test('records the endpoint rejected in a partial success are dropped as rejected_by_endpoint, counted by record and logged', async () => {
+  const w = setup({ answers: [{ status: 'ok', rejected: 2, why: 'spans without a trace id' }, { status: 'ok', rejected: 9 }] })
+  w.push(1, 2, 3)
+  await settle()
+  assert.equal(w.counter(w.metrics.sent), 1)
+  assert.equal(w.counter(w.metrics.dropped, 'rejected_by_endpoint'), 2)
+  assert.equal(w.counter(w.metrics.batches), 1)
+  assert.equal(w.counter(w.metrics.retries), 0)
+  const partial = w.logs.filter((l) => l.msg === 'the endpoint rejected part of a batch; the rest was delivered')
+  assert.deepEqual(partial.map((l) => [l.records, l.error]), [[2, 'spans without a trace id']])
+  // An answer claiming more than the batch held counts the batch, not more.
+  w.push(4, 5, 6)
+  await settle()
+  assert.equal(w.counter(w.metrics.sent), 1)
+  assert.equal(w.counter(w.metrics.dropped, 'rejected_by_endpoint'), 5)
+})
+
 test('a batch still failing after max-retry-duration is dropped as retries_exhausted', async () => {
   const w = setup({ answers: (n) => n <= 10 ? retryable('HTTP 503') : OK })
   w.push(1, 2, 3)

@@ -45,6 +45,7 @@ test('examples/: the expected recipes exist, each config starts with a comment, 
       'server-kafka-sasl-ssl.yaml',
       'server-prometheus.yaml',
       'server-stdout.yaml',
+      'server-opentelemetry.yaml',
       'kafka-and-prometheus.yaml',
       'universal-tags.yaml',
       'universal-tags.json',
@@ -77,6 +78,8 @@ test('examples/: the protocols each recipe shows are the ones it claims', () => 
   assert.deepEqual(protocols('server-prometheus.yaml'), ['prometheus'])
   assert.ok(Object.keys(parseConfig(read(EXAMPLES, 'server-prometheus.yaml'), 'x').exporters[0]!.extraHeaders).length > 0)
   assert.deepEqual(protocols('server-stdout.yaml'), ['stdout'])
+  assert.deepEqual(protocols('server-opentelemetry.yaml'), ['opentelemetry'])
+  assert.equal(parseConfig(read(EXAMPLES, 'server-opentelemetry.yaml'), 'x').exporters[0]!.endpoints.length, 2)
   assert.deepEqual(protocols('kafka-and-prometheus.yaml').sort(), ['kafka', 'prometheus'])
   for (const f of ['server-kafka-sasl-ssl.yaml', 'server-prometheus.yaml', 'server-stdout.yaml']) {
     assert.ok('ingester' in YAML.parse(read(EXAMPLES, f)), `${f} is a DeepFlow server.yaml (ingester.exporters)`)
