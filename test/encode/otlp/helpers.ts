@@ -49,7 +49,10 @@ export function exporter(exportFields: readonly string[]): ExporterConfig {
 
 /** A record from JSON text (read as HTTP ingest reads it: long integers exact). */
 export function record(json: string | Record<string, unknown>) {
-  const input = typeof json === 'string' ? parseJsonLossless(json) : json
+  // An object's undefined values are left out (absent fields).
+  const input = typeof json === 'string'
+    ? parseJsonLossless(json)
+    : Object.fromEntries(Object.entries(json).filter(([, v]) => v !== undefined))
   const r = normalize(input)
   if (!r.ok) throw new Error(`invalid record: ${r.field ?? ''} ${r.error}`)
   return r.record
