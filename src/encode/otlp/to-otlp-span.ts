@@ -307,6 +307,7 @@ export function compileOtlpSpanEncoder(
   }
   const readTags = compileUniversalTags(ds)
   const tags = newUniversalTags()
+  const tagsNeeded = universalTag || serviceInfo || captureInfo || applicationLayer
   const utagKeys0 = UTAG_KEYS.map((k) => `df.universal_tag.${k}_0`)
   const utagKeys1 = UTAG_KEYS.map((k) => `df.universal_tag.${k}_1`)
 
@@ -314,8 +315,8 @@ export function compileOtlpSpanEncoder(
     const v = record.values
     const str = (i: number) => stringValue(v[i])
     const dict = dictionary.current
-    // L127: tags0, tags1 := l7.QueryUniversalTags(utags)
-    readTags(v, dict, tags)
+    // L127: tags0, tags1 := l7.QueryUniversalTags(utags) (read only when some section uses them)
+    if (tagsNeeded) readTags(v, dict, tags)
     const [tags0, tags1] = tags.side
     const res: Attrs = new Map()
     const attrs: Attrs = new Map()

@@ -107,3 +107,17 @@ test('each sub-category gates its own section', () => {
     2 | 4 | 8 | 16 | 32 | 64 | 128 | 256 | 512 | 1024 | 2048 | 8192, // TAG (config.go L653)
   )
 })
+
+test('StringsToCategoryBits splits on "." and takes the second part when it is not empty', () => {
+  assert.equal(stringsToCategoryBits(['$tag.flow_info.extra']), stringsToCategoryBits(['$tag.flow_info']))
+  assert.equal(stringsToCategoryBits(['$tag.']), stringsToCategoryBits(['$tag'])) // empty second part: "$tag"
+  assert.equal(stringsToCategoryBits(['$metrics.flow_info']), 2) // FLOW_INFO, from a "$metrics" prefix
+  assert.equal(stringsToCategoryBits(['tag.flow_info']), 0) // no "$": skipped
+})
+
+test('times: µs × 1000 wraps in int64 as Go multiplies Durations', () => {
+  // 9223372036854776 µs × 1000 = 2^63 + 192: int64 -9223372036854775616 (the same 64 bits as a Timestamp)
+  const s = decodeOne(encode(['$tag.flow_info'], { time: 1, end_time: '9223372036854776' }))
+  assert.deepEqual(s.resource, [['df.flow_info.time', -9223372036854775616n]])
+  assert.equal(s.end, 9223372036854776000n)
+})
