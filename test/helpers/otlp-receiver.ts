@@ -16,10 +16,12 @@ import * as protoLoader from '@grpc/proto-loader'
 import protobuf from 'protobufjs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
-import { type AddressInfo, createServer as createNetServer } from 'node:net'
+import { type AddressInfo, connect, createServer as createNetServer } from 'node:net'
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls'
 import { fileURLToPath } from 'node:url'
 import { ExportTraceServiceRequest } from '../../src/wire/otlp/otlp.ts'
 import type { SpanItem } from '../../src/exporters/otlp/span-item.ts'
+import { IS_DENO } from './runtime-fetch.ts'
 
 const PROTO_DIR = fileURLToPath(new URL('../../proto', import.meta.url))
 const TRACE_SERVICE = 'opentelemetry.proto.collector.trace.v1.TraceService'
@@ -138,6 +140,8 @@ export interface ReceiverOptions {
   readonly tls?: { readonly key: string; readonly cert: string }
   /** A port of its own (0: any free one). */
   readonly port?: number
+  /** The loopback address to listen on (127.0.0.1 unless set). */
+  readonly host?: string
 }
 
 function scripted() {
@@ -193,25 +197,40 @@ export async function startGrpcReceiver(opts: ReceiverOptions = {}): Promise<Otl
       else void reply.hold.then(answer)
     },
   })
-  const credentials = opts.tls === undefined
+  const host = opts.host ?? '127.0.0.1'
+  // Under Deno a grpc-js server with TLS answers the handshake in plaintext (its node:http2 secure
+  // server does not take grpc-js's set-up), so there the gRPC server is plaintext behind a TLS
+  // front of node:tls (ALPN h2) that pipes each connection to it.
+  const front = opts.tls !== undefined && IS_DENO
+  const credentials = opts.tls === undefined || front
     ? grpc.ServerCredentials.createInsecure()
     : grpc.ServerCredentials.createSsl(null, [{ private_key: Buffer.from(opts.tls.key), cert_chain: Buffer.from(opts.tls.cert) }], false)
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`127.0.0.1:${opts.port ?? 0}`, credentials, (err, p) => err === null ? resolve(p) : reject(err))
+  const bound = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${host}:${front ? 0 : opts.port ?? 0}`, credentials, (err, p) => err === null ? resolve(p) : reject(err))
   )
+  let tlsFront: TlsServer | undefined
+  if (front) {
+    tlsFront = createTlsServer({ key: opts.tls!.key, cert: opts.tls!.cert, ALPNProtocols: ['h2'] }, (socket) => {
+      const inner = connect(bound, host)
+      socket.pipe(inner).pipe(socket)
+      socket.on('error', () => inner.destroy())
+      inner.on('error', () => socket.destroy())
+    })
+    await new Promise<void>((resolve) => tlsFront!.listen(opts.port ?? 0, host, resolve))
+  }
+  const port = tlsFront === undefined ? bound : (tlsFront.address() as AddressInfo).port
   return {
     kind: 'grpc',
-    endpoint: `127.0.0.1:${port}`,
+    endpoint: `${host}:${port}`,
     port,
     requests,
     answered: () => answered,
     script: script.script,
     setFallback: script.setFallback,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.forceShutdown()
-        resolve()
-      }),
+    close: async () => {
+      server.forceShutdown()
+      if (tlsFront !== undefined) await new Promise<void>((resolve) => tlsFront.close(() => resolve()))
+    },
   }
 }
 
@@ -255,11 +274,11 @@ export async function startHttpReceiver(opts: ReceiverOptions = {}): Promise<Otl
     })
   }
   const server: Server = opts.tls === undefined ? createServer(handle) : createHttpsServer(opts.tls, handle)
-  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve))
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve))
   const port = (server.address() as AddressInfo).port
   return {
     kind: 'http',
-    endpoint: `${opts.tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}/v1/traces`,
+    endpoint: `${opts.tls === undefined ? 'http' : 'https'}://${opts.host ?? '127.0.0.1'}:${port}/v1/traces`,
     port,
     requests,
     answered: () => answered,

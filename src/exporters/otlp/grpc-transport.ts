@@ -9,6 +9,8 @@
 // (pipeline/deadline.ts, on the injected clock) cancels a call; the server is told the deadline
 // too (grpc-timeout), a little later than ours, so ours is the one that fires. Never throws.
 import * as grpc from '@grpc/grpc-js'
+import { isIP } from 'node:net'
+import { checkServerIdentity, connect as tlsConnect, createSecureContext, type SecureContext } from 'node:tls'
 import type { TlsOptions } from '../../runtime/http-port.ts'
 import { systemClock } from '../../util/clock.ts'
 import type { GrpcEndpoint } from './endpoint.ts'
@@ -70,10 +72,64 @@ function channelOptions(version: string): grpc.ChannelOptions {
   }
 }
 
-function channelCredentials(tls: TlsOptions | null): grpc.ChannelCredentials {
-  if (tls === null) return grpc.credentials.createInsecure()
-  const ca = tls.ca === null ? null : Buffer.from(tls.ca)
-  return grpc.credentials.createSsl(ca, null, null, tls.insecureSkipVerify ? { rejectUnauthorized: false } : {})
+type SecureConnector = ReturnType<grpc.ChannelCredentials['_createSecureConnector']>
+
+/**
+ * TLS towards one endpoint: grpc-js's own (credentials.createSsl) always passes the target's host as
+ * the TLS server name, and Bun and Deno refuse an IP address there (Node only warns; RFC 6066 has
+ * no IP names), so an endpoint such as 10.0.0.5:4317 could not connect at all. This connector does
+ * what grpc-js's does — ALPN h2, the CA (or the system's), the certificate checked against the
+ * endpoint's host, or not at all with insecure-skip-verify — with a server name for host names only.
+ */
+class EndpointTlsCredentials extends grpc.ChannelCredentials {
+  readonly #host: string
+  readonly #verify: boolean
+  readonly #context: SecureContext
+  constructor(host: string, tls: TlsOptions) {
+    super()
+    this.#host = host
+    this.#verify = !tls.insecureSkipVerify
+    this.#context = createSecureContext(tls.ca === null ? {} : { ca: tls.ca })
+  }
+  override _isSecure(): boolean {
+    return true
+  }
+  override _equals(other: grpc.ChannelCredentials): boolean {
+    return other === this
+  }
+  override _createSecureConnector(
+    _target: unknown,
+    _options: unknown,
+    callCredentials?: grpc.CallCredentials,
+  ): SecureConnector {
+    const host = this.#host
+    const verify = this.#verify
+    const options = {
+      secureContext: this.#context,
+      ALPNProtocols: ['h2'],
+      host,
+      ...(isIP(host) === 0 ? { servername: host } : {}),
+      rejectUnauthorized: verify,
+      checkServerIdentity: (_name: string, cert: Parameters<typeof checkServerIdentity>[1]) => checkServerIdentity(host, cert),
+    }
+    return {
+      connect: (socket) =>
+        new Promise((resolve, reject) => {
+          const tlsSocket = tlsConnect({ ...options, socket }, () => {
+            if (verify && !tlsSocket.authorized) return reject(tlsSocket.authorizationError)
+            resolve({ socket: tlsSocket, secure: true })
+          })
+          tlsSocket.on('error', reject)
+        }),
+      waitForReady: () => Promise.resolve(),
+      getCallCredentials: () => callCredentials ?? grpc.CallCredentials.createEmpty(),
+      destroy: () => {},
+    }
+  }
+}
+
+function channelCredentials(endpoint: GrpcEndpoint, tls: TlsOptions | null): grpc.ChannelCredentials {
+  return tls === null ? grpc.credentials.createInsecure() : new EndpointTlsCredentials(endpoint.host, tls)
 }
 
 const tlsKey = (tls: TlsOptions | null) => tls === null ? 'plaintext' : `${tls.insecureSkipVerify ? 'skip' : 'verify'}:${tls.ca ?? ''}`
@@ -91,7 +147,7 @@ export function createGrpcTransport(opts: GrpcTransportOptions): GrpcTransport {
     const held = channels.get(endpoint.authority)
     if (held !== undefined && held.tls === key) return held.client
     held?.client.close()
-    const client = new grpc.Client(endpoint.authority, channelCredentials(tls), options)
+    const client = new grpc.Client(endpoint.authority, channelCredentials(endpoint, tls), options)
     channels.set(endpoint.authority, { client, tls: key })
     return client
   }
