@@ -3,6 +3,7 @@
 import test from 'node:test'
 import assert from 'node:assert/strict'
 import { status } from '@grpc/grpc-js'
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net'
 import { spanRequestBody } from '../../../src/exporters/otlp/span-item.ts'
 import { until } from '../../helpers/manual-clock.ts'
 import { closedPort, spanItem, spanNames, startGrpcReceiver } from '../../helpers/otlp-receiver.ts'
@@ -247,6 +248,48 @@ test('the last queue sink to close closes the channels', async () => {
     assert.match((await q1.send([spanItem('a', 'd')], signal) as { error: string }).error, /the exporter is closed/)
   } finally {
     await s.close()
+    await r.close()
+  }
+})
+
+/** A TCP relay in front of `port` that counts the connections open through it. */
+async function connectionCounter(port: number) {
+  const open = new Set<Socket>()
+  const server = createServer((socket) => {
+    open.add(socket)
+    const inner = connect(port, '127.0.0.1')
+    socket.pipe(inner).pipe(socket)
+    const done = () => {
+      open.delete(socket)
+      socket.destroy()
+      inner.destroy()
+    }
+    socket.on('close', done)
+    inner.on('close', done)
+    socket.on('error', done)
+    inner.on('error', done)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    endpoint: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    open: () => open.size,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}
+
+test('closing the sinks closes the channel: its connection ends', async () => {
+  const r = await startGrpcReceiver()
+  const counter = await connectionCounter(r.port)
+  const s = otlpSinks([counter.endpoint])
+  try {
+    assert.equal((await s.send([spanItem('a', '1')], 0)).status, 'ok')
+    assert.equal((await s.send([spanItem('a', '2')], 1)).status, 'ok')
+    assert.equal(counter.open(), 1, 'one connection for both queues')
+    await s.close()
+    await until(() => counter.open() === 0, 'the connection closed')
+  } finally {
+    await s.close()
+    await counter.close()
     await r.close()
   }
 })
