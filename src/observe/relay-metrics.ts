@@ -47,6 +47,11 @@ export function createRelayMetrics(registry = new Registry()) {
       'Remote-write requests by endpoint and outcome (2xx, 4xx, 5xx, timeout, error).',
       ['exporter', 'endpoint', 'status'],
     ),
+    otlpRequests: registry.counter(
+      'deepflow_relay_otlp_requests_total',
+      'OpenTelemetry (OTLP) export requests by endpoint and outcome: the gRPC status code name (OK, UNAVAILABLE, …) or the HTTP class (2xx, 4xx, 5xx), or timeout, error.',
+      ['exporter', 'endpoint', 'status'],
+    ),
     failovers: registry.counter(
       'deepflow_relay_endpoint_failovers_total',
       'Moves of a queue to the next endpoint after a retryable failure.',
