@@ -17,6 +17,9 @@ import { closest, type ConfigPath, type ConfigProblem } from './problems.ts'
 import type { RawExporter } from './schema.ts'
 import type { Condition, ExporterConfig, Protocol, Sasl, TagFilter, TagFiltersGroup } from '../config/types.ts'
 import { RESERVED_HEADERS } from '../wire/remote-write/headers.ts'
+import { otlpEndpoint } from '../exporters/otlp/endpoint.ts'
+import { stringsToCategoryBits } from '../encode/otlp/categories.ts'
+import { grpcMetadata, OTLP_HTTP_RESERVED_HEADERS } from '../exporters/otlp/request.ts'
 
 export interface CheckedExporter {
   readonly exporter: ExporterConfig
@@ -119,6 +122,15 @@ export function checkExporter(
         else warn(at('endpoints', i), `expected a Kafka broker address HOST:PORT, got ${JSON.stringify(endpoint)}; ignored`)
         return
       }
+      if (protocol === 'opentelemetry') {
+        const parsed = otlpEndpoint(endpoint)
+        if ('error' in parsed) return warn(at('endpoints', i), `${parsed.error}; ignored`)
+        if (raw.tls != null && parsed.kind === 'http' && parsed.url.startsWith('http:')) {
+          warn(at('endpoints', i), 'tls settings do not apply to a plain http:// endpoint')
+        }
+        endpoints.push(endpoint)
+        return
+      }
       let url: URL | undefined
       try {
         url = new URL(endpoint)
@@ -136,7 +148,11 @@ export function checkExporter(
       skipWith(
         at('endpoints'),
         `no usable endpoint; exporter skipped (DeepFlow ${
-          protocol === 'kafka' ? 'drops every batch' : 'divides by zero at the first batch, Q14'
+          protocol === 'kafka'
+            ? 'drops every batch'
+            : protocol === 'opentelemetry'
+            ? 'drops every batch'
+            : 'divides by zero at the first batch, Q14'
         })`,
       )
     }
@@ -198,10 +214,12 @@ export function checkExporter(
     if (protocol === 'prometheus' && entry.replace(/^~/, '').startsWith('$k8s.label')) {
       return warn(at('export-fields', i), 'k8s labels cannot be sent as remote-write labels; ignored, as DeepFlow ignores them')
     }
-    if (protocol === 'opentelemetry' && !entry.startsWith('$') && !entry.startsWith('~')) {
+    if (protocol === 'opentelemetry' && stringsToCategoryBits([entry]) === 0) {
       return warn(
         at('export-fields', i),
-        'the opentelemetry exporter selects attributes by $category only (a field name selects nothing there, as in DeepFlow); ignored',
+        entry.startsWith('$')
+          ? `selects no span attributes: DeepFlow's opentelemetry exporter knows $tag, $metrics, $k8s.label and $tag.<sub-category> (e.g. $tag.universal_tag); ignored, as DeepFlow ignores it`
+          : 'the opentelemetry exporter selects attributes by $category only (a field name or an exclusion selects nothing there, as in DeepFlow); ignored',
       )
     }
     if (!entry.startsWith('$') && !entry.startsWith('~') && sources.length > 0) {
@@ -297,11 +315,28 @@ export function checkExporter(
   }
   if (protocol !== 'kafka' && raw.topic !== '') warn(at('topic'), 'only used by the kafka exporter')
   const extraHeaders = raw['extra-headers']
-  if (protocol !== 'prometheus' && Object.keys(extraHeaders).length > 0) warn(at('extra-headers'), 'only used by the prometheus exporter')
+  if (protocol !== 'prometheus' && protocol !== 'opentelemetry' && Object.keys(extraHeaders).length > 0) {
+    warn(at('extra-headers'), 'only used by the prometheus and opentelemetry exporters')
+  }
   if (protocol === 'prometheus') {
     for (const header of Object.keys(extraHeaders)) {
       if (RESERVED_HEADERS.includes(header.toLowerCase())) {
         warn(at('extra-headers', header), 'cannot override a remote-write header; ignored')
+      }
+    }
+  }
+  if (protocol === 'opentelemetry') {
+    const kinds = new Set(endpoints.map((e) => (otlpEndpoint(e) as { kind?: string }).kind))
+    if (kinds.has('http')) {
+      for (const header of Object.keys(extraHeaders)) {
+        if (OTLP_HTTP_RESERVED_HEADERS.includes(header.toLowerCase())) {
+          warn(at('extra-headers', header), 'cannot override an OTLP/HTTP header; ignored for the http(s) endpoints')
+        }
+      }
+    }
+    if (kinds.has('grpc')) {
+      for (const { key, why } of grpcMetadata(extraHeaders).skipped) {
+        warn(at('extra-headers', key), `not sent as gRPC metadata (${why}); ignored for the host:port endpoints`)
       }
     }
   }

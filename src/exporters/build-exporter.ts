@@ -1,7 +1,7 @@
-// One exporter of the config, built for its protocol: the record plans (Kafka JSON lines or
-// remote-write series), the sink, and the queues around them. The exporter reports its endpoints:
-// remote write each URL's own state (user info masked); Kafka its brokers and stdout `stdout`, both
-// with the exporter's health. Its TLS settings are filled later (relay/exporter-tls.ts).
+// One exporter of the config, built for its protocol: the record plans (Kafka JSON lines,
+// remote-write series or OTLP spans), the sink, and the queues around them. The exporter reports its
+// endpoints: remote write and OTLP each endpoint's own state (user info masked); Kafka its brokers
+// and stdout `stdout`, both with the exporter's health. Its TLS settings are filled later (relay/exporter-tls.ts).
 import type { ExporterConfig, Overflow } from '../config/types.ts'
 import type { Logger } from '../observe/log.ts'
 import type { RelayMetrics } from '../observe/relay-metrics.ts'
@@ -16,6 +16,9 @@ import { compileJsonPlans, type JsonItem } from './json-plan.ts'
 import { createKafkaSink } from './kafka/kafka-sink.ts'
 import type { KafkaTransport } from './kafka/transport.ts'
 import { compileSeriesPlans, type SeriesItem } from './remote-write/rw-plan.ts'
+import { createOtlpSinks } from './otlp/sender.ts'
+import { compileSpanPlans } from './otlp/span-plan.ts'
+import type { SpanItem } from './otlp/span-item.ts'
 import { createRemoteWriteSinks } from './remote-write/sender.ts'
 import type { HttpFetch, TlsOptions } from '../runtime/http-port.ts'
 import type { Sink } from '../pipeline/send-result.ts'
@@ -108,6 +111,30 @@ export function buildExporter(e: ExporterConfig, ctx: BuildContext): BuiltExport
   }
 
   if (ctx.fetch === undefined) throw new Error(`exporter "${e.name}": no HTTP client in this runtime`)
+  if (e.protocol === 'opentelemetry') {
+    const sinks = createOtlpSinks({
+      exporter: e,
+      version: VERSION,
+      fetch: ctx.fetch,
+      tls: () => tls.current,
+      clock,
+      log,
+      metrics: { requests: metrics.otlpRequests, failovers: metrics.failovers },
+    })
+    const endpoints = () =>
+      sinks.endpoints.map((ep) => ({ endpoint: ep.label, up: ep.lastOk !== false, lastError: ep.lastError ?? null, ownState: true }))
+    return {
+      tls,
+      exporter: createExporter<SpanItem>({
+        ...common,
+        plans: compileSpanPlans(e, dictionary),
+        sinkFor: sinks.sinkFor,
+        healthy: sinks.healthy,
+        endpoints,
+        close: () => sinks.close(),
+      }),
+    }
+  }
   const sinks = createRemoteWriteSinks({
     exporter: e,
     version: VERSION,

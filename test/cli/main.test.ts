@@ -134,11 +134,11 @@ test('check: extra-headers values are masked, skipped exporters and warnings are
     data-sources: [flow_metrics.network.1m]
     export-fields: [$tag, $metrics]
     extra-headers: {Authorization: Bearer abc}
-  - protocol: opentelemetry
+  - protocol: zipkin
     enabled: true
 `
   const r = await run(['check', '--config', '/p.yaml'], { files: { '/p.yaml': yaml } })
-  const reason = 'protocol opentelemetry is not supported by the relay yet; this exporter is not run (deepflow-server runs it)'
+  const reason = 'unknown protocol "zipkin" (supported: kafka, prometheus, stdout, opentelemetry); exporter skipped, as DeepFlow does'
   assert.equal(r.code, 0)
   assert.equal(r.stderr, `warning: exporters[1].protocol: ${reason} (line 8)\n`)
   const doc = YAML.parse(r.stdout)

@@ -30,7 +30,7 @@ const CASES: [name: string, text: string, warnings: string[], check?: (c: Config
       'exporters[0].endpoints: not used by the stdout exporter (line 4)',
       'exporters[0].sasl: only used by the kafka exporter (line 9)',
       'exporters[0].topic: only used by the kafka exporter (line 7)',
-      'exporters[0].extra-headers: only used by the prometheus exporter (line 8)',
+      'exporters[0].extra-headers: only used by the prometheus and opentelemetry exporters (line 8)',
     ],
   ],
   [
@@ -50,28 +50,66 @@ const CASES: [name: string, text: string, warnings: string[], check?: (c: Config
     },
   ],
   [
-    'opentelemetry: deepflow-server runs it, the relay does not yet; its other keys unchecked',
+    "opentelemetry: DeepFlow's template block runs as it is (its false switches say nothing), batch-size 32 by default",
     exportersYaml([
-      'protocol: opentelemetry\nenabled: true\nendpoints: [127.0.0.1:4317]\ndata-sources: [flow_log.l7_flow_log]\nbatch-size: 32\nnot-a-key: 1',
-      STDOUT,
+      'protocol: opentelemetry\nenabled: true\nendpoints: [127.0.0.1:4317, 1.1.1.1:4317]\ndata-sources: [flow_log.l7_flow_log]\nqueue-count: 4\nqueue-size: 100000\nexport-fields: [$tag, $metrics, $k8s.label]\nexport-empty-tag: false\nexport-empty-metrics-disabled: false\nenum-translate-to-name-disabled: false\nuniversal-tag-translate-to-name-disabled: false\nextra-headers: {key1: value1, key2: value2}',
     ], { ingester: true }),
-    ['ingester.exporters[0].protocol: protocol opentelemetry is not supported by the relay yet; this exporter is not run (deepflow-server runs it) (line 3)'],
+    [],
     (c) => {
-      assert.deepEqual(c.exporters.map((e) => [e.index, e.name]), [[1, 'stdout-1']])
-      assert.deepEqual(c.skipped.map((s) => s.path), ['ingester.exporters[0]'])
+      const e = c.exporters[0]!
+      assert.deepEqual([e.protocol, e.endpoints, e.dataSources, e.batchSize, e.deepflowQuirks], [
+        'opentelemetry',
+        ['127.0.0.1:4317', '1.1.1.1:4317'],
+        ['flow_log.l7_flow_log'],
+        32,
+        false,
+      ])
+    },
+  ],
+  [
+    'opentelemetry: what its span encoder cannot send or never reads is warned, each by path',
+    exportersYaml([
+      "protocol: opentelemetry\nenabled: true\nendpoints: ['collector:4317', 'http://c:4318/v1/traces', 'grpc://c:4317', 'c', '::1:4317']\ndata-sources: [flow_log.l7_flow_log, flow_metrics.network.1m]\nexport-fields: [$tag, $metrics, request_type, $universal_tag, $k8s.label.app, ~$metrics]\nexport-empty-tag: true\nenum-translate-to-name-disabled: true\nextra-headers: {X-Tenant: a, TE: trailers, Content-Type: text/plain}\nbatch-size: 8\ndeepflow-quirks: true",
+      'protocol: stdout\nenabled: true\ndata-sources: [flow_log.l7_flow_log]\nexport-fields: [$tag]\ndeepflow-quirks: true',
+    ]),
+    [
+      'exporters[0].data-sources[1]: flow_metrics.network.1m cannot be sent as OTLP spans (the opentelemetry exporter takes flow_log.l7_flow_log only; DeepFlow drops these records as encode errors); not subscribed (line 5)',
+      'exporters[0].endpoints[2]: opentelemetry endpoint "grpc://c:4317": unknown scheme "grpc://"; expected host:port (OTLP/gRPC) or an http:// or https:// URL such as http://collector:4318/v1/traces (OTLP/HTTP); ignored (line 4)',
+      'exporters[0].endpoints[3]: opentelemetry endpoint "c": no port; expected host:port (OTLP/gRPC) or an http:// or https:// URL such as http://collector:4318/v1/traces (OTLP/HTTP); ignored (line 4)',
+      'exporters[0].endpoints[4]: opentelemetry endpoint "::1:4317": an IPv6 address needs brackets, as in [::1]:4317; expected host:port (OTLP/gRPC) or an http:// or https:// URL such as http://collector:4318/v1/traces (OTLP/HTTP); ignored (line 4)',
+      'exporters[0].export-fields[2]: the opentelemetry exporter selects attributes by $category only (a field name or an exclusion selects nothing there, as in DeepFlow); ignored (line 6)',
+      'exporters[0].export-fields[3]: unknown export-fields category "$universal_tag"; did you mean "$tag.universal_tag"?; ignored, as DeepFlow ignores it (line 6)',
+      "exporters[0].export-fields[4]: selects no span attributes: DeepFlow's opentelemetry exporter knows $tag, $metrics, $k8s.label and $tag.<sub-category> (e.g. $tag.universal_tag); ignored, as DeepFlow ignores it (line 6)",
+      'exporters[0].export-fields[5]: the opentelemetry exporter selects attributes by $category only (a field name or an exclusion selects nothing there, as in DeepFlow); ignored (line 6)',
+      'exporters[0].export-empty-tag: not used by the opentelemetry exporter (its attributes are chosen by export-fields categories only, as in DeepFlow); ignored (line 7)',
+      'exporters[0].enum-translate-to-name-disabled: not used by the opentelemetry exporter (its attributes are chosen by export-fields categories only, as in DeepFlow); ignored (line 8)',
+      'exporters[0].extra-headers.Content-Type: cannot override an OTLP/HTTP header; ignored for the http(s) endpoints (line 9)',
+      'exporters[0].extra-headers.TE: not sent as gRPC metadata (set by gRPC itself); ignored for the host:port endpoints (line 9)',
+      'exporters[0].extra-headers.Content-Type: not sent as gRPC metadata (set by gRPC itself); ignored for the host:port endpoints (line 9)',
+      'exporters[1].deepflow-quirks: only used by the opentelemetry exporter (line 16)',
+    ],
+    (c) => {
+      const e = c.exporters[0]!
+      assert.deepEqual([e.endpoints, e.dataSources, e.exportFields, e.batchSize, e.deepflowQuirks], [
+        ['collector:4317', 'http://c:4318/v1/traces'],
+        ['flow_log.l7_flow_log'],
+        ['$tag', '$metrics'],
+        8,
+        true,
+      ])
     },
   ],
   [
     'an unknown protocol (DeepFlow compares exactly): did you mean',
     exportersYaml([kafkaEntry().replace('protocol: kafka', 'protocol: Kafka')]),
     [
-      'exporters[0].protocol: unknown protocol "Kafka" (supported: kafka, prometheus, stdout; did you mean "kafka"?); exporter skipped, as DeepFlow does (line 2)',
+      'exporters[0].protocol: unknown protocol "Kafka" (supported: kafka, prometheus, stdout, opentelemetry; did you mean "kafka"?); exporter skipped, as DeepFlow does (line 2)',
     ],
     (c) => assert.deepEqual(c.exporters, []),
   ],
   [
     'a disabled exporter of an unknown protocol: one warning, that it is not enabled',
-    exportersYaml(['protocol: opentelemetry\nenabled: false']),
+    exportersYaml(['protocol: zipkin\nenabled: false']),
     [
       `exporters[0]: ${NOT_ENABLED} (line 2)`,
     ],

@@ -44,7 +44,6 @@ interface Case {
 
 const FLUSH_10 =
   'flush-timeout: DeepFlow never reads flush-timeout (it sends partial batches every second); the relay holds a partial batch up to 10 s'
-const OTLP = 'protocol opentelemetry is not supported by the relay yet; this exporter is not run (deepflow-server runs it)'
 
 const CASES: Case[] = [
   {
@@ -67,12 +66,16 @@ const CASES: Case[] = [
   },
   {
     file: 'server-yaml-exporters.yaml',
-    runs: { 'kafka-0': 'flow_log.l7_flow_log', 'prometheus-1': 'flow_metrics.application_map.1s' },
-    skipped: ['ingester.exporters[2]'],
+    runs: {
+      'kafka-0': 'flow_log.l7_flow_log',
+      'prometheus-1': 'flow_metrics.application_map.1s',
+      'opentelemetry-2': 'flow_log.l7_flow_log',
+    },
+    skipped: [],
     warnings: [
       `ingester.exporters[0].${FLUSH_10} (line 20)`,
       `ingester.exporters[1].${FLUSH_10} (line 52)`,
-      `ingester.exporters[2].protocol: ${OTLP} (line 64)`,
+      `ingester.exporters[2].${FLUSH_10} (line 72)`,
     ],
   },
 ]

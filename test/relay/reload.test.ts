@@ -103,14 +103,13 @@ test('a reloaded config\'s warnings are logged after "config reloaded" and repla
   const runtime = createFakeRuntime({
     args: [],
     files: {
-      '/relay.yaml': `exporters:\n  - {protocol: opentelemetry, enabled: true}\n${
+      '/relay.yaml': `exporters:\n  - {protocol: zipkin, enabled: true}\n${
         yaml('http://127.0.0.1:1/a', 'http://127.0.0.1:1/b').slice('exporters:\n'.length)
       }`,
     },
   })
   await reloadConfig(runtime, '/relay.yaml', {}, h.relay, log)
-  const warning =
-    'exporters[0].protocol: protocol opentelemetry is not supported by the relay yet; this exporter is not run (deepflow-server runs it) (line 2)'
+  const warning = 'exporters[0].protocol: unknown protocol "zipkin" (supported: kafka, prometheus, stdout, opentelemetry); exporter skipped, as DeepFlow does (line 2)'
   assert.deepEqual(logs.map((l) => [l.level, l.msg]), [['info', 'config reloaded'], ['warn', warning]])
   assert.deepEqual(await status(), [warning])
 })

@@ -7,8 +7,8 @@
 // message over its size limit, which no retry mends); every other code is final (dropped as
 // rejected_by_endpoint). A RetryInfo's retry_delay is honoured on every retryable code.
 //
-// HTTP: 2xx is delivered; 429, 502, 503 and 504 are retryable, honouring Retry-After; the spec says
-// every other 4xx and 5xx MUST NOT be retried (413 included), so they are final. The error text is
+// HTTP: 2xx is delivered; 429 and every 5xx are retryable, honouring Retry-After (the spec names
+// only 429, 502, 503, 504: see retryableHttp); every other 4xx (413 included) is final. The error text is
 // the google.rpc.Status message of the body when there is one.
 //
 // A delivered request may carry partial_success: rejected_spans > 0 is counted as that many records
@@ -56,8 +56,15 @@ const RETRYABLE_GRPC: ReadonlySet<GrpcCodeName> = new Set([
 ])
 const RESOURCE_EXHAUSTED = 8
 
-/** HTTP statuses the spec names retryable; every other 4xx and 5xx is final. */
-export const RETRYABLE_HTTP: readonly number[] = [429, 502, 503, 504]
+/**
+ * Retryable HTTP answers: 429 and every 5xx, as the relay's remote write retries them (the issue
+ * asks for "429/5xx"). The OTLP spec names only 429, 502, 503 and 504; a 500 or 501 is retried
+ * here too, within max-retry-duration: a collector's 500 is most often a passing fault (an
+ * overloaded or restarting pipeline), and a batch lost to it cannot be had back.
+ */
+export function retryableHttp(status: number): boolean {
+  return status === 429 || (status >= 500 && status <= 599)
+}
 
 /** Longest error text kept from an answer. */
 export const MAX_ERROR_TEXT = 1024
@@ -133,9 +140,9 @@ export function httpErrorText(contentType: string | null, body: Uint8Array): str
   return text.slice(0, MAX_ERROR_TEXT)
 }
 
-/** An OTLP/HTTP answer that is not 2xx: retryable for 429, 502, 503, 504 (honouring Retry-After), else final. */
+/** An OTLP/HTTP answer that is not 2xx: retryable for 429 and 5xx (honouring Retry-After), else final. */
 export function classifyHttpError(status: number, retryAfter: string | null, errorText: string, now: number): SendResult {
   const text = `HTTP ${status}${errorText === '' ? '' : `: ${errorText}`}`
-  if (RETRYABLE_HTTP.includes(status)) return retryable(text, parseRetryAfter(retryAfter, now))
+  if (retryableHttp(status)) return retryable(text, parseRetryAfter(retryAfter, now))
   return failed(text, 'rejected_by_endpoint')
 }

@@ -72,7 +72,7 @@ test('google.rpc.Status: code, message and the RetryInfo delay (seconds and nano
   assert.equal(decodeRpcStatus(new Uint8Array([0x0a, 0x05, 0x01])), null)
 })
 
-test('HTTP: 429, 502, 503, 504 retryable honouring Retry-After; every other 4xx and 5xx final (the spec)', () => {
+test('HTTP: 429 and every 5xx retryable honouring Retry-After (as remote write); every other status final', () => {
   assert.deepEqual(classifyHttpError(429, '7', 'slow down', NOW), { status: 'retryable', error: 'HTTP 429: slow down', retryAfterMs: 7000 })
   assert.deepEqual(classifyHttpError(503, new Date(NOW + 3000).toUTCString(), '', NOW), {
     status: 'retryable',
@@ -81,7 +81,10 @@ test('HTTP: 429, 502, 503, 504 retryable honouring Retry-After; every other 4xx 
   })
   assert.deepEqual(classifyHttpError(502, null, 'bad gateway', NOW), { status: 'retryable', error: 'HTTP 502: bad gateway' })
   assert.deepEqual(classifyHttpError(504, 'soon', '', NOW), { status: 'retryable', error: 'HTTP 504' })
-  for (const status of [300, 400, 401, 403, 404, 405, 408, 413, 415, 500, 501, 505]) {
+  for (const status of [500, 501, 505, 599]) {
+    assert.deepEqual(classifyHttpError(status, null, 'oops', NOW), { status: 'retryable', error: `HTTP ${status}: oops` })
+  }
+  for (const status of [300, 400, 401, 403, 404, 405, 408, 413, 415, 600]) {
     assert.deepEqual(classifyHttpError(status, '5', 'no', NOW), {
       status: 'failed',
       error: `HTTP ${status}: no`,

@@ -58,7 +58,7 @@ test('each scripted HTTP answer gives its send result and its status label', asy
         reason: 'rejected_by_endpoint',
       }],
       [{ status: 413, message: 'too large' }, { status: 'failed', error: `${e}: HTTP 413: too large`, reason: 'rejected_by_endpoint' }],
-      [{ status: 500, message: 'panic' }, { status: 'failed', error: `${e}: HTTP 500: panic`, reason: 'rejected_by_endpoint' }],
+      [{ status: 500, message: 'panic' }, { status: 'retryable', error: `${e}: HTTP 500: panic` }],
       [{ partial: { rejected: 1, message: 'one span too old' } }, { status: 'ok', rejected: 1, why: 'one span too old' }],
       [{ status: 202 }, { status: 'ok' }],
     ]
@@ -70,7 +70,7 @@ test('each scripted HTTP answer gives its send result and its status label', asy
     assert.equal(s.requests(e, '5xx'), 4)
     assert.equal(s.requests(e, '2xx'), 2)
     const rejected = s.logs.filter((l) => l.msg === 'opentelemetry endpoint rejected a batch; not retried')
-    assert.deepEqual(rejected.map((l) => [l.status, l.spans]), [['4xx', 2], ['5xx', 2]], 'once per burst per endpoint and class')
+    assert.deepEqual(rejected.map((l) => [l.status, l.spans]), [['4xx', 2]], 'once per burst per endpoint and class (5xx are retried)')
   } finally {
     await s.close()
     await r.close()
