@@ -104,22 +104,22 @@ test('the binary runs a server.yaml with kafka, prometheus and opentelemetry exp
         signal_source: 3,
         span_id: i % 2 === 0 ? 'aabbccddeeff0011' : '',
       }))
-    const posted = await fetch(`${relay.url}/v1/records/flow_log.l7_flow_log`, {
+    const posted = await fetch(`${relay.url}v1/records/flow_log.l7_flow_log`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-ndjson' },
       body: l7.join('\n'),
     })
     assert.equal(posted.status, 202, await posted.text())
-    const metrics = await fetch(`${relay.url}/v1/records/flow_metrics.network.1m`, {
+    const metrics = await fetch(`${relay.url}v1/records/flow_metrics.network.1m`, {
       method: 'POST',
       body: JSON.stringify({ time: BASE, byte_tx: 15320, ip4: '10.1.2.3', protocol: 6, role: 0 }),
     })
     assert.equal(metrics.status, 202, await metrics.text())
 
     // OTLP: every record of both feeds is one span, sent in Export calls of at most 32.
-    const spans = await until('the spans', async () => {
+    const spans = await until('the spans', () => {
       const lines = otlp.requests.flatMap((r) => otlpTapLines(r.raw))
-      return lines.length >= HTTP_SPANS + CH_ROWS ? lines : undefined
+      return Promise.resolve(lines.length >= HTTP_SPANS + CH_ROWS ? lines : undefined)
     })
     assert.equal(spans.length, HTTP_SPANS + CH_ROWS)
     const parsed = spans.map((l) =>
@@ -149,7 +149,7 @@ test('the binary runs a server.yaml with kafka, prometheus and opentelemetry exp
     })
     assert.deepEqual(series.map((s) => [s.metric.datasource, s.metric.ip4, s.value[1]]), [['flow_metrics.network.1m', '10.1.2.3', '15320']])
 
-    const m = await (await fetch(`${relay.url}/metrics`)).text()
+    const m = await (await fetch(`${relay.url}metrics`)).text()
     for (const exporter of ['kafka-0', 'prometheus-1', 'opentelemetry-2']) {
       assert.match(m, new RegExp(`deepflow_relay_records_sent_total\\{exporter="${exporter}"\\} [1-9]`), exporter)
     }

@@ -109,7 +109,8 @@ test('a reloaded config\'s warnings are logged after "config reloaded" and repla
     },
   })
   await reloadConfig(runtime, '/relay.yaml', {}, h.relay, log)
-  const warning = 'exporters[0].protocol: unknown protocol "zipkin" (supported: kafka, prometheus, stdout, opentelemetry); exporter skipped, as DeepFlow does (line 2)'
+  const warning =
+    'exporters[0].protocol: unknown protocol "zipkin" (supported: kafka, prometheus, stdout, opentelemetry); exporter skipped, as DeepFlow does (line 2)'
   assert.deepEqual(logs.map((l) => [l.level, l.msg]), [['info', 'config reloaded'], ['warn', warning]])
   assert.deepEqual(await status(), [warning])
 })
