@@ -22,6 +22,7 @@ import { relayRwConfig, type RwCase } from './rw-path.ts'
 import { rwCommands, rwComparison, rwSetup, rwTargetRows, vmCommands, vmLegSection, vmRelayYaml } from './rw-report.ts'
 import type { VmLeg } from './vm-leg.ts'
 import { relayCurveConfig } from './curves.ts'
+import { OTLP_PATH, relayOtlpConfig } from './otlp-path.ts'
 import { SARAMA_BATCH, SARAMA_QUEUES, saramaArgs, saramaVersion } from './sarama.ts'
 
 export interface Results {
@@ -49,6 +50,8 @@ export interface Results {
   /** The VictoriaMetrics leg, when it ran. */
   rwVm: VmLeg | null
   kafka: KafkaWorkload[]
+  /** The OTLP path (the relay alone: no peer is installable here). */
+  otlp: Measurement[]
   curves: { name: string; first: string; rows: CurveRow[] }[]
   checks: string[]
   background: { busyBefore: number; loadBefore: number; loadAfter: number }
@@ -169,6 +172,7 @@ export function renderReport(r: Results, kafkaVersion: string): string {
   out.push(
     '# counting receiver and load generator (core 1)',
     `taskset -c ${r.cores.rest} bun scripts/bench/receiver.ts --port 0${r.cfg.check ? ' --check' : ''}`,
+    `taskset -c ${r.cores.rest} bun scripts/bench/otlp-receiver.ts${r.cfg.check ? ' --check' : ''}   # OTLP`,
     ...rwCommands(r),
     `taskset -c ${r.cores.rest} bun scripts/bench/loadgen.ts --url http://127.0.0.1:<relay>/v1/records/<data source> --file records.ndjson --per-request <n> --concurrency ${r.cfg.curveConcurrency} --duration ${r.cfg.curveSeconds}   # curves`,
     '# contenders (core 0)',
@@ -202,6 +206,12 @@ export function renderReport(r: Results, kafkaVersion: string): string {
       '',
       '```yaml',
       relayKafkaConfig(ex, '127.0.0.1:<broker>', '<topic>').trimEnd(),
+      '```',
+      '',
+      'relay.yaml, OTLP (to the counting OTLP/gRPC receiver):',
+      '',
+      '```yaml',
+      relayOtlpConfig(ex, '127.0.0.1:<receiver>').trimEnd(),
       '```',
       '',
       'relay.yaml, curves (n stdout exporters, standard output to /dev/null; or n prometheus exporters to the receiver):',
@@ -238,6 +248,7 @@ export function renderReport(r: Results, kafkaVersion: string): string {
       '',
     )
   }
+  if (r.otlp.length > 0) out.push(...otlpSection(r.otlp))
   if (r.rw.length > 0 || r.rwVm !== null || r.kafka.length > 0) {
     out.push(
       '## Targets (issues 8, 14, 15)',
@@ -259,6 +270,7 @@ export function renderReport(r: Results, kafkaVersion: string): string {
     ...r.rw,
     ...(r.rwVm?.runs ?? []),
     ...r.kafka.flatMap((w) => w.ms),
+    ...r.otlp,
     ...[...new Set(r.curves.flatMap((c) => c.rows.flatMap((x) => x.all)))].sort((a, b) => a.round - b.round),
   ]
   out.push(
@@ -270,4 +282,38 @@ export function renderReport(r: Results, kafkaVersion: string): string {
     '',
   )
   return out.join('\n')
+}
+
+/** The OTLP path: the relay's spans per second and CPU per span, every round and the median; the Collector's published figures as context. */
+function otlpSection(ms: readonly Measurement[]): string[] {
+  const spansPerS = (m: Measurement) => m.records / m.wallS
+  const cpuPerSpan = (m: Measurement) => (m.cpuS / m.records) * 1e6
+  const rows = ms.map((m) => [
+    m.round,
+    fmt(m.records),
+    fmt(spansPerS(m)),
+    fmt(cpuPerSpan(m), 1),
+    fmt(m.records / m.cpuS),
+    fmt(m.peakRssMb, 1),
+    m.sinkRequests === null ? '' : fmt(m.records / m.sinkRequests, 1),
+  ])
+  rows.push([
+    'median',
+    '',
+    fmt(median(ms.map(spansPerS))),
+    fmt(median(ms.map(cpuPerSpan)), 1),
+    fmt(median(ms.map((m) => m.records / m.cpuS))),
+    fmt(median(ms.map((m) => m.peakRssMb)), 1),
+    '',
+  ])
+  return [
+    `## OTLP (opentelemetry exporter), ${OTLP_PATH.slice(OTLP_PATH.indexOf(' ') + 1)}: spans per second and CPU per span`,
+    '',
+    'The relay posted the l7_flow_log NDJSON, exporting each record as one span over OTLP/gRPC (its defaults: 32 spans per Export call, 4 queues, one call in flight per queue; `export-fields: [$tag, $metrics]`) to the counting receiver (`scripts/bench/otlp-receiver.ts`, @grpc/grpc-js, spans counted by walking the wire format).',
+    '',
+    table(['round', 'spans', 'spans/s', 'CPU µs per span', 'spans per CPU-second', 'peak RSS MB', 'spans per Export'], rows),
+    '',
+    "No peer: nothing that turns DeepFlow's records into spans can be installed here (deepflow-server's exporter needs the server, its ClickHouse and agents). For context only, not measured here: the OpenTelemetry Collector's own published figures (its docs/performance.md, Collector v0.1.3, spans of 20 attributes received as OTLP and exported) were about 12,000 spans/s sustained on 1 CPU (10,000 recommended), 24,000 on 2.",
+    '',
+  ]
 }

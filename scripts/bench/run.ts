@@ -11,7 +11,7 @@
 // Inputs are generated once into .cache/bench/. The full run writes BENCHMARKS.md; --smoke runs
 // tiny inputs, one round and one point per curve, checks that every contender of each path
 // delivered the same samples/messages, and never judges the numbers.
-// Usage: bun scripts/bench/run.ts [--smoke] [--rounds 3] [--only rw,kafka,curves (vm: only the VictoriaMetrics leg)]
+// Usage: bun scripts/bench/run.ts [--smoke] [--rounds 3] [--only rw,kafka,otlp,curves (vm: only the VictoriaMetrics leg)]
 //        [--out FILE | --no-write] [--rw-records N] [--network-map-records N] [--application-map-records N]
 //        [--rw-per-request 100,1000] [--rw-data-sources network.1s,network_map.1s,application_map.1s] [--vm-rate RECORDS_PER_S] [--vm-records N] [--vm-tag-sets N]
 //        [--kafka-records N] [--kafka-l7-records N] [--l7-records N] [--tag-sets N] [--per-request 100] [--concurrency 1]
@@ -33,13 +33,14 @@ import { renderReport, type Results } from './render.ts'
 import { ensureSaramaProducer, requireSarama } from './sarama.ts'
 import { type Receiver, remoteWriteCases, RW_WORKLOADS, type RwWorkload, startReceiver } from './rw-path.ts'
 import { VM_CASE, vmLeg, vmPace } from './vm-leg.ts'
+import { type OtlpReceiver, otlpRounds, startOtlpReceiver } from './otlp-path.ts'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const { values } = parseArgs({
   options: {
     smoke: { type: 'boolean', default: false },
     rounds: { type: 'string' },
-    only: { type: 'string', default: 'rw,kafka,curves' },
+    only: { type: 'string', default: 'rw,kafka,otlp,curves' },
     out: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
     check: { type: 'boolean', default: false },
@@ -120,6 +121,7 @@ const results: Results = {
   rwCases: [],
   rwVm: null,
   kafka: [],
+  otlp: [],
   curves: [],
   checks: [],
   background: { busyBefore: await systemBusy(smoke ? 300 : 2000), loadBefore: loadAverage(), loadAfter: Number.NaN },
@@ -136,6 +138,7 @@ const rwData = ensureDataset({ ds: 'flow_metrics.network.1s', records: cfg.rwRec
 const used = new Map<string, Dataset>()
 let receiver: Receiver | undefined
 let broker: KafkaBroker | undefined
+let otlpReceiver: OtlpReceiver | undefined
 try {
   if (only.has('rw')) {
     const records: Record<RwWorkload, number> = {
@@ -215,6 +218,30 @@ try {
     await broker.destroy()
     broker = undefined
   }
+  if (only.has('otlp')) {
+    const l7Data = ensureDataset({ ds: 'flow_log.l7_flow_log', records: cfg.l7Records, tagSets: cfg.tagSets }, log)
+    used.set(l7Data.dir, l7Data)
+    otlpReceiver = await startOtlpReceiver(cfg.check)
+    results.otlp.push(
+      ...(await otlpRounds(l7Data, otlpReceiver, {
+        bin,
+        workDir,
+        perRequest: cfg.perRequest,
+        concurrency: cfg.concurrency,
+        idleMs: cfg.idleMs,
+        timeoutMs: cfg.timeoutMs,
+        rounds: cfg.rounds,
+        log,
+      })),
+    )
+    if (cfg.check) {
+      results.checks.push(
+        `otlp: the receiver decoded every request with protobufjs and counted the same ${l7Data.records} spans per run as its wire walk`,
+      )
+    }
+    await otlpReceiver.stop()
+    otlpReceiver = undefined
+  }
   if (only.has('curves')) {
     const l7Data = ensureDataset({ ds: 'flow_log.l7_flow_log', records: cfg.l7Records, tagSets: cfg.tagSets }, log)
     used.set(rwData.dir, rwData).set(l7Data.dir, l7Data)
@@ -283,6 +310,7 @@ try {
 } finally {
   await receiver?.stop()
   await broker?.destroy()
+  await otlpReceiver?.stop()
   rmSync(workDir, { recursive: true, force: true })
 }
 results.datasets = [...used.values()]

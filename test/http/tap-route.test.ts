@@ -241,3 +241,44 @@ test('prometheus: the tap shows the series the receiver decodes, with labels and
     await r.close()
   }
 })
+
+test('opentelemetry: the tap shows each span as the OTLP receiver decodes it, after filters', async () => {
+  const { startGrpcReceiver } = await import('../helpers/otlp-receiver.ts')
+  const { otlpTapLines } = await import('../../src/encode/otlp/span-tap.ts')
+  const r = await startGrpcReceiver()
+  try {
+    const h = await startHarness(`exporters:
+  - protocol: opentelemetry
+    enabled: true
+    name: otlp
+    endpoints: [${r.endpoint}]
+    data-sources: [${L7}]
+    export-fields: [$tag, $metrics]
+    queue-count: 1
+    request-timeout: 60
+    tag-filters-groups:
+      - tag-filter-condition: {type: and}
+        tag-filters:
+          - {field-name: request_type, operator: "!=", field-values: [DELETE]}
+`)
+    const span = (n: number, type: string) => ({
+      time: 1715133600 + n,
+      _id: 100 + n,
+      l7_protocol: 20,
+      request_type: type,
+      request_resource: `/r/${n}`,
+      end_time: (1715133600 + n) * 1_000_000,
+    })
+    const res = await tapApp(h).request('/v1/tap?exporter=otlp&limit=2')
+    assert.equal(res.status, 200)
+    assert.equal((await h.post(L7, JSON.stringify([span(1, 'GET'), span(2, 'DELETE'), span(3, 'PUT')]))).status, 202)
+    const tapped = lines(await res.text())
+    await h.clock.advance(1000)
+    await until(() => r.requests.length === 1, 'the Export call')
+    assert.deepEqual(tapped, otlpTapLines(r.requests[0]!.raw))
+    assert.deepEqual(tapped.map((l) => (JSON.parse(l) as { span: { name: string } }).span.name), ['GET /r/1', 'PUT /r/3'])
+    await h.relay.stop()
+  } finally {
+    await r.close()
+  }
+})
