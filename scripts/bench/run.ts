@@ -219,7 +219,9 @@ try {
     broker = undefined
   }
   if (only.has('otlp')) {
-    const l7Data = ensureDataset({ ds: 'flow_log.l7_flow_log', records: cfg.l7Records, tagSets: cfg.tagSets }, log)
+    // The Kafka leg's l7_flow_log records (a run long enough that start-up and JIT compiling, about
+    // 1.5 CPU-s, do not weigh on the figure).
+    const l7Data = ensureDataset({ ds: 'flow_log.l7_flow_log', records: cfg.kafkaL7Records, tagSets: cfg.tagSets }, log)
     used.set(l7Data.dir, l7Data)
     otlpReceiver = await startOtlpReceiver(cfg.check)
     results.otlp.push(

@@ -1,5 +1,6 @@
-// The OTLP request type the span encoder writes with: the descriptor of src/wire/otlp (opentelemetry-
-// proto v1.9.0) with one change, so that protobufjs writes the bytes DeepFlow's pdata v1.0.0 writes.
+// The OTLP request type whose bytes the span writer (span-writer.ts) reproduces, and the tests check
+// it against: the descriptor of src/wire/otlp (opentelemetry-proto v1.9.0) with one change, so that
+// protobufjs's Type.encode writes the bytes DeepFlow's pdata v1.0.0 writes.
 //
 // pdata v1.0.0 marshals with gogo-generated code (pdata/internal/data/protogen/trace/v1/trace.pb.go,
 // Span.MarshalToSizedBuffer L991-1125): trace_id, span_id and parent_span_id are non-nullable

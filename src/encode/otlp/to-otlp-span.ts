@@ -55,7 +55,7 @@ import {
   tapPortValueToString,
   tunnelTypeName,
 } from './go-text.ts'
-import { GogoExportTraceServiceRequest } from './gogo-types.ts'
+import { AttrList, BOOL, createWriter, DOUBLE, INT, STRING, writeSpanRequest } from './span-writer.ts'
 import { byName, enumValue, type Int64, int64, intValue, nanosFromMicros, smallInt, stringValue } from './record-values.ts'
 import { EMPTY_ID, orEmpty, spanIdOf, traceIdOf, uint64BigEndian } from './trace-ids.ts'
 import {
@@ -76,35 +76,21 @@ export interface OtlpSpanOptions {
 /** One record -> the bytes of an ExportTraceServiceRequest holding exactly that record's one ResourceSpans (field 1). Concatenations of these are a valid request. */
 export type OtlpSpanEncoder = (record: DeepFlowRecord) => Uint8Array
 
-/** An AnyValue as protobufjs takes it (one oneof member set). */
-type AnyValue =
-  | { readonly string_value: string }
-  | { readonly bool_value: boolean }
-  | { readonly int_value: Int64 }
-  | { readonly double_value: number }
-
-/** Attributes in pdata's order: insertion order, a second Put of a key updates it in place. */
-type Attrs = Map<string, AnyValue>
+type Attrs = AttrList
 
 function putStr(m: Attrs, key: string, value: string): void {
-  m.set(key, { string_value: value })
+  m.put(key, STRING, value)
 }
 /** putStrWithoutEmpty (otlp_export.go L41-45). */
 function putStrWithoutEmpty(m: Attrs, key: string, value: string): void {
-  if (value !== '') m.set(key, { string_value: value })
+  if (value !== '') m.put(key, STRING, value)
 }
 function putInt(m: Attrs, key: string, value: Int64): void {
-  m.set(key, { int_value: value })
+  m.put(key, INT, value)
 }
 /** putIntWithoutZero (L47-51): the int64 value is compared with 0. */
 function putIntWithoutZero(m: Attrs, key: string, value: Int64): void {
-  if (value !== 0) m.set(key, { int_value: value })
-}
-
-function keyValues(m: Attrs): { key: string; value: AnyValue }[] {
-  const out: { key: string; value: AnyValue }[] = []
-  for (const [key, value] of m) out.push({ key, value })
-  return out
+  if (value !== 0) m.put(key, INT, value)
 }
 
 // Span kinds and status codes (OTLP enum numbers, as ptrace's).
@@ -236,6 +222,10 @@ export function compileOtlpSpanEncoder(
   const applicationLayer = want(APPLICATION_LAYER)
   const metrics = want(METRICS)
   const quirks = opts.deepflowQuirks
+  const writer = createWriter()
+  // Reused record after record: the attributes are written out before the next record comes.
+  const res = new AttrList()
+  const attrs = new AttrList()
 
   const at = (name: string): number => ds.byName.get(name)?.index ?? -1
   const F = {
@@ -318,8 +308,8 @@ export function compileOtlpSpanEncoder(
     // L127: tags0, tags1 := l7.QueryUniversalTags(utags) (read only when some section uses them)
     if (tagsNeeded) readTags(v, dict, tags)
     const [tags0, tags1] = tags.side
-    const res: Attrs = new Map()
-    const attrs: Attrs = new Map()
+    res.clear()
+    attrs.clear()
 
     // L129: putUniversalTags (L53-105): side 0's 23 tags, then side 1's.
     if (universalTag) {
@@ -431,9 +421,9 @@ export function compileOtlpSpanEncoder(
     const isIpv4 = smallInt(v[F.isIpv4]) !== 0
     if (networkLayer) {
       // L221-232: written even when false or empty.
-      res.set('df.network.is_ipv4', { bool_value: isIpv4 })
-      res.set('df.network.is_internet_0', { bool_value: smallInt(v[F.l3EpcId0]) === EPC_FROM_INTERNET })
-      res.set('df.network.is_internet_1', { bool_value: smallInt(v[F.l3EpcId1]) === EPC_FROM_INTERNET })
+      res.put('df.network.is_ipv4', BOOL, isIpv4)
+      res.put('df.network.is_internet_0', BOOL, smallInt(v[F.l3EpcId0]) === EPC_FROM_INTERNET)
+      res.put('df.network.is_internet_1', BOOL, smallInt(v[F.l3EpcId1]) === EPC_FROM_INTERNET)
       putStr(res, 'df.network.ip_0', isIpv4 ? ip4Text(smallInt(v[F.ip40])) : ip6Text(v[F.ip60]))
       putStr(res, 'df.network.ip_1', isIpv4 ? ip4Text(smallInt(v[F.ip41])) : ip6Text(v[F.ip61]))
       putStr(res, 'df.network.protocol', ipProtocolName(enumValue(v[F.protocol], IP_PROTOCOL_BY_NAME) & 255))
@@ -454,7 +444,7 @@ export function compileOtlpSpanEncoder(
 
     let name = ''
     let statusCode = STATUS_CODE_UNSET
-    const events: { name: string }[] = []
+    const events: string[] = []
     if (applicationLayer) {
       const l7Protocol = enumValue(v[F.l7Protocol], L7_PROTOCOL_BY_NAME) & 255
       // L249-252; is_tls must be exactly 1.
@@ -476,7 +466,7 @@ export function compileOtlpSpanEncoder(
         if (responseCode !== undefined) putInt(attrs, key, int64(intValue(responseCode)))
       }
       const exceptionEvent = () => {
-        if (exception !== '') events.push({ name: exception })
+        if (exception !== '') events.push(exception)
       }
       switch (l7Protocol) {
         case L7_DNS: // setDNS L409-425 (no span name)
@@ -595,28 +585,22 @@ export function compileOtlpSpanEncoder(
         const n = Math.min(names.length, vals.length)
         for (let i = 0; i < n; i++) {
           const x = vals[i]
-          attrs.set(String(names[i]), { double_value: typeof x === 'number' ? x : Number(x) })
+          attrs.put(String(names[i]), DOUBLE, typeof x === 'number' ? x : Number(x))
         }
       }
     }
 
-    const span = {
-      trace_id: traceId,
-      span_id: spanId,
-      parent_span_id: parentSpanId,
+    return writeSpanRequest(writer, res, {
+      traceId,
+      spanId,
+      parentSpanId,
       name,
       kind,
-      start_time_unix_nano: startTime,
-      end_time_unix_nano: endTime,
-      attributes: keyValues(attrs),
+      startTime,
+      endTime,
       events,
-      status: { code: statusCode },
-    }
-    const resourceSpans = {
-      resource: { attributes: keyValues(res) },
-      scope_spans: [{ scope: {}, spans: [span] }],
-    }
-    return GogoExportTraceServiceRequest.encode({ resource_spans: [resourceSpans] }).finish()
+      statusCode,
+    }, attrs)
   }
 
   /** putK8sLabels (L115-122): df.custom_tag.k8s.labels.<name><suffix>, empty values left out; pod 0 has none. */

@@ -8,6 +8,7 @@
 // outcome, failovers), the logs (a batch an endpoint rejected for good, a partial_success warning),
 // the lazy load of the gRPC transport (grpc-js, with the first gRPC send) and its channels' close.
 // One request in flight per queue; a send never throws.
+import { releaseSpanBytes } from '../../encode/otlp/span-writer.ts'
 import type { ExporterConfig } from '../../config/types.ts'
 import type { Logger } from '../../observe/log.ts'
 import type { Counter } from '../../observe/metrics.ts'
@@ -146,6 +147,10 @@ export function createOtlpSinks(deps: OtlpDeps): OtlpSinks {
           })
         }
         return result
+      },
+      /** The batch left its worker for good: its spans' bytes go back to their slabs. */
+      release(batch) {
+        for (const item of batch) releaseSpanBytes(item.payload)
       },
       /** The last queue's close closes the gRPC channels. */
       async close() {

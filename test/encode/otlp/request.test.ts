@@ -2,6 +2,7 @@
 import test from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
+import { GogoExportTraceServiceRequest } from '../../../src/encode/otlp/gogo-types.ts'
 import { otlpTapLines } from '../../../src/encode/otlp/span-tap.ts'
 import { compileOtlpSpanEncoder } from '../../../src/encode/otlp/to-otlp-span.ts'
 import type { Value } from '../../../src/record/values.ts'
@@ -118,7 +119,7 @@ function arbitraryValue(type: string): fc.Arbitrary<Value | undefined> {
   }
 }
 
-test('no record makes the encoder throw, in either mode, with or without a dictionary; the bytes decode', () => {
+test('no record makes the encoder throw, in either mode, with or without a dictionary; the bytes decode, and are what protobufjs writes for the message they hold', () => {
   const encoders = [false, true].flatMap((quirks) =>
     [DICT, EMPTY_DICTIONARY].map((d) => compileOtlpSpanEncoder(exporter(ALL), DS, { current: d }, { deepflowQuirks: quirks }))
   )
@@ -129,6 +130,9 @@ test('no record makes the encoder throw, in either mode, with or without a dicti
         const bytes = enc(r)
         assert.equal(decodeAll(bytes).length, 1)
         assert.equal(otlpTapLines(bytes).length, 1)
+        // span-writer.ts writes with protobufjs's Writer directly: the same bytes as its Type.encode
+        // (with pdata's id presence) of the decoded message.
+        assert.equal(hex(GogoExportTraceServiceRequest.encode(GogoExportTraceServiceRequest.decode(bytes)).finish()), hex(bytes))
       }
     }),
     { numRuns: 300 },
