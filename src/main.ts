@@ -1,6 +1,7 @@
 // main(runtime): the command line. `check` validates a config; otherwise load the config (or the
 // embedded default), start the relay, serve HTTP, and on SIGTERM/SIGINT shut down in order:
 // stop admitting (503), flush queues within relay.shutdown-timeout, close sinks, close the listener.
+import { loadExportersFor } from './exporters/otlp/lazy.ts'
 import { parseCommand, USAGE } from './cli/args.ts'
 import { renderEffectiveConfig } from './cli/effective-config.ts'
 import { embeddedDefaultConfig, type Overrides, parseConfig } from './config-file/load.ts'
@@ -143,6 +144,7 @@ async function run(
   for (const w of config.warnings) log.warn(w)
   const shortfall = budgetShortfall(budget, config.exporters)
   if (shortfall !== null) log.warn(shortfall)
+  await loadExportersFor(config.exporters)
   let relay
   try {
     relay = createRelay(config, {

@@ -16,8 +16,7 @@ import { compileJsonPlans, type JsonItem } from './json-plan.ts'
 import { createKafkaSink } from './kafka/kafka-sink.ts'
 import type { KafkaTransport } from './kafka/transport.ts'
 import { compileSeriesPlans, type SeriesItem } from './remote-write/rw-plan.ts'
-import { createOtlpSinks } from './otlp/sender.ts'
-import { compileSpanPlans } from './otlp/span-plan.ts'
+import { otlpModule } from './otlp/lazy.ts'
 import type { SpanItem } from './otlp/span-item.ts'
 import { createRemoteWriteSinks } from './remote-write/sender.ts'
 import type { HttpFetch, TlsOptions } from '../runtime/http-port.ts'
@@ -112,6 +111,7 @@ export function buildExporter(e: ExporterConfig, ctx: BuildContext): BuiltExport
 
   if (ctx.fetch === undefined) throw new Error(`exporter "${e.name}": no HTTP client in this runtime`)
   if (e.protocol === 'opentelemetry') {
+    const { compileSpanPlans, createOtlpSinks } = otlpModule()
     const sinks = createOtlpSinks({
       exporter: e,
       version: VERSION,

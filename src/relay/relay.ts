@@ -3,6 +3,7 @@
 // readiness (readiness.ts), the status tracker and the HTTP app; then starts them, reloads (the plan
 // of reload-plan.ts, applied to the exporters) and stops them. No runtime globals: everything that touches the outside
 // world comes in through RelayDeps.
+import { loadExportersFor } from '../exporters/otlp/lazy.ts'
 import type { Hono } from 'hono'
 import type { Config } from '../config/types.ts'
 import { createTimeFormatter } from '../encode/time-str.ts'
@@ -122,6 +123,7 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
   async function reload(next: Config): Promise<ReloadResult> {
     if (stopping !== undefined) throw new StartError('shutting down')
     const plan = planReload({ exporters: exporters().map((e) => e.config), relay: config.relay, sources: config.sources }, next)
+    await loadExportersFor(next.exporters)
     await exporterSet.apply(plan, next.exporters)
     warnings = next.warnings
     return plan

@@ -1,5 +1,6 @@
 // A relay built from YAML with a manual clock and a captured standard output, driven through
 // app.request() (no sockets).
+import { loadExportersFor } from '../../src/exporters/otlp/lazy.ts'
 import { parseConfig } from '../../src/config-file/load.ts'
 import { createLogger } from '../../src/observe/log.ts'
 import type { MemoryDeps } from '../../src/relay/ingest-limits.ts'
@@ -34,6 +35,7 @@ export async function startHarness(
     return Promise.resolve()
   }
   const files = opts.files ?? {}
+  await loadExportersFor(config.exporters)
   const relay = createRelay(config, {
     clock,
     log: createLogger({ write: (l) => logs.push(JSON.parse(l) as Record<string, unknown>), now: clock.now, level: 'debug' }),
