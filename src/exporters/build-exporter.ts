@@ -6,7 +6,8 @@ import type { ExporterConfig, Overflow } from '../config/types.ts'
 import type { Logger } from '../observe/log.ts'
 import type { RelayMetrics } from '../observe/relay-metrics.ts'
 import type { Sized } from '../pipeline/send-result.ts'
-import { createExporter, type Exporter } from '../pipeline/exporter.ts'
+import { createExporter, type EndpointHealth, type Exporter } from '../pipeline/exporter.ts'
+import type { EndpointState } from './remote-write/failover.ts'
 import { DEFAULT_RETRY, type RetryPolicy } from '../pipeline/worker.ts'
 import type { DictionaryHolder } from '../translate/dictionary.ts'
 import type { Clock } from '../util/clock.ts'
@@ -40,6 +41,11 @@ export interface BuiltExporter {
   readonly exporter: Exporter<Sized>
   /** TLS settings, filled when the relay starts (the CA file is read then). */
   readonly tls: { current: TlsOptions | null }
+}
+
+/** Each endpoint's own state (remote write, OTLP), as the status page and endpoint_up show it. */
+function endpointHealth(endpoints: readonly EndpointState[]): EndpointHealth[] {
+  return endpoints.map((ep) => ({ endpoint: ep.label, up: ep.lastOk !== false, lastError: ep.lastError ?? null, ownState: true }))
 }
 
 export function buildExporter(e: ExporterConfig, ctx: BuildContext): BuiltExporter {
@@ -121,8 +127,7 @@ export function buildExporter(e: ExporterConfig, ctx: BuildContext): BuiltExport
       log,
       metrics: { requests: metrics.otlpRequests, failovers: metrics.failovers },
     })
-    const endpoints = () =>
-      sinks.endpoints.map((ep) => ({ endpoint: ep.label, up: ep.lastOk !== false, lastError: ep.lastError ?? null, ownState: true }))
+    const endpoints = () => endpointHealth(sinks.endpoints)
     return {
       tls,
       exporter: createExporter<SpanItem>({
@@ -149,8 +154,7 @@ export function buildExporter(e: ExporterConfig, ctx: BuildContext): BuiltExport
     metrics.seriesDropped.inc([e.name, 'invalid_labels'], count)
     log.warnOncePerBurst(`${e.name}:invalid_labels`, 'series no receiver could accept dropped', { exporter: e.name, series: count, why })
   })
-  const endpoints = () =>
-    sinks.endpoints.map((ep) => ({ endpoint: ep.label, up: ep.lastOk !== false, lastError: ep.lastError ?? null, ownState: true }))
+  const endpoints = () => endpointHealth(sinks.endpoints)
   return {
     tls,
     exporter: createExporter<SeriesItem>({

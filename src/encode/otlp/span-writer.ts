@@ -2,7 +2,7 @@
 // from the encoder's attribute lists: no message objects per attribute or span, and one writer per
 // compiled encoder whose buffer keeps the size the largest span needed. The bytes are those
 // protobufjs's Type.encode writes for the same message with the ids' presence as pdata v1.0.0 has
-// it (gogo-types.ts; the golden tests pin them, and test/encode/otlp/request.test.ts compares the
+// it (test/encode/otlp/gogo-types.ts; the golden tests pin them, and test/encode/otlp/request.test.ts compares the
 // two on every golden record): fields in number order; the three span ids always; other scalars,
 // strings and bytes only when not zero or empty; messages whenever present (the resource, the empty
 // scope, each KeyValue's value, the status); an AnyValue's member even when zero.

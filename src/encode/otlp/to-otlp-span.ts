@@ -1,7 +1,7 @@
 // One flow_log.l7_flow_log record → the OTLP span DeepFlow's Go code makes of it (L7FlowLog.EncodeToOtlp,
 // server/ingester/flow_log/log_data/otlp_export.go L124-300 at 2026e9de3), encoded as the bytes of an
 // ExportTraceServiceRequest holding that record's one ResourceSpans (one ScopeSpans with an empty
-// scope, one span), byte for byte as pdata v1.0.0 marshals it (see gogo-types.ts). Concatenated
+// scope, one span), byte for byte as pdata v1.0.0 marshals it (span-writer.ts). Concatenated
 // encodings are one request with that many ResourceSpans, as DeepFlow batches them.
 //
 // Attributes are written in Go's order; writing a key again updates its value in place, keeping its

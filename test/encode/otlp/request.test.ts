@@ -2,7 +2,7 @@
 import test from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { GogoExportTraceServiceRequest } from '../../../src/encode/otlp/gogo-types.ts'
+import { GogoExportTraceServiceRequest } from './gogo-types.ts'
 import { otlpTapLines } from '../../../src/encode/otlp/span-tap.ts'
 import { compileOtlpSpanEncoder } from '../../../src/encode/otlp/to-otlp-span.ts'
 import type { Value } from '../../../src/record/values.ts'

@@ -14,7 +14,7 @@
 // represented), which gives them explicit presence. The wire format of a oneof member is that of
 // the plain field: decoders (src/wire/otlp's types included) read the same message.
 import protobuf from 'protobufjs/light.js'
-import { OTLP_TRACE_DESCRIPTOR } from '../../wire/otlp/otlp.gen.ts'
+import { OTLP_TRACE_DESCRIPTOR } from '../../../src/wire/otlp/otlp.gen.ts'
 
 interface JsonType {
   fields: Record<string, unknown>
