@@ -21,6 +21,19 @@ export const DEVICE_TYPES: NameTable = new Map(
   Object.entries((deviceTypesJson as { device_types: Record<string, string> }).device_types),
 )
 
+/**
+ * The pod-group workload types (deployment 130, statefulset 131, replication controller 132, daemon
+ * set 133, replica-set controller 134, clone set 135: RESOURCE_POD_GROUP_TYPE_MAP of the
+ * controller), which deviceTypeStrings leaves out, so DeepFlow writes "" and drops the
+ * auto_service_type/auto_instance_type of every workload (deepflowio/deepflow#11874). The relay
+ * names them as ClickHouse's flow_tag.node_type_map does (tagrecorder RESOURCE_TYPE_TO_NODE_TYPE):
+ * "pod_group".
+ */
+export const POD_GROUP_WORKLOAD_TYPES: NameTable = new Map(['130', '131', '132', '133', '134', '135'].map((t) => [t, 'pod_group']))
+
+/** DEVICE_TYPES with the pod-group workload types named: what the relay writes (README quirk Q20). */
+export const RELAY_DEVICE_TYPES: NameTable = new Map([...DEVICE_TYPES, ...POD_GROUP_WORKLOAD_TYPES])
+
 export const DEVICE_TYPE_HOST = 6
 export const DEVICE_TYPE_SERVICE = 102
 /** auto_instance/auto_service of these types resolve to the record's IP as text. */

@@ -12,9 +12,9 @@ import {
   DEVICE_TYPE_INTERNET,
   DEVICE_TYPE_IP,
   DEVICE_TYPE_SERVICE,
-  DEVICE_TYPES,
   enumTable,
   type NameTable,
+  RELAY_DEVICE_TYPES,
 } from '../deepflow/enums.ts'
 import { formatIp4, formatMac, type Value } from '../record/values.ts'
 import type { Dictionary, IdKind, IdNames } from './dictionary.ts'
@@ -59,7 +59,7 @@ function enumTranslator(index: number, table: NameTable): Translator {
   }
 }
 
-const DEVICE_TYPE_NAMES = byNumber(DEVICE_TYPES)
+const DEVICE_TYPE_NAMES = byNumber(RELAY_DEVICE_TYPES)
 
 function suffixOf(name: string): string {
   const m = /_[01]$/.exec(name)
@@ -112,7 +112,7 @@ function universalTranslator(ds: DataSourceSpec, field: FieldSpec, kind: string)
     return (values) => {
       const v = values[i]
       if (typeof v === 'number') return DEVICE_TYPE_NAMES.get(v) ?? v
-      return typeof v === 'bigint' ? (DEVICE_TYPES.get(String(v)) ?? v) : v
+      return typeof v === 'bigint' ? (RELAY_DEVICE_TYPES.get(String(v)) ?? v) : v
     }
   }
   const suffix = suffixOf(field.name)

@@ -10,11 +10,13 @@
 // the fields DeepFlow keeps as nil pointers (request_id, response_code, request_length,
 // response_length, sql_affected_rows): absent stays absent, present is written even when 0.
 //
-// deepflowQuirks false (the default) makes two fixes; true gives DeepFlow's exact bytes:
+// deepflowQuirks false (the default) makes three fixes; true gives DeepFlow's exact bytes:
 // 1. a span that is not from OpenTelemetry and has no span_id gets no parent (DeepFlow makes it its
 //    own parent, deepflow#4252);
 // 2. df.capture_info.capture_nic is left out where DeepFlow writes "Invalid TapPort type is N."
-//    (every eBPF record: capture_nic_type 7).
+//    (every eBPF record: capture_nic_type 7);
+// 3. df.universal_tag.auto_*_type of a pod-group workload (types 130-135) is "pod_group" where
+//    DeepFlow writes "" (deepflow#11874; universal-tags.ts).
 // Where DeepFlow's Go panics (a tunnel_type past 4 under $tag.tunnel_info, a SkyWalking trace id
 // with a single dot, metrics_values shorter than metrics_names) the relay writes what it can instead
 // (attribute left out, empty trace id, the pairs that exist): no record makes encoding throw.
@@ -23,7 +25,7 @@ import { enumTable } from '../../deepflow/enums.ts'
 import type { DataSourceSpec } from '../../deepflow/schema.ts'
 import type { DeepFlowRecord } from '../../record/normalize.ts'
 import type { Value } from '../../record/values.ts'
-import type { DictionaryHolder } from '../../translate/dictionary.ts'
+import { type Dictionary, type DictionaryHolder, dictionaryOfOrg } from '../../translate/dictionary.ts'
 import {
   APPLICATION_LAYER,
   CAPTURE_INFO,
@@ -229,6 +231,7 @@ export function compileOtlpSpanEncoder(
 
   const at = (name: string): number => ds.byName.get(name)?.index ?? -1
   const F = {
+    orgId: at('org_id'),
     id: at('_id'),
     l7Protocol: at('l7_protocol'),
     version: at('version'),
@@ -295,7 +298,7 @@ export function compileOtlpSpanEncoder(
     podId0: at('pod_id_0'),
     podId1: at('pod_id_1'),
   }
-  const readTags = compileUniversalTags(ds)
+  const readTags = compileUniversalTags(ds, opts)
   const tags = newUniversalTags()
   const tagsNeeded = universalTag || serviceInfo || captureInfo || applicationLayer
   const utagKeys0 = UTAG_KEYS.map((k) => `df.universal_tag.${k}_0`)
@@ -304,7 +307,7 @@ export function compileOtlpSpanEncoder(
   return (record) => {
     const v = record.values
     const str = (i: number) => stringValue(v[i])
-    const dict = dictionary.current
+    const dict = dictionaryOfOrg(dictionary, F.orgId < 0 ? undefined : v[F.orgId])
     // L127: tags0, tags1 := l7.QueryUniversalTags(utags) (read only when some section uses them)
     if (tagsNeeded) readTags(v, dict, tags)
     const [tags0, tags1] = tags.side
@@ -318,8 +321,8 @@ export function compileOtlpSpanEncoder(
     }
     // L130-135: k8s labels of pods 0 and 1 (a Go map there: any order; the dictionary's is by name).
     if (k8sLabel) {
-      putK8sLabels(res, v[F.podId0], '_0')
-      putK8sLabels(res, v[F.podId1], '_1')
+      putK8sLabels(res, dict, v[F.podId0], '_0')
+      putK8sLabels(res, dict, v[F.podId1], '_1')
     }
 
     // L140-144: native tags, only when the two arrays have the same length.
@@ -604,9 +607,9 @@ export function compileOtlpSpanEncoder(
   }
 
   /** putK8sLabels (L115-122): df.custom_tag.k8s.labels.<name><suffix>, empty values left out; pod 0 has none. */
-  function putK8sLabels(res: Attrs, podId: Value | undefined, suffix: string): void {
+  function putK8sLabels(res: Attrs, dict: Dictionary, podId: Value | undefined, suffix: string): void {
     if ((typeof podId !== 'number' && typeof podId !== 'bigint') || podId === 0 || podId === 0n) return
-    const labels = dictionary.current.k8sLabels(String(podId))
+    const labels = dict.k8sLabels(String(podId))
     if (labels === undefined) return
     for (const [name, value] of labels) putStrWithoutEmpty(res, `df.custom_tag.k8s.labels.${name}${suffix}`, value)
   }

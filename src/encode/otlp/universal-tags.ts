@@ -11,9 +11,9 @@
 //   whose zero value nil prints "<nil>"), whatever the id;
 // - the *_type tags are deviceTypeStrings[t], "" for an unlisted type (L157-178).
 // Without a dictionary (no universal-tags file: universalTagMaps[orgId] == nil, L204-207) every tag
-// is "". One dictionary serves every org_id.
+// is "". The dictionary is the record's organisation's (translate/dictionary.ts dictionaryOfOrg).
 import type { DataSourceSpec } from '../../deepflow/schema.ts'
-import { DEVICE_TYPES } from '../../deepflow/enums.ts'
+import { DEVICE_TYPES, RELAY_DEVICE_TYPES } from '../../deepflow/enums.ts'
 import type { Value } from '../../record/values.ts'
 import { type Dictionary, EMPTY_DICTIONARY } from '../../translate/dictionary.ts'
 import { compileTranslator, type TranslateContext, type Translator } from '../../translate/translators.ts'
@@ -111,7 +111,12 @@ export function newUniversalTags(): UniversalTags {
   return { side: [new Array<string>(UTAG_KEYS.length).fill(''), new Array<string>(UTAG_KEYS.length).fill('')], agent: '' }
 }
 
-export function compileUniversalTags(ds: DataSourceSpec): UniversalTagReader {
+/**
+ * `deepflowQuirks` false names the pod-group workload types 130-135 "pod_group" (README O14); true
+ * leaves them "" as deviceTypeStrings does.
+ */
+export function compileUniversalTags(ds: DataSourceSpec, opts: { readonly deepflowQuirks: boolean }): UniversalTagReader {
+  const typeNames = opts.deepflowQuirks ? DEVICE_TYPES : RELAY_DEVICE_TYPES
   const index = (name: string) => ds.byName.get(name)?.index ?? -1
   const translator = (name: string): Translator | null => {
     const field = ds.byName.get(name)
@@ -166,7 +171,7 @@ export function compileUniversalTags(ds: DataSourceSpec): UniversalTagReader {
       for (const a of f.auto) {
         const typeValue = values[a.type]
         const t = typeof typeValue === 'string' ? (DEVICE_TYPE_BY_NAME.get(typeValue) ?? -1) : smallInt(typeValue)
-        tags[a.typeTag] = DEVICE_TYPES.get(String(t)) ?? ''
+        tags[a.typeTag] = typeNames.get(String(t)) ?? ''
         if (t === TYPE_IP || t === TYPE_INTERNET) {
           // getAuto L256-262: the IP, whatever the id.
           if (v4) tags[a.tag] = ip4Text(smallInt(values[f.ip4]))

@@ -7,7 +7,7 @@ import { DICT, T } from './fixtures.ts'
 
 const ALL = 'export-fields: [$tag, $metrics]'
 
-test('application.1m: server endpoint, workload-typed auto_service stays raw, app tags', () => {
+test('application.1m: server endpoint, workload-typed auto_service id stays raw, its type is named pod_group (Q20), app tags', () => {
   const record = {
     time: T,
     request: 10,
@@ -47,7 +47,7 @@ test('application.1m: server endpoint, workload-typed auto_service stays raw, ap
   }
   assert.equal(
     encodeOne(ALL, 'flow_metrics.application.1m', record, { dictionary: DICT }),
-    '{"datasource":"flow_metrics.application.1m","time":1715133600,"request":10,"response":9,"direction_score":255,"rrt_max":900,"rrt_sum":4000,"rrt_count":9,"client_error":1,"server_error":0,"timeout":0,"thread_id":1,"ip4":"10.1.2.4","l3_epc":"vpc-1","pod_group":"reviews-v2","pod":"reviews-v2-5d8f","service":"reviews","auto_instance":"reviews-v2-5d8f","auto_instance_type":"pod","auto_service_id":34,"auto_service_type":130,"gprocess":"java","role":"Server","protocol":"TCP","server_port":9080,"agent":"node-1-V3","org_id":1,"team_id":1,"capture_network_type_id":3,"is_ipv4":1,"l7_protocol":"HTTP","app_service":"reviews","endpoint":"/reviews/{id}","biz_type":0,"signal_source":"eBPF","time_str":"2024-05-08 02:00:00 +0000 UTC"}',
+    '{"datasource":"flow_metrics.application.1m","time":1715133600,"request":10,"response":9,"direction_score":255,"rrt_max":900,"rrt_sum":4000,"rrt_count":9,"client_error":1,"server_error":0,"timeout":0,"thread_id":1,"ip4":"10.1.2.4","l3_epc":"vpc-1","pod_group":"reviews-v2","pod":"reviews-v2-5d8f","service":"reviews","auto_instance":"reviews-v2-5d8f","auto_instance_type":"pod","auto_service_id":34,"auto_service_type":"pod_group","gprocess":"java","role":"Server","protocol":"TCP","server_port":9080,"agent":"node-1-V3","org_id":1,"team_id":1,"capture_network_type_id":3,"is_ipv4":1,"l7_protocol":"HTTP","app_service":"reviews","endpoint":"/reviews/{id}","biz_type":0,"signal_source":"eBPF","time_str":"2024-05-08 02:00:00 +0000 UTC"}',
   )
 })
 

@@ -158,6 +158,6 @@ test('network_map.1s: _0 names, ip4 as uint32, host map vs not found, internet-t
   }
   assert.equal(
     encodeOne(ALL, 'flow_metrics.network_map.1s', record, { dictionary: DICT }),
-    '{"datasource":"flow_metrics.network_map.1s","time":1715133600,"packet_tx":5,"retrans_syn":1,"thread_id":0,"ip4_0":"10.0.0.1","l3_epc_0":"vpc-1","host_0":"hv-4","auto_service_0":"10.0.0.1","auto_service_type_0":"internet_ip","ip4_1":"10.0.0.2","l3_epc_1":"vpc-1","host_id_1":6,"pod_id_1":500,"auto_service_id_1":34,"auto_service_type_1":130,"org_id":0,"is_ipv4":1,"time_str":"2024-05-08 02:00:00 +0000 UTC"}',
+    '{"datasource":"flow_metrics.network_map.1s","time":1715133600,"packet_tx":5,"retrans_syn":1,"thread_id":0,"ip4_0":"10.0.0.1","l3_epc_0":"vpc-1","host_0":"hv-4","auto_service_0":"10.0.0.1","auto_service_type_0":"internet_ip","ip4_1":"10.0.0.2","l3_epc_1":"vpc-1","host_id_1":6,"pod_id_1":500,"auto_service_id_1":34,"auto_service_type_1":"pod_group","org_id":0,"is_ipv4":1,"time_str":"2024-05-08 02:00:00 +0000 UTC"}',
   )
 })

@@ -64,7 +64,7 @@ test('universal translation off: plain numbers under the _id keys, 0 is an ordin
   )
 })
 
-test('device-type table for l3_device_type; unlisted types stay raw numbers', () => {
+test('device-type table for l3_device_type; the pod-group workload types 130-135 are pod_group (Q20); unlisted types stay raw numbers', () => {
   const ds = 'flow_metrics.network.1m'
   const cases: [number, string][] = [
     [0, '"internet_ip"'],
@@ -85,7 +85,13 @@ test('device-type table for l3_device_type; unlisted types stay raw numbers', ()
     [255, '"ip"'],
     [2, '2'],
     [103, '103'],
-    [130, '130'],
+    [130, '"pod_group"'],
+    [131, '"pod_group"'],
+    [132, '"pod_group"'],
+    [133, '"pod_group"'],
+    [134, '"pod_group"'],
+    [135, '"pod_group"'],
+    [136, '136'],
   ]
   for (const [type, text] of cases) {
     assert.equal(tags(ds, { time: T, l3_device_type: type }), want(ds, `"time":1715133600,"l3_device_type":${text}`), `type ${type}`)
@@ -204,7 +210,7 @@ test('universal off: auto_*_type falls back to its enum (flow logs, events); flo
 
 test('universal on wins over the enum for auto_*_type (device table spelling), enum off does not matter', () => {
   const r = { time: T, end_time: 1715133600000000, auto_instance_type_0: 10, auto_service_type_0: 130 }
-  const body = '"time":1715133600,"end_time":1715133600000000,"auto_instance_type_0":"pod","auto_service_type_0":130'
+  const body = '"time":1715133600,"end_time":1715133600000000,"auto_instance_type_0":"pod","auto_service_type_0":"pod_group"'
   assert.equal(tags(L7, r), want(L7, body))
   assert.equal(tags(L7, r, [EOFF]), want(L7, body))
 })
