@@ -29,8 +29,8 @@ async function loadConfig(runtime: Runtime, file: string | undefined, overrides:
     throw new ConfigError([{ path: ['--config'], message: `cannot read ${file}: ${err instanceof Error ? err.message : String(err)}` }])
   }
   const config = parseConfig(text, file, overrides)
-  if (config.relay.universalTags !== null) {
-    const loaded = await loadDictionary(config.relay.universalTags, runtime.readTextFile)
+  if (config.relay.universalTags?.kind === 'file') {
+    const loaded = await loadDictionary(config.relay.universalTags.path, runtime.readTextFile)
     if (!loaded.ok) throw new ConfigError([{ path: ['relay', 'universal-tags'], message: loaded.error }])
   }
   return config

@@ -1,7 +1,7 @@
 // `check` output: the effective configuration as YAML, with DeepFlow's key names, every default
 // filled in and secrets masked, so it can be read, diffed, or used as a config file.
 import YAML from 'yaml'
-import type { Config, ExporterConfig, TagFilter } from '../config/types.ts'
+import type { Config, ExporterConfig, TagFilter, UniversalTagsConfig } from '../config/types.ts'
 
 const SECRET = '******'
 
@@ -62,7 +62,7 @@ export function renderEffectiveConfig(config: Config, note?: string): string {
       listen: `${host}:${relay.listen.port}`,
       'max-body-bytes': relay.maxBodyBytes,
       'time-zone': relay.timeZone,
-      ...(relay.universalTags === null ? {} : { 'universal-tags': relay.universalTags }),
+      ...(relay.universalTags === null ? {} : { 'universal-tags': universalTagsDoc(relay.universalTags) }),
       'shutdown-timeout': relay.shutdownTimeout,
       'log-level': relay.logLevel,
       ...(relay.authToken === null ? {} : { 'auth-token': SECRET }),
@@ -101,4 +101,18 @@ export function renderEffectiveConfig(config: Config, note?: string): string {
   const source = config.file === null ? 'the embedded default' : config.file
   const header = `# deepflow-relay check: ${source} is valid; effective configuration:\n${note === undefined ? '' : `# ${note}\n`}`
   return `${header}${YAML.stringify(doc, { lineWidth: 0 })}`
+}
+
+/** relay.universal-tags as written back: the file's path, or the ClickHouse connection with its password masked. */
+function universalTagsDoc(u: UniversalTagsConfig): unknown {
+  if (u.kind === 'file') return u.path
+  return {
+    clickhouse: {
+      url: u.url,
+      user: u.user,
+      password: u.password === '' ? '' : SECRET,
+      ...(u.orgId !== null ? { 'org-id': u.orgId } : u.database !== null ? { database: u.database } : {}),
+      refresh: u.refresh,
+    },
+  }
 }

@@ -14,6 +14,7 @@ import { checkExporter } from './check-exporter.ts'
 import { GoScalar, goYamlData, parseGoYaml } from './go-yaml.ts'
 import { isMapping, scalarText } from './go-values.ts'
 import { parseSources } from './sources.ts'
+import { parseUniversalTags } from './universal-tags.ts'
 import { closest, ConfigError, type ConfigPath, type ConfigProblem, formatPath, formatProblem, issuesToProblems } from './problems.ts'
 import { exporterKeysAt, ExporterSchema, ListenSchema, type RawExporter, RELAY_KEYS, RelaySchema } from './schema.ts'
 import { type Config, type ExporterConfig, type Protocol, PROTOCOLS, type RelaySettings, type SkippedExporter } from '../config/types.ts'
@@ -149,6 +150,12 @@ export function parseConfig(text: string, file: string | null, overrides: Overri
   const path = configPaths(file)
   const relay = parseRelay(root.relay, overrides, problems, path)
   const sources = parseSources(root.sources, problems, warnings).map((src) => ({ ...src, cursorFile: path(src.cursorFile) }))
+  const universalTags = parseUniversalTags(
+    isMapping(root.relay) ? root.relay['universal-tags'] : undefined,
+    sources,
+    (p) => path(p)!,
+    problems,
+  )
   const parsed: ParsedExporter[] = []
   const skipped: SkippedExporter[] = []
   if (list === undefined || list === null) {
@@ -178,7 +185,7 @@ export function parseConfig(text: string, file: string | null, overrides: Overri
   if (problems.length > 0) throw new ConfigError(problems)
   return {
     file,
-    relay,
+    relay: { ...relay, universalTags },
     exporters: parsed.filter((p) => p.runs).map((p) => p.exporter),
     skipped,
     sources,
@@ -260,7 +267,7 @@ function parseRelay(
     listen,
     maxBodyBytes: r?.['max-body-bytes'] ?? DEFAULTS.relay.maxBodyBytes,
     timeZone,
-    universalTags: path(r?.['universal-tags'] ?? null),
+    universalTags: null,
     shutdownTimeout: r?.['shutdown-timeout'] ?? DEFAULTS.relay.shutdownTimeout,
     logLevel,
     authToken: overrides.authToken ?? r?.['auth-token'] ?? null,

@@ -21,6 +21,7 @@ import {
   text,
   UNKNOWN_KEY,
 } from './go-values.ts'
+import { UniversalTagsValue } from './universal-tags.ts'
 import {
   type FilterOperator,
   KAFKA_COMPRESSIONS,
@@ -230,7 +231,7 @@ const RELAY_ENTRIES = {
   listen: v.nullish(ListenSchema),
   'max-body-bytes': positiveInt('a positive number of bytes', DEFAULTS.relay.maxBodyBytes),
   'time-zone': text('an IANA time zone such as UTC or Asia/Shanghai', DEFAULTS.relay.timeZone),
-  'universal-tags': optionalText('a file path'),
+  'universal-tags': UniversalTagsValue,
   'shutdown-timeout': seconds(DEFAULTS.relay.shutdownTimeout, true),
   'log-level': choice<LogLevel>(LOG_LEVELS, DEFAULTS.relay.logLevel, `one of ${LOG_LEVELS.join(', ')}`),
   'auth-token': v.pipe(

@@ -47,6 +47,8 @@ export const DEFAULTS = {
     /** Seconds one query may take before it is abandoned and retried. */
     queryTimeout: 60,
   },
+  /** relay.universal-tags: {clickhouse: …}: seconds between loads of the flow_tag maps (DeepFlow's own cadence). */
+  dictionaryRefresh: 60,
   /**
    * What the process needs beside its queues (runtime, code, HTTP, requests in flight): the budget
    * must hold Σ queue-max-bytes plus this.

@@ -90,7 +90,8 @@ export interface RelaySettings {
   readonly listen: ListenAddress
   readonly maxBodyBytes: number
   readonly timeZone: string
-  readonly universalTags: string | null
+  /** Where resource names come from (relay.universal-tags): a file, DeepFlow's ClickHouse, or none. */
+  readonly universalTags: UniversalTagsConfig | null
   /** Seconds allowed for flushing queues on SIGTERM/SIGINT. */
   readonly shutdownTimeout: number
   readonly logLevel: LogLevel
@@ -113,6 +114,22 @@ export interface RelaySettings {
   /** Ingest requests read and parsed at once; null: 2 × the CPU cores. */
   readonly maxConcurrentRequests: number | null
 }
+
+/** relay.universal-tags: a dictionary file, or DeepFlow's flow_tag dictionaries in ClickHouse. */
+export type UniversalTagsConfig =
+  | { readonly kind: 'file'; readonly path: string }
+  | {
+    readonly kind: 'clickhouse'
+    readonly url: string
+    readonly user: string
+    readonly password: string
+    /** A database every record reads (`database`, or `org-id` N's); null: by each record's org_id. */
+    readonly database: string | null
+    /** `org-id` as written (shown by `check`); null when not given. */
+    readonly orgId: number | null
+    /** Seconds between loads. */
+    readonly refresh: number
+  }
 
 export const OVERFLOW_MODES = ['reject', 'drop-oldest'] as const
 export type Overflow = (typeof OVERFLOW_MODES)[number]

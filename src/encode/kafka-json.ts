@@ -11,7 +11,7 @@ import type { ExporterConfig } from '../config/types.ts'
 import { k8sLabelPredicate, parseExportFields, selectFields } from '../export-fields/export-fields.ts'
 import type { DeepFlowRecord } from '../record/normalize.ts'
 import { formatGoFloat, type Value } from '../record/values.ts'
-import type { DictionaryHolder } from '../translate/dictionary.ts'
+import { type DictionaryHolder, dictionaryOfOrg } from '../translate/dictionary.ts'
 import { compileTranslator, type TranslateContext } from '../translate/translators.ts'
 import { fnv1aBytes, FNV_OFFSET } from '../util/fnv.ts'
 import { lineLane, LineWriter, utf8Bytes } from './line-writer.ts'
@@ -82,13 +82,14 @@ export function compileLineEncoder(exporter: ExporterConfig, ds: DataSourceSpec,
     valuesKey: utf8Bytes(`,${JSON.stringify(ds.k8sLabelKeys[side * 2 + 1])}:`),
   }))
   const ctx: TranslateContext = { dict: deps.dictionary.current, universalKey: false }
+  const orgIndex = ds.byName.get('org_id')?.index ?? -1
   const w = new LineWriter()
   // A lane of slabs per queue: the record's queue is its hash modulo queue-count (pipeline/exporter.ts).
   const lanes = Array.from({ length: Math.max(1, exporter.queueCount) }, lineLane)
 
   return (record, out) => {
     const values = record.values
-    ctx.dict = deps.dictionary.current
+    ctx.dict = dictionaryOfOrg(deps.dictionary, orgIndex < 0 ? undefined : values[orgIndex])
     w.reset()
     w.bytes(head)
     let hash = FNV_OFFSET

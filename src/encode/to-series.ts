@@ -11,7 +11,7 @@ import type { DataSourceSpec } from '../deepflow/schema.ts'
 import { parseExportFields, selectFields } from '../export-fields/export-fields.ts'
 import type { DeepFlowRecord } from '../record/normalize.ts'
 import type { Value } from '../record/values.ts'
-import type { DictionaryHolder } from '../translate/dictionary.ts'
+import { type DictionaryHolder, dictionaryOfOrg } from '../translate/dictionary.ts'
 import { compileTranslator, type TranslateContext } from '../translate/translators.ts'
 import type { TimeSeries } from '../wire/remote-write/prompb-types.ts'
 import { fnv1aBytes, FNV_OFFSET } from '../util/fnv.ts'
@@ -96,6 +96,7 @@ export function compileSeriesFragmentEncoder(
   const heads = metrics.map((f) => metricHead(f.name))
   const dropZeros = exporter.exportEmptyMetricsDisabled
   const ctx: TranslateContext = { dict: dictionary.current, universalKey: false }
+  const orgIndex = ds.byName.get('org_id')?.index ?? -1
   const labels = new LabelsWriter()
   const foundHeads: Uint8Array[] = []
   const foundValues: number[] = []
@@ -104,7 +105,7 @@ export function compileSeriesFragmentEncoder(
 
   const encode = (record: DeepFlowRecord): RecordFragment => {
     const values = record.values
-    ctx.dict = dictionary.current
+    ctx.dict = dictionaryOfOrg(dictionary, orgIndex < 0 ? undefined : values[orgIndex])
     labels.reset()
     for (let i = 0; i < keyed.length; i++) {
       if (i === dsAt) labels.text(dsKey, ds.name)

@@ -29,6 +29,7 @@ export const STATUS_PAGE_HTML = `<!doctype html>
   · <span data-testid="ready" class="badge"></span> <span data-testid="not-ready-reason"></span>
 </div>
 <section id="warnings" data-testid="warnings" hidden><h2>config warnings</h2><ul></ul></section>
+<section id="names" data-testid="names"><h2>universal-tag names</h2><div></div></section>
 <div id="exporters"></div>
 <div class="meta" id="error"></div>
 <script>
@@ -46,6 +47,13 @@ function render(s) {
   const warnings = document.getElementById('warnings')
   warnings.hidden = s.warnings.length === 0
   warnings.querySelector('ul').innerHTML = s.warnings.map((w) => \`<li data-testid="warning">\${esc(w)}</li>\`).join('')
+  const names = s.names
+  document.querySelector('#names > div').innerHTML = names.kind === 'none'
+    ? 'none: ids stay raw (relay.universal-tags is not set)'
+    : \`\${esc(names.kind)} <span data-testid="names-from">\${esc(names.from ?? '')}</span>\` + (names.databases.length === 0 ? '' : \`<table>\${names.databases.map((d) => \`
+        <tr data-testid="names-database" data-database="\${esc(d.database)}"><th>\${esc(d.database)}</th><td>
+          \${d.age_s === null ? '<span class="badge down">never loaded</span>' : \`loaded <span data-testid="names-age">\${d.age_s}</span> s ago\`}
+          · \${d.entries} entries\${d.error ? \`<div class="err">\${esc(d.error)}</div>\` : ''}</td></tr>\`).join('')}</table>\`)
   document.getElementById('exporters').innerHTML = s.exporters.map((e) => \`
     <section data-testid="exporter" data-name="\${esc(e.name)}">
       <h2>\${esc(e.name)} <small>(\${esc(e.protocol)})</small>

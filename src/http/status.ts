@@ -42,7 +42,26 @@ export interface RelayStatus {
   /** The running config's warnings, as `check` prints them. */
   readonly warnings: readonly string[]
   readonly exporters: readonly ExporterStatus[]
+  /** Where the universal-tag names come from and, for ClickHouse, how old they are. */
+  readonly names: NamesStatus
 }
+
+/** The universal-tag names: `none`, a `file`, or `clickhouse` with each database in use. */
+export interface NamesStatus {
+  readonly kind: 'none' | 'file' | 'clickhouse'
+  /** The file's path or ClickHouse's URL. */
+  readonly from: string | null
+  readonly databases: readonly {
+    readonly database: string
+    /** Seconds since its names were loaded; null: never loaded (ids stay raw). */
+    readonly age_s: number | null
+    readonly entries: number
+    /** The last load's error while loads fail. */
+    readonly error: string | null
+  }[]
+}
+
+const NO_NAMES: NamesStatus = { kind: 'none', from: null, databases: [] }
 
 export interface StatusDeps {
   readonly clock: Clock
@@ -53,6 +72,8 @@ export interface StatusDeps {
   readonly configFile: string | null
   readonly notReadyReason: () => string | null
   readonly warnings: () => readonly string[]
+  /** The universal-tag names' status; absent: none. */
+  readonly names?: () => NamesStatus
 }
 
 export const SAMPLE_EVERY_MS = 5000
@@ -121,6 +142,7 @@ export function createStatusTracker(deps: StatusDeps): StatusTracker {
         ready: reason === null,
         not_ready_reason: reason,
         warnings: deps.warnings(),
+        names: deps.names?.() ?? NO_NAMES,
         exporters: deps.exporters().map((e) => {
           const c = e.config
           const held = e.held()

@@ -108,6 +108,11 @@ export function createRelayMetrics(registry = new Registry()) {
         'source',
       ],
     ),
+    dictionaryRefreshes: registry.counter(
+      'deepflow_relay_dictionary_refreshes_total',
+      'Loads of the universal-tag names from ClickHouse, by outcome (ok, error).',
+      ['outcome'],
+    ),
     sendDuration: registry.histogram('deepflow_relay_send_duration_seconds', 'Time of one batch send attempt.', ['exporter']),
   }
 }

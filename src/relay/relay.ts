@@ -20,8 +20,10 @@ import { createRelayMetrics, type RelayMetrics } from '../observe/relay-metrics.
 import type { Sized } from '../pipeline/send-result.ts'
 import type { Exporter } from '../pipeline/exporter.ts'
 import type { RetryPolicy } from '../pipeline/worker.ts'
-import { type DictionaryHolder, EMPTY_DICTIONARY } from '../translate/dictionary.ts'
-import { loadDictionary, watchDictionary } from '../translate/dictionary-file.ts'
+import type { DictionaryHolder } from '../translate/dictionary.ts'
+import { loadDictionary } from '../translate/dictionary-file.ts'
+import { wantsK8sLabels } from '../exporters/k8s-labels-wanted.ts'
+import { createNames } from './names.ts'
 import type { Clock } from '../util/clock.ts'
 import { buildSources } from '../sources/build-sources.ts'
 import type { Source } from '../sources/clickhouse/source.ts'
@@ -77,14 +79,23 @@ export type ReloadResult = ReloadPlan
 export function createRelay(config: Config, deps: RelayDeps): Relay {
   const { clock, log } = deps
   const metrics = createRelayMetrics()
-  const dictionary: DictionaryHolder = { current: EMPTY_DICTIONARY }
+  let exporters: () => readonly Exporter<Sized>[] = () => []
+  const names = asStartError(() =>
+    createNames(config.relay.universalTags, {
+      ...deps,
+      metrics,
+      pollMs: deps.dictionaryPollMs ?? 5000,
+      wantsLabels: () => exporters().some((e) => wantsK8sLabels(e.config)),
+    })
+  )
+  const dictionary = names.holder
   const gate = createIngestLimits(config.relay, config.exporters, deps.memory ?? NO_MEMORY_LIMIT, { clock, log, metrics })
   const exporterSet = createRunningExporters(config.exporters, {
     context: { ...buildContext(config, deps, metrics, dictionary), afterBatch: gate.memory.pace },
     readTextFile: deps.readTextFile,
     deadline: () => clock.now() + config.relay.shutdownTimeout * 1000,
   })
-  const exporters = exporterSet.current
+  exporters = exporterSet.current
   /** The warnings of the config the exporters run (a reload replaces them). */
   let warnings = config.warnings
   const sources = asStartError(() => buildSources(config.sources, { ...deps, exporters, metrics, memory: gate.memory }))
@@ -103,6 +114,7 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
     configFile: config.file,
     notReadyReason: notReady,
     warnings: () => warnings,
+    names: () => names.status(),
   })
   const app = createApp({
     exporters,
@@ -131,7 +143,7 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
 
   async function start(): Promise<void> {
     await exporterSet.loadTls()
-    if (config.relay.universalTags !== null) await startDictionary(config.relay.universalTags, dictionary, deps, pollAbort.signal)
+    await names.start(pollAbort.signal)
     for (const source of sources) {
       try {
         await source.start()
@@ -178,13 +190,4 @@ function buildContext(config: Config, deps: RelayDeps, metrics: RelayMetrics, di
     retry: deps.retry,
     overflow: config.relay.overflow,
   }
-}
-
-/** Loads relay.universal-tags (a StartError when it cannot) and watches it for changes until `signal` aborts. */
-async function startDictionary(path: string, dictionary: DictionaryHolder, deps: RelayDeps, signal: AbortSignal): Promise<void> {
-  const mtime = await deps.fileMtime(path)
-  const loaded = await loadDictionary(path, deps.readTextFile)
-  if (!loaded.ok) throw new StartError(`relay.universal-tags: ${loaded.error}`)
-  dictionary.current = loaded.dictionary
-  void watchDictionary(path, mtime, dictionary, { ...deps, pollMs: deps.dictionaryPollMs ?? 5000 }, signal)
 }

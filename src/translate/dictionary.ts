@@ -97,9 +97,26 @@ function idNames(byText: Map<string, string>): IdNames {
   return { get: (id) => (typeof id === 'number' ? numbers.get(id) : byText.get(String(id))) }
 }
 
-/** A dictionary that can be replaced while encoders hold on to it (file reloads). */
+/**
+ * The dictionaries encoders look names up in, replaced while encoders hold on to the holder (file
+ * reloads, ClickHouse refreshes).
+ */
 export interface DictionaryHolder {
+  /** The default organisation's dictionary (org_id 1, 0 or absent), or the only one. */
   current: Dictionary
+  /**
+   * The dictionary of organisation `org` (2 and up), when names are kept per organisation (the
+   * ClickHouse dictionaries: org N reads `%04d_flow_tag`); absent: `current` serves every org.
+   */
+  forOrg?: (org: number) => Dictionary
+}
+
+/**
+ * The dictionary for a record whose org_id is `org` (the record's value; undefined when the data
+ * source or the record has none): as deepflow-server, org 0 and 1 are the default organisation.
+ */
+export function dictionaryOfOrg(holder: DictionaryHolder, org: unknown): Dictionary {
+  return holder.forOrg !== undefined && typeof org === 'number' && org > 1 ? holder.forOrg(org) : holder.current
 }
 
 export type DictionaryResult = { ok: true; dictionary: Dictionary } | { ok: false; error: string }

@@ -177,7 +177,7 @@ ${exportersYaml(['protocol: stdout\nenabled: true\ndata-sources: [event.file_eve
     listen: { host: '0.0.0.0', port: 9000 },
     maxBodyBytes: 1048576,
     timeZone: 'Asia/Shanghai',
-    universalTags: '/etc/relay/tags.json',
+    universalTags: { kind: 'file', path: '/etc/relay/tags.json' },
     shutdownTimeout: 0,
     logLevel: 'debug',
   })
