@@ -114,12 +114,20 @@ export function compileLineEncoder(exporter: ExporterConfig, ds: DataSourceSpec,
       for (const side of labelSides) {
         const pod = side.podIndex === undefined ? undefined : values[side.podIndex]
         if (typeof pod !== 'number' && typeof pod !== 'bigint') continue
-        const labels = ctx.dict.k8sLabels(String(pod))?.filter(([name]) => labelsWanted(name))
-        if (labels === undefined || labels.length === 0) continue
+        const labels = ctx.dict.k8sLabels(String(pod))
+        if (labels === undefined) continue
+        const names: string[] = []
+        const labelValues: string[] = []
+        for (let l = 0; l < labels.length; l += 2) {
+          if (!labelsWanted(labels[l]!)) continue
+          names.push(labels[l]!)
+          labelValues.push(labels[l + 1]!)
+        }
+        if (names.length === 0) continue
         w.bytes(side.namesKey)
-        w.utf8(JSON.stringify(labels.map(([n]) => n)))
+        w.utf8(JSON.stringify(names))
         w.bytes(side.valuesKey)
-        w.utf8(JSON.stringify(labels.map(([, v]) => v)))
+        w.utf8(JSON.stringify(labelValues))
       }
     }
     w.bytes(timeKey)

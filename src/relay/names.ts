@@ -24,8 +24,8 @@ export interface NamesDeps {
   readonly fileMtime: (path: string) => Promise<number | undefined>
   /** How often the dictionary file is checked for changes. */
   readonly pollMs: number
-  /** Whether some exporter running now writes k8s labels. */
-  readonly wantsLabels: () => boolean
+  /** The k8s labels the exporters running now write, or null: none. */
+  readonly labelsWanted: () => ((name: string) => boolean) | null
 }
 
 export interface Names {
@@ -61,7 +61,7 @@ export function createNames(config: UniversalTagsConfig | null, deps: NamesDeps)
   const refreshes = deps.metrics.dictionaryRefreshes
   refreshes.touch('ok')
   refreshes.touch('error')
-  const dictionaries = createFlowTagDictionaries({ refresh: config.refresh, database: config.database, labels: deps.wantsLabels }, {
+  const dictionaries = createFlowTagDictionaries({ refresh: config.refresh, database: config.database, labels: deps.labelsWanted }, {
     client: createClickHouseClient({
       url: config.url,
       user: config.user,

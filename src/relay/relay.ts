@@ -22,7 +22,7 @@ import type { Exporter } from '../pipeline/exporter.ts'
 import type { RetryPolicy } from '../pipeline/worker.ts'
 import type { DictionaryHolder } from '../translate/dictionary.ts'
 import { loadDictionary } from '../translate/dictionary-file.ts'
-import { wantsK8sLabels } from '../exporters/k8s-labels-wanted.ts'
+import { k8sLabelsWanted } from '../exporters/k8s-labels-wanted.ts'
 import { createNames } from './names.ts'
 import type { Clock } from '../util/clock.ts'
 import { buildSources } from '../sources/build-sources.ts'
@@ -85,7 +85,7 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
       ...deps,
       metrics,
       pollMs: deps.dictionaryPollMs ?? 5000,
-      wantsLabels: () => exporters().some((e) => wantsK8sLabels(e.config)),
+      labelsWanted: () => k8sLabelsWanted(exporters().map((e) => e.config)),
     })
   )
   const dictionary = names.holder

@@ -37,8 +37,8 @@ export interface FlowTagSettings {
   readonly refresh: number
   /** A database every record reads, or null: by the record's org_id. */
   readonly database: string | null
-  /** Whether pod_k8s_labels_map is read (some exporter exports k8s labels). */
-  readonly labels: () => boolean
+  /** The k8s labels some exporter writes, or null: pod_k8s_labels_map is not read. */
+  readonly labels: () => ((name: string) => boolean) | null
 }
 
 export interface FlowTagDeps {
@@ -85,6 +85,7 @@ const UNKNOWN_TABLE = /\bCode: 60\b/
 
 export function createFlowTagDictionaries(settings: FlowTagSettings, deps: FlowTagDeps): FlowTagDictionaries {
   const { clock, log } = deps
+  const pause = () => clock.sleep(0)
   const states = new Map<string, DatabaseState>()
   const byOrg = new Map<number, DatabaseState>()
   let wake: AbortController | undefined
@@ -124,7 +125,8 @@ export function createFlowTagDictionaries(settings: FlowTagSettings, deps: FlowT
     const database = s.database
     const maps = new Map<FlowTagMap['kind'], MapContent>()
     for (const map of FLOW_TAG_MAPS) {
-      if (map.kind === 'k8s_labels' && !settings.labels()) continue
+      const keepLabel = map.kind === 'k8s_labels' ? settings.labels() : undefined
+      if (keepLabel === null) continue
       const r = await deps.client.query(mapQuery(database, map), signal)
       if (signal.aborted) return { ok: false, error: 'stopped' }
       if (!r.ok) {
@@ -142,7 +144,7 @@ export function createFlowTagDictionaries(settings: FlowTagSettings, deps: FlowT
         }
         return { ok: false, error: `${database}.${map.table}: ${r.error}` }
       }
-      maps.set(map.kind, readMap(map, r.text))
+      maps.set(map.kind, await readMap(map, r.text, { ...(keepLabel === undefined ? {} : { keepLabel }), earlier: maps, pause }))
     }
     return { ok: true, maps }
   }

@@ -70,8 +70,11 @@ export interface Dictionary {
   ids(kind: Exclude<IdKind, 'device'>): IdNames
   /** name('device', `${type}:${id}`) for numeric device types and ids, without making the string. */
   deviceName(type: number | bigint, id: number | bigint): string | undefined
-  /** k8s labels of a pod, sorted by label name. */
-  k8sLabels(podId: string): readonly (readonly [string, string])[] | undefined
+  /**
+   * k8s labels of a pod, sorted by label name, flat: [name, value, name, value, …] (an array per
+   * pair would cost a large cluster's dictionary about 50 bytes per label).
+   */
+  k8sLabels(podId: string): readonly string[] | undefined
 }
 
 /** The names of one kind's ids. */
@@ -136,9 +139,9 @@ export function parseDictionary(text: string): DictionaryResult {
     const m = raw[kind]
     if (m !== undefined) maps.set(kind, new Map(Object.entries(m as Record<string, string>)))
   }
-  const labels = new Map<string, [string, string][]>()
+  const labels = new Map<string, string[]>()
   for (const [pod, set] of Object.entries((raw.k8s_labels ?? {}) as Record<string, Record<string, string>>)) {
-    labels.set(pod, Object.entries(set).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    labels.set(pod, Object.entries(set).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).flat())
   }
   const ids = new Map<IdKind, IdNames>()
   for (const kind of ID_KINDS) ids.set(kind, idNames(maps.get(kind) ?? new Map()))

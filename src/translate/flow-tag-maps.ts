@@ -67,11 +67,24 @@ export function unescapeTsv(field: string): string {
 
 const ESCAPES: Record<string, string> = { b: '\b', f: '\f', r: '\r', n: '\n', t: '\t', '0': '\0' }
 
-/** Calls `row` with the fields of each line of a TabSeparated answer (no trailing empty line). */
-function eachRow(text: string, columns: number, row: (fields: string[]) => void): void {
+/** Rows read between two pauses: a large cluster's map takes about a second to read. */
+export const ROWS_PER_PAUSE = 5000
+
+/**
+ * Calls `row` with the fields of each line of a TabSeparated answer (no trailing empty line),
+ * awaiting `pause` every ROWS_PER_PAUSE rows so that requests are served meanwhile.
+ */
+async function eachRow(
+  text: string,
+  columns: number,
+  row: (fields: string[]) => void,
+  pause: (() => Promise<void>) | undefined,
+): Promise<void> {
   const fields = new Array<string>(columns)
   let at = 0
+  let rows = 0
   while (at < text.length) {
+    if (pause !== undefined && ++rows % ROWS_PER_PAUSE === 0) await pause()
     let end = text.indexOf('\n', at)
     if (end < 0) end = text.length
     let from = at
@@ -101,47 +114,94 @@ function idOf(text: string): number | undefined {
 export type MapContent =
   | { readonly kind: 'names'; readonly names: Map<number, string> }
   | { readonly kind: 'devices'; readonly devices: Map<number, Map<number, string>> }
-  | { readonly kind: 'labels'; readonly labels: Map<number, readonly (readonly [string, string])[]> }
+  | { readonly kind: 'labels'; readonly labels: Map<number, readonly string[]> }
+
+/** How a load reads its answers. */
+export interface ReadOptions {
+  /** Of the k8s labels only these (the ones some exporter writes: a cluster's labels are most of its dictionary). */
+  readonly keepLabel?: (name: string) => boolean
+  /**
+   * The resource maps read before device_map in the same load: a device whose name its resource
+   * map already holds (a pod's in pod_map, a workload's in pod_group_map) shares that string.
+   */
+  readonly earlier?: LoadedMaps
+  /** Awaited every ROWS_PER_PAUSE rows (the refresh loop: a zero sleep, so the event loop runs). */
+  readonly pause?: () => Promise<void>
+}
+
+/** The resource map whose ids are the devices of a device type (the device's name is usually its name there). */
+const RESOURCE_OF_TYPE = new Map<number, FlowTagMap['kind']>([
+  [10, 'pod'],
+  [14, 'pod_node'],
+  [101, 'pod_group'],
+  [130, 'pod_group'],
+  [131, 'pod_group'],
+  [132, 'pod_group'],
+  [133, 'pod_group'],
+  [134, 'pod_group'],
+  [135, 'pod_group'],
+  [120, 'gprocess'],
+  [103, 'pod_cluster'],
+])
 
 /** Reads one map's TabSeparated answer. */
-export function readMap(map: FlowTagMap, text: string): MapContent {
+export async function readMap(map: FlowTagMap, text: string, opts: ReadOptions = {}): Promise<MapContent> {
   if (map.kind === 'device') {
     const devices = new Map<number, Map<number, string>>()
-    eachRow(text, 3, ([type, id, name]) => {
+    let lastType = -1
+    let same: ReadonlyMap<number, string> | undefined
+    await eachRow(text, 3, ([type, id, name]) => {
       const t = idOf(type!)
       const i = idOf(id!)
       if (t === undefined || i === undefined) return
       let byId = devices.get(t)
       if (byId === undefined) devices.set(t, byId = new Map())
-      byId.set(i, unescapeTsv(name!))
-    })
+      if (t !== lastType) {
+        lastType = t
+        const resource = RESOURCE_OF_TYPE.get(t)
+        const content = resource === undefined ? undefined : opts.earlier?.get(resource)
+        same = content?.kind === 'names' ? content.names : undefined
+      }
+      const n = unescapeTsv(name!)
+      const known = same?.get(i)
+      byId.set(i, known === n ? known : n)
+    }, opts.pause)
     return { kind: 'devices', devices }
   }
   if (map.kind === 'k8s_labels') {
-    const labels = new Map<number, readonly (readonly [string, string])[]>()
-    eachRow(text, 2, ([id, json]) => {
+    const labels = new Map<number, readonly string[]>()
+    const strings = new Map<string, string>()
+    await eachRow(text, 2, ([id, json]) => {
       const pod = idOf(id!)
-      const parsed = pod === undefined ? undefined : labelPairs(unescapeTsv(json!))
-      if (pod !== undefined && parsed !== undefined && parsed.length > 0) labels.set(pod, parsed)
-    })
+      const list = pod === undefined ? undefined : labelList(unescapeTsv(json!), opts.keepLabel)
+      if (pod === undefined || list === undefined || list.length === 0) return
+      for (let l = 0; l < list.length; l++) {
+        // Label names and many values repeat across pods (app, version, team): one string each.
+        const known = strings.get(list[l]!)
+        if (known === undefined) strings.set(list[l]!, list[l]!)
+        else list[l] = known
+      }
+      labels.set(pod, list)
+    }, opts.pause)
     return { kind: 'labels', labels }
   }
   const names = new Map<number, string>()
-  eachRow(text, 2, ([id, name]) => {
+  await eachRow(text, 2, ([id, name]) => {
     const i = idOf(id!)
     if (i === undefined) return
     const n = unescapeTsv(name!)
     if (map.skipDeleted && n.endsWith(DELETED_SUFFIX)) return
     names.set(i, n)
-  })
+  }, opts.pause)
   return { kind: 'names', names }
 }
 
 /**
- * A pod's labels (a JSON object of strings) as the exporter's gRPC gives them, sorted by name: each
- * value cut at its first ":". Undefined when the text is not such an object.
+ * A pod's labels (a JSON object of strings) as the exporter's gRPC gives them, sorted by name and
+ * flat ([name, value, …]): each value cut at its first ":". Undefined when the text is not such an
+ * object.
  */
-export function labelPairs(json: string): (readonly [string, string])[] | undefined {
+export function labelList(json: string, keep: (name: string) => boolean = () => true): string[] | undefined {
   let parsed: unknown
   try {
     parsed = JSON.parse(json)
@@ -151,11 +211,11 @@ export function labelPairs(json: string): (readonly [string, string])[] | undefi
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined
   const pairs: [string, string][] = []
   for (const [name, value] of Object.entries(parsed as Record<string, unknown>)) {
-    if (typeof value !== 'string') continue
+    if (typeof value !== 'string' || !keep(name)) continue
     const colon = value.indexOf(':')
     pairs.push([name, colon < 0 ? value : value.slice(0, colon)])
   }
-  return pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).flat()
 }
 
 /** The maps of one database, loaded: by kind; a map the database lacks is absent. */
@@ -192,7 +252,7 @@ export function dictionaryOfMaps(maps: LoadedMaps): Dictionary {
   const deviceContent = maps.get('device')
   const devices = deviceContent?.kind === 'devices' ? deviceContent.devices : new Map<number, Map<number, string>>()
   const labelContent = maps.get('k8s_labels')
-  const labels = labelContent?.kind === 'labels' ? labelContent.labels : new Map<number, readonly (readonly [string, string])[]>()
+  const labels = labelContent?.kind === 'labels' ? labelContent.labels : new Map<number, readonly string[]>()
   const pods = byKind('pod')
   const deviceName = (type: number | bigint, id: number | bigint) => devices.get(Number(type))?.get(Number(id))
   return {

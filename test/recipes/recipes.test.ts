@@ -107,7 +107,7 @@ test('examples/universal-tags.json parses as a universal-tag dictionary', () => 
   assert.equal(parsed.dictionary.name('pod', '153'), 'productpage-v1-7f9c')
   assert.equal(parsed.dictionary.name('agent', '7'), 'node-1-V3')
   assert.equal(parsed.dictionary.name('device', '102:176'), 'reviews')
-  assert.deepEqual(parsed.dictionary.k8sLabels('153'), [['app', 'productpage'], ['version', 'v1']])
+  assert.deepEqual(parsed.dictionary.k8sLabels('153'), ['app', 'productpage', 'version', 'v1'])
 })
 
 test('examples/*.yaml pass check with the compiled binary run in examples/', () => {

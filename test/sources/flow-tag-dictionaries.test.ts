@@ -18,7 +18,7 @@ function setup(answer: (database: string, table: string) => QueryResult, opts: {
   const registry = new Registry()
   const refreshes = registry.counter('r', 'r', ['outcome'])
   const names = createFlowTagDictionaries(
-    { refresh: 60, database: opts.database ?? null, labels: () => opts.labels ?? false },
+    { refresh: 60, database: opts.database ?? null, labels: () => (opts.labels === true ? () => true : null) },
     {
       client: {
         query: (sql) => {

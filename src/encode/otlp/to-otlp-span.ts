@@ -611,7 +611,7 @@ export function compileOtlpSpanEncoder(
     if ((typeof podId !== 'number' && typeof podId !== 'bigint') || podId === 0 || podId === 0n) return
     const labels = dict.k8sLabels(String(podId))
     if (labels === undefined) return
-    for (const [name, value] of labels) putStrWithoutEmpty(res, `df.custom_tag.k8s.labels.${name}${suffix}`, value)
+    for (let l = 0; l < labels.length; l += 2) putStrWithoutEmpty(res, `df.custom_tag.k8s.labels.${labels[l]}${suffix}`, labels[l + 1]!)
   }
 }
 
