@@ -133,7 +133,10 @@ test('universal tags: none without a dictionary; with one, absent auto types are
 test('a pod-group workload type (130-135) is named pod_group (fix 3, deepflow#11874); deepflowQuirks leaves it out as DeepFlow does ("")', () => {
   const typeOf = (quirks: boolean, type: number) =>
     decodeOne(
-      encode(['$tag.universal_tag'], { ...input, auto_service_type_0: type, auto_service_id_0: 33 }, { dictionary: DICT, quirks }),
+      encode(['$tag.universal_tag'], { time: 1, is_ipv4: 1, auto_service_type_0: type, auto_service_id_0: 33 }, {
+        dictionary: DICT,
+        quirks,
+      }),
     ).resource.find(([k]) => k === 'df.universal_tag.auto_service_type_0')?.[1]
   assert.deepEqual([130, 131, 132, 133, 134, 135].map((t) => typeOf(false, t)), Array(6).fill('pod_group'))
   assert.deepEqual([130, 135].map((t) => typeOf(true, t)), [undefined, undefined])
