@@ -2,6 +2,7 @@
 // filled in and secrets masked, so it can be read, diffed, or used as a config file.
 import YAML from 'yaml'
 import type { Config, ExporterConfig, TagFilter, UniversalTagsConfig } from '../config/types.ts'
+import { withoutPassword } from '../util/url-password.ts'
 
 const SECRET = '******'
 
@@ -84,7 +85,7 @@ export function renderEffectiveConfig(config: Config, note?: string): string {
     ...(config.sources.length === 0 ? {} : {
       sources: config.sources.map((src) => ({
         clickhouse: {
-          url: src.url,
+          url: withoutPassword(src.url),
           user: src.user,
           password: src.password === '' ? '' : SECRET,
           'data-sources': [...src.dataSources],
@@ -108,7 +109,7 @@ function universalTagsDoc(u: UniversalTagsConfig): unknown {
   if (u.kind === 'file') return u.path
   return {
     clickhouse: {
-      url: u.url,
+      url: withoutPassword(u.url),
       user: u.user,
       password: u.password === '' ? '' : SECRET,
       ...(u.orgId !== null ? { 'org-id': u.orgId } : u.database !== null ? { database: u.database } : {}),

@@ -14,6 +14,7 @@ import { type DictionaryHolder, EMPTY_DICTIONARY } from '../translate/dictionary
 import { loadDictionary, watchDictionary } from '../translate/dictionary-file.ts'
 import type { Clock } from '../util/clock.ts'
 import { StartError } from './start-error.ts'
+import { withoutPassword } from '../util/url-password.ts'
 
 export interface NamesDeps {
   readonly clock: Clock
@@ -85,7 +86,7 @@ export function createNames(config: UniversalTagsConfig | null, deps: NamesDeps)
     start: (signal) => dictionaries.start(signal),
     status: () => ({
       kind: 'clickhouse',
-      from: config.url,
+      from: withoutPassword(config.url),
       databases: dictionaries.databases().map((d) => ({
         database: d.database,
         age_s: d.ageSeconds === null ? null : Math.round(d.ageSeconds * 10) / 10,

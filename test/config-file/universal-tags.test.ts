@@ -106,3 +106,9 @@ test('check shows the ClickHouse connection with its password masked', () => {
   const text = renderEffectiveConfig(parseConfig(withTags('clickhouse'), 'r.yaml'))
   assert.ok(!text.includes('s3cret'), text)
 })
+
+test('a password written into the URL is masked too', () => {
+  const text = renderEffectiveConfig(parseConfig(withTags('{clickhouse: {url: "http://reader:pw-in-url@ch:8123/"}}', ''), 'r.yaml'))
+  assert.ok(!text.includes('pw-in-url'), text)
+  assert.match(text, /url: http:\/\/reader:\*{6}@ch:8123\//)
+})
