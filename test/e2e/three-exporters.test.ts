@@ -25,12 +25,17 @@ await ch.query('CREATE DATABASE flow_log')
 await ch.query(`CREATE TABLE flow_log.l7_flow_log (
   time DateTime, _id UInt64, l7_protocol UInt8, request_type String, request_resource String, endpoint String,
   response_code Nullable(Int32), response_status UInt8, end_time UInt64, start_time UInt64, signal_source UInt16,
-  trace_id String, span_id String, observation_point String
+  trace_id String, span_id String, observation_point String, pod_id_0 UInt32
 ) ENGINE = MergeTree ORDER BY (time, _id)`)
+// Names from DeepFlow's flow_tag dictionaries (relay.universal-tags: clickhouse): a pod_map only, as
+// a table (the other maps are missing: their ids stay raw).
+await ch.query('CREATE DATABASE flow_tag')
+await ch.query('CREATE TABLE flow_tag.pod_map (id UInt64, name String, pod_cluster_id UInt64) ENGINE = MergeTree ORDER BY id')
+await ch.query(`INSERT INTO flow_tag.pod_map VALUES (153, 'productpage-v1-7f9c', 1)`)
 const chRow = (i: number) =>
   `(${BASE + i}, ${9000 + i}, 20, 'GET', '/ch/${i}', '/ch', 200, 0, ${(BASE + i) * 1_000_000 + 500}, ${(BASE + i) * 1_000_000}, 3, 'ab${
     String(i).padStart(30, '0')
-  }', '', 's-p')`
+  }', '', 's-p', 153)`
 await ch.query(`INSERT INTO flow_log.l7_flow_log VALUES ${Array.from({ length: CH_ROWS }, (_, i) => chRow(i)).join(', ')}`)
 
 const SERVER_YAML = `# deepflow-server's server.yaml, with its three exporters (the template's keys)
@@ -70,6 +75,7 @@ sources:
       interval: 0.2
 relay:
   shutdown-timeout: 5
+  universal-tags: clickhouse
 `
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
@@ -141,6 +147,9 @@ test('the binary runs a server.yaml with kafka, prometheus and opentelemetry exp
     const messages = await kafka.consume('deepflow.flow_log.l7_flow_log', HTTP_SPANS + CH_ROWS)
     const kafkaIds = messages.map((m) => (JSON.parse(m.value) as { _id: number })._id).sort((a, b) => a - b)
     assert.deepEqual(kafkaIds, ids)
+    // The ClickHouse rows' pod id has its name from flow_tag.pod_map, under the _id-less key.
+    const fromClickHouse = messages.map((m) => JSON.parse(m.value) as Record<string, unknown>).filter((m) => (m._id as number) >= 9000)
+    assert.deepEqual(fromClickHouse.map((m) => [m.pod_0, m.pod_id_0]), Array(CH_ROWS).fill(['productpage-v1-7f9c', undefined]))
 
     // Prometheus: the metric record as a series.
     const series = await until('the series', async () => {
@@ -154,6 +163,8 @@ test('the binary runs a server.yaml with kafka, prometheus and opentelemetry exp
       assert.match(m, new RegExp(`deepflow_relay_records_sent_total\\{exporter="${exporter}"\\} [1-9]`), exporter)
     }
     assert.match(m, /deepflow_relay_records_sent_total\{exporter="opentelemetry-2"\} 21\b/)
+    assert.match(m, /deepflow_relay_dictionary_refreshes_total\{outcome="ok"\} [1-9]/)
+    assert.match(m, /deepflow_relay_dictionary_age_seconds \d/)
   } finally {
     assert.equal(await relay.stop(), 0, relay.stderr())
   }
