@@ -9,7 +9,7 @@ import { createLogger } from '../../src/observe/log.ts'
 import { createRelayMetrics } from '../../src/observe/relay-metrics.ts'
 import type { Admission, RecordGroup } from '../../src/pipeline/admission.ts'
 import type { QueryResult } from '../../src/sources/clickhouse/client.ts'
-import { pageQuery } from '../../src/sources/clickhouse/query.ts'
+import { nextRowQuery, pageQuery } from '../../src/sources/clickhouse/query.ts'
 import { createClickHouseSource } from '../../src/sources/clickhouse/source.ts'
 import { createWallClockParser } from '../../src/time/parse-wall-clock.ts'
 import { createManualClock, settle } from '../helpers/manual-clock.ts'
@@ -26,6 +26,8 @@ const row = (t: number, id: number, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ time: wallClock(t), _id: String(id), response_code: 200, ...extra, __relay_tie: String(id) })
 const page = (q: { time: number; tie: string | null; until: number }) =>
   pageQuery({ dataSource: L7, tie: '_id', cursor: { time: q.time, tie: q.tie }, until: q.until, limit: 2 })
+const nextRow = (q: { time: number; until: number }) =>
+  nextRowQuery({ dataSource: L7, tie: '_id', cursor: { time: q.time, tie: null }, until: q.until })
 
 interface Setup {
   answer: (sql: string) => QueryResult
@@ -123,6 +125,36 @@ test('pages of rows are admitted in order and the cursor is saved after each; a 
   assert.equal(t.source.healthy(), true)
   await t.source.stop()
   assert.deepEqual(t.source.cursors(), new Map([[L7, { time: BASE + 7170, tie: null }]]))
+})
+
+test('an empty window short of the settle bound is followed by one query for the next row; the next window starts at its second', async () => {
+  const pages: Record<string, string> = {
+    [page({ time: BASE, tie: null, until: BASE + 3600 })]: '',
+    // The bound: now (BASE + 7200) − 30 s of settle.
+    [nextRow({ time: BASE + 3600, until: BASE + 7170 })]: `{"next_time":${BASE + 5000}}\n`,
+    [page({ time: BASE + 5000, tie: null, until: BASE + 7170 })]: `${row(BASE + 5000, 1)}\n`,
+  }
+  const t = setup({ answer: (sql) => ok(sql === TIMEZONE ? 'UTC\n' : sql === DESCRIBE ? COLUMNS : pages[sql] ?? `unexpected ${sql}`) })
+  await t.source.start()
+  await settle()
+  assert.deepEqual(t.queries, [TIMEZONE, DESCRIBE, ...Object.keys(pages)])
+  assert.deepEqual(t.admitted, [{ ds: L7, records: 1 }])
+  assert.deepEqual(t.saves, [cursorFile(BASE + 5000, null), cursorFile(BASE + 7170, null)])
+  assert.deepEqual(t.sleeps, [10_000])
+  await t.source.stop()
+
+  // No row before the bound: the cursor jumps to the bound, and the loop polls after `interval`.
+  const empty: Record<string, string> = {
+    [page({ time: BASE, tie: null, until: BASE + 3600 })]: '',
+    [nextRow({ time: BASE + 3600, until: BASE + 7170 })]: '',
+  }
+  const u = setup({ answer: (sql) => ok(sql === TIMEZONE ? 'UTC\n' : sql === DESCRIBE ? COLUMNS : empty[sql] ?? `unexpected ${sql}`) })
+  await u.source.start()
+  await settle()
+  assert.deepEqual(u.queries, [TIMEZONE, DESCRIBE, ...Object.keys(empty)])
+  assert.deepEqual(u.saves, [cursorFile(BASE + 7170, null)])
+  assert.deepEqual(u.sleeps, [10_000])
+  await u.source.stop()
 })
 
 test('a failing query is retried after 200, 400, 800 … 10000 ms; the source is unhealthy until it answers', async () => {
