@@ -167,58 +167,58 @@ test('ClickHouse down: queries are retried, /readyz says so, the relay keeps ser
   await h.relay.stop()
 })
 
-test(
-  'a backfill from years before the first row jumps over empty time: a few queries, every row once and in order, none younger than settle',
-  {
-    timeout: 60_000,
-  },
-  async () => {
-    const DS = 'flow_metrics.network.1s'
-    await ch.query(`CREATE TABLE flow_metrics.\`network.1s\` (
+const JUMP_DS = 'flow_metrics.network.1s'
+const NOW = BASE + 40 * 86400
+/** The relay of the jump test: a backfill from five years before the rows, 40 s of settle for *.1s tables. */
+const JUMP_CONFIG = `sources:
+  - clickhouse:
+      url: ${ch.url}
+      data-sources: [${JUMP_DS}]
+      since: ${BASE - 5 * 365 * 86400}
+      batch-rows: 5
+      interval: 60
+      cursor-file: /c3.json
+      settle: {1s: 40, 1m: 0}
+exporters:
+  - {protocol: stdout, enabled: true, data-sources: [${JUMP_DS}], export-fields: [$metrics], flush-timeout: 0.02, queue-count: 1}
+`
+
+test('a backfill from years before the rows jumps over empty time: a few queries, every row once and in order, none younger than settle', {
+  timeout: 60_000,
+}, async () => {
+  await ch.query(`CREATE TABLE flow_metrics.\`network.1s\` (
     time DateTime, ip4 UInt32, region_id UInt16, l3_epc_id Int32, protocol UInt8, byte_tx UInt64, rtt_max UInt32, server_port UInt16
   ) ENGINE = MergeTree ORDER BY time`)
-    const NOW = BASE + 40 * 86400
-    // Three clusters with empty days between them: 12 rows within two minutes, 7 rows ten minutes
-    // apart (across two windows), and four rows near now, two of them younger than settle (30 s).
-    const times = [
-      ...Array.from({ length: 12 }, (_, i) => BASE + 10 * 86400 + 7 * i),
-      ...Array.from({ length: 7 }, (_, i) => BASE + 25 * 86400 + 7200 + 600 * i),
-      NOW - 45,
-      NOW - 31,
-      NOW - 30,
-      NOW - 10,
-    ]
-    await ch.query(
-      `INSERT INTO flow_metrics.\`network.1s\` VALUES ${times.map((t, i) => `(${t}, 167838211, 1, 3, 6, ${2000 + i}, 1, 80)`).join(', ')}`,
-    )
-    const h = await startHarness(
-      `sources:
-  - clickhouse: {url: ${ch.url}, data-sources: [${DS}], since: ${
-        BASE - 5 * 365 * 86400
-      }, batch-rows: 5, interval: 60, cursor-file: /c3.json}
-exporters:
-  - {protocol: stdout, enabled: true, data-sources: [${DS}], export-fields: [$metrics], flush-timeout: 0.02, queue-count: 1}
-`,
-      { clock: createManualClock(NOW * 1000) },
-    )
-    const cursor = () => h.relay.sources[0]!.cursors().get(DS)
-    const okQueries = () => h.metric('deepflow_relay_source_queries_total{source="clickhouse-0",outcome="ok"}')
-    const sent = () => h.lines().map((l) => Number(/"byte_tx":(\d+)/.exec(l)![1]) - 2000)
-    await until(() => cursor()?.time === NOW - 30, 'the cursor at now − settle', 30_000)
-    await h.clock.advance(20) // the exporter's flush-timeout
-    // timezone; describe; the first window (empty) and the next row; three pages of the first
-    // cluster, an empty window and the next row; two pages of the second (the second one's window
-    // starts at the first one's last row), an empty window and the next row; one page up to the
-    // bound. An hour at a time (before the jump) it took 44,765 queries and 42 s.
-    assert.equal(okQueries(), 14)
-    assert.deepEqual(sent(), Array.from({ length: 21 }, (_, i) => i))
-    assert.deepEqual(cursor(), { time: NOW - 30, tie: null })
-    // A minute later the two younger rows are old enough.
-    await h.clock.advance(60_000)
-    await until(() => cursor()?.time === NOW + 30, 'the next poll', 30_000)
-    await h.clock.advance(20)
-    assert.equal(okQueries(), 15)
-    assert.deepEqual(sent(), Array.from({ length: 23 }, (_, i) => i))
-    await h.relay.stop()
-  },
-)
+  // Three clusters with empty days between them: 12 rows within two minutes, 7 rows ten minutes
+  // apart (across two windows), and four rows near now, two of them not older than settle (40 s).
+  const times = [
+    ...Array.from({ length: 12 }, (_, i) => BASE + 10 * 86400 + 7 * i),
+    ...Array.from({ length: 7 }, (_, i) => BASE + 25 * 86400 + 7200 + 600 * i),
+    NOW - 45,
+    NOW - 41,
+    NOW - 40,
+    NOW - 10,
+  ]
+  const values = times.map((t, i) => `(${t}, 167838211, 1, 3, 6, ${2000 + i}, 1, 80)`)
+  await ch.query(`INSERT INTO flow_metrics.\`network.1s\` VALUES ${values.join(', ')}`)
+  const h = await startHarness(JUMP_CONFIG, { clock: createManualClock(NOW * 1000) })
+  const cursor = () => h.relay.sources[0]!.cursors().get(JUMP_DS)
+  const okQueries = () => h.metric('deepflow_relay_source_queries_total{source="clickhouse-0",outcome="ok"}')
+  const sent = () => h.lines().map((l) => Number(/"byte_tx":(\d+)/.exec(l)![1]) - 2000)
+  await until(() => cursor()?.time === NOW - 40, 'the cursor at now − settle', 30_000)
+  await h.clock.advance(20) // the exporter's flush-timeout
+  // timezone; describe; the first window (empty) and the next row; three pages of the first
+  // cluster, an empty window and the next row; two pages of the second (the second one's window
+  // starts at the first one's last row), an empty window and the next row; one page up to the
+  // bound. An hour at a time (before the jump) it took 44,765 queries and 42 s.
+  assert.equal(okQueries(), 14)
+  assert.deepEqual(sent(), Array.from({ length: 21 }, (_, i) => i))
+  assert.deepEqual(cursor(), { time: NOW - 40, tie: null })
+  // A minute later the two younger rows are old enough.
+  await h.clock.advance(60_000)
+  await until(() => cursor()?.time === NOW + 20, 'the next poll', 30_000)
+  await h.clock.advance(20)
+  assert.equal(okQueries(), 15)
+  assert.deepEqual(sent(), Array.from({ length: 23 }, (_, i) => i))
+  await h.relay.stop()
+})

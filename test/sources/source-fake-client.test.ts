@@ -4,6 +4,7 @@
 // at start.
 import test from 'node:test'
 import assert from 'node:assert/strict'
+import { DEFAULTS } from '../../src/config/defaults.ts'
 import type { ClickHouseSourceConfig } from '../../src/config/types.ts'
 import { createLogger } from '../../src/observe/log.ts'
 import { createRelayMetrics } from '../../src/observe/relay-metrics.ts'
@@ -60,6 +61,7 @@ function setup(s: Setup) {
       since: BASE,
       batchRows: 2,
       cursorFile: FILE,
+      settle: DEFAULTS.clickhouse.settle,
       ...s.config,
     },
     client: { query: (sql) => (queries.push(sql), Promise.resolve(s.answer(sql))) },
@@ -155,6 +157,25 @@ test('an empty window short of the settle bound is followed by one query for the
   assert.deepEqual(u.saves, [cursorFile(BASE + 7170, null)])
   assert.deepEqual(u.sleeps, [10_000])
   await u.source.stop()
+})
+
+test("the settle of the data source's kind bounds every query: no row younger than now − settle is read", async () => {
+  const pages: Record<string, string> = {
+    [page({ time: BASE, tie: null, until: BASE + 3600 })]: '',
+    [nextRow({ time: BASE + 3600, until: BASE + 6600 })]: '',
+  }
+  const t = setup({
+    config: { settle: { ...DEFAULTS.clickhouse.settle, flow_log: 600 } },
+    answer: (sql) => ok(sql === TIMEZONE ? 'UTC\n' : sql === DESCRIBE ? COLUMNS : pages[sql] ?? `unexpected ${sql}`),
+  })
+  await t.source.start()
+  await settle()
+  assert.deepEqual(t.queries, [TIMEZONE, DESCRIBE, ...Object.keys(pages)])
+  assert.deepEqual(t.saves, [cursorFile(BASE + 6600, null)])
+  // A poll later (10 s), the next window reads up to the new bound.
+  await t.clock.advance(10_000)
+  assert.equal(t.queries[4], page({ time: BASE + 6600, tie: null, until: BASE + 6610 }))
+  await t.source.stop()
 })
 
 test('a failing query is retried after 200, 400, 800 … 10000 ms; the source is unhealthy until it answers', async () => {

@@ -17,7 +17,8 @@ import { type PollContext, pollDataSource } from './poll-loop.ts'
 import type { Cursor } from './query.ts'
 import { createRetryingQuery } from './retrying-query.ts'
 
-export { settleSeconds, WINDOW_SECONDS } from './poll-loop.ts'
+export { WINDOW_SECONDS } from './poll-loop.ts'
+export { settleSeconds } from './settle.ts'
 
 export interface SourceMetrics {
   readonly rows: Counter<'source' | 'data_source'>
