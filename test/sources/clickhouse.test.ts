@@ -205,7 +205,9 @@ test('a backfill from years before the rows jumps over empty time: a few queries
   const cursor = () => h.relay.sources[0]!.cursors().get(JUMP_DS)
   const okQueries = () => h.metric('deepflow_relay_source_queries_total{source="clickhouse-0",outcome="ok"}')
   const sent = () => h.lines().map((l) => Number(/"byte_tx":(\d+)/.exec(l)![1]) - 2000)
+  const lag = () => h.metric(`deepflow_relay_source_lag_seconds{source="clickhouse-0",data_source="${JUMP_DS}"}`)
   await until(() => cursor()?.time === NOW - 40, 'the cursor at now − settle', 30_000)
+  assert.equal(lag(), 40)
   await h.clock.advance(20) // the exporter's flush-timeout
   // timezone; describe; the first window (empty) and the next row; three pages of the first
   // cluster, an empty window and the next row; two pages of the second (the second one's window
@@ -217,6 +219,7 @@ test('a backfill from years before the rows jumps over empty time: a few queries
   // A minute later the two younger rows are old enough.
   await h.clock.advance(60_000)
   await until(() => cursor()?.time === NOW + 20, 'the next poll', 30_000)
+  assert.equal(lag(), 40.02) // now is NOW + 60.02 s
   await h.clock.advance(20)
   assert.equal(okQueries(), 15)
   assert.deepEqual(sent(), Array.from({ length: 23 }, (_, i) => i))

@@ -81,6 +81,7 @@ function setup(s: Setup) {
       rejected: metrics.rejected,
       received: metrics.received,
       unknownFields: metrics.unknownFields,
+      lag: metrics.sourceLag,
     },
     readTextFile: (path) => (files[path] === undefined ? Promise.reject(new Error('ENOENT')) : Promise.resolve(files[path]!)),
     writeTextFileAtomic: (path, text) => {
@@ -125,6 +126,13 @@ test('pages of rows are admitted in order and the cursor is saved after each; a 
     },
   ])
   assert.equal(t.source.healthy(), true)
+  // Caught up: the lag is the settle delay, then grows until the next poll.
+  assert.deepEqual(t.metrics.sourceLag.read(), [{
+    source: 'clickhouse-0',
+    lags: [{ dataSource: L7, cursorTime: BASE + 7170, lagSeconds: 30 }],
+  }])
+  await t.clock.advance(2500)
+  assert.deepEqual(t.metrics.sourceLag.read()[0]!.lags[0]!.lagSeconds, 32.5)
   await t.source.stop()
   assert.deepEqual(t.source.cursors(), new Map([[L7, { time: BASE + 7170, tie: null }]]))
 })
@@ -296,11 +304,29 @@ test('the cursor file says where to start; stopped while waiting, the cursor sta
     admit: () => ({ status: 'full', exporter: 'stdout' }),
   })
   await t.source.start()
+  // The lag is known from the start: the cursor file's position, before any query answered.
+  assert.match(
+    t.metrics.registry.render(),
+    /\ndeepflow_relay_source_lag_seconds\{source="clickhouse-0",data_source="flow_log\.l7_flow_log"\} 6600\n/,
+  )
   await settle()
   assert.equal(t.queries[2], page({ time: BASE + 600, tie: '7', until: BASE + 4200 }))
   await t.source.stop()
   assert.deepEqual(t.saves, [])
   assert.deepEqual(t.source.cursors(), new Map([[L7, { time: BASE + 600, tie: '7' }]]))
+})
+
+test('without a cursor file or since, every data source starts at the start: lag 0, growing while ClickHouse does not answer', async () => {
+  const t = setup({ config: { since: null, cursorFile: null }, answer: () => ({ ok: false, error: 'HTTP 503: busy' }) })
+  await t.source.start()
+  assert.deepEqual(t.source.cursors(), new Map([[L7, { time: BASE + 7200, tie: null }]]))
+  assert.deepEqual(t.metrics.sourceLag.read(), [{
+    source: 'clickhouse-0',
+    lags: [{ dataSource: L7, cursorTime: BASE + 7200, lagSeconds: 0 }],
+  }])
+  await t.clock.advance(5000)
+  assert.deepEqual(t.metrics.sourceLag.read()[0]!.lags[0]!.lagSeconds, 5)
+  await t.source.stop()
 })
 
 test('a cursor file that is not one stops the start with the reason', async () => {
