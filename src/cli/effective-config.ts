@@ -93,6 +93,7 @@ export function renderEffectiveConfig(config: Config, note?: string): string {
           since: src.since === null ? 'now' : src.since,
           'batch-rows': src.batchRows,
           ...(src.cursorFile === null ? {} : { 'cursor-file': src.cursorFile }),
+          settle: { ...src.settle },
         },
       })),
     }),

@@ -1,13 +1,15 @@
 // The top-level `sources:` list: feeders that pull DeepFlow records instead of waiting for POSTs.
 // Exactly one kind today: `- clickhouse: {url, user, password, data-sources, interval, since,
-// batch-rows, cursor-file}`, reading DeepFlow's own ClickHouse.
+// batch-rows, cursor-file, settle}`, reading DeepFlow's own ClickHouse. `settle` is seconds for
+// every table, or a mapping of them by kind of table (`{1m: 180, 1s: 30, flow_log: 30, event: 30}`,
+// a kind left out keeping its default).
 import * as v from 'valibot'
 import { DATA_SOURCES, dataSource } from '../deepflow/schema.ts'
 import { GoScalar } from './go-yaml.ts'
-import { goList, goMapping, goStruct, isMapping, optionalText, positiveInt, seconds, text } from './go-values.ts'
+import { goList, goMapping, goStruct, isMapping, optionalNumber, optionalText, positiveInt, seconds, text } from './go-values.ts'
 import { closest, type ConfigPath, type ConfigProblem, issuesToProblems } from './problems.ts'
 import { DEFAULTS } from '../config/defaults.ts'
-import type { ClickHouseSourceConfig } from '../config/types.ts'
+import type { ClickHouseSourceConfig, SettleKind } from '../config/types.ts'
 
 /** Unix seconds or RFC 3339 text → Unix seconds. */
 export function parseSince(value: number | string): number | undefined {
@@ -16,6 +18,30 @@ export function parseSince(value: number | string): number | undefined {
   const ms = Date.parse(value)
   return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000)
 }
+
+const SETTLE_KINDS = Object.keys(DEFAULTS.clickhouse.settle) as SettleKind[]
+const SECONDS = 'a whole number of seconds (0 or more)'
+const SETTLE_WHAT = `${SECONDS}, or a mapping {${SETTLE_KINDS.join(', ')}} of them`
+
+/** Whole seconds (a cursor's time is whole seconds); null or absent: `fallback`. */
+const wholeSeconds = (fallback: number) =>
+  v.pipe(
+    optionalNumber(SECONDS),
+    v.check((n) => n === undefined || (Number.isSafeInteger(n) && n >= 0), `expected ${SECONDS}`),
+    v.transform((n): number => n ?? fallback),
+  )
+
+/** `settle`: one number for every kind of table, or a mapping by kind; a kind left out keeps its default. */
+const settle = v.pipe(
+  v.custom<unknown>((x) => isMapping(x) || v.is(wholeSeconds(0), x), `expected ${SETTLE_WHAT}`),
+  v.transform((x) => (isMapping(x) ? x : x === null || x === undefined ? {} : Object.fromEntries(SETTLE_KINDS.map((k) => [k, x])))),
+  goMapping(
+    Object.fromEntries(SETTLE_KINDS.map((k) => [k, wholeSeconds(DEFAULTS.clickhouse.settle[k])])) as Record<
+      SettleKind,
+      ReturnType<typeof wholeSeconds>
+    >,
+  ),
+)
 
 const CLICKHOUSE_ENTRIES = {
   url: v.pipe(
@@ -40,6 +66,7 @@ const CLICKHOUSE_ENTRIES = {
   ),
   'batch-rows': positiveInt('a positive number of rows', DEFAULTS.clickhouse.batchRows),
   'cursor-file': optionalText('a file path'),
+  settle,
 }
 
 const SourceSchema = v.pipe(
@@ -62,7 +89,11 @@ export function parseSources(raw: unknown, problems: ConfigProblem[], warnings: 
     const result = v.safeParse(SourceSchema, entry)
     if (!result.success) {
       problems.push(
-        ...issuesToProblems([...base, i], result.issues, (p) => (p.length === 0 ? ['clickhouse'] : Object.keys(CLICKHOUSE_ENTRIES))),
+        ...issuesToProblems(
+          [...base, i],
+          result.issues,
+          (p) => (p.length === 0 ? ['clickhouse'] : p.length === 1 ? Object.keys(CLICKHOUSE_ENTRIES) : SETTLE_KINDS),
+        ),
       )
       return
     }
@@ -97,6 +128,7 @@ export function parseSources(raw: unknown, problems: ConfigProblem[], warnings: 
       since: c.since ?? null,
       batchRows: c['batch-rows'],
       cursorFile: c['cursor-file'] ?? null,
+      settle: c.settle,
     })
   })
   return out

@@ -44,6 +44,8 @@ export const DEFAULTS = {
     user: 'default', // ClickHouse's own default user
     interval: 5,
     batchRows: 10_000,
+    /** Seconds before a row is read: DeepFlow writes a minute's rows after the minute, the others within seconds. */
+    settle: { '1m': 180, '1s': 30, flow_log: 30, event: 30 },
     /** Seconds one query may take before it is abandoned and retried. */
     queryTimeout: 60,
   },

@@ -163,6 +163,9 @@ export interface Config {
   readonly warnings: readonly string[]
 }
 
+/** The kinds of table a ClickHouse source's `settle` names: flow_metrics `*.1m`, flow_metrics `*.1s`, `flow_log.*`, `event.*`. */
+export type SettleKind = '1m' | '1s' | 'flow_log' | 'event'
+
 /** One entry of the top-level `sources:` list (a ClickHouse feeder). */
 export interface ClickHouseSourceConfig {
   /** `clickhouse-<index>`: the `source` label in /metrics. */
@@ -177,4 +180,6 @@ export interface ClickHouseSourceConfig {
   readonly since: number | null
   readonly batchRows: number
   readonly cursorFile: string | null
+  /** Seconds a row's `time` must be behind now before it is read (DeepFlow writes with some delay), per kind of table. */
+  readonly settle: Readonly<Record<SettleKind, number>>
 }

@@ -1,5 +1,5 @@
 // GET /: a small self-contained status page (no CDN, no build step; embedded in the binary). It
-// renders GET /v1/status every 2 s. Elements carry data-testid attributes for the browser test.
+// renders GET /v1/status every 2 s: the exporters, then the sources' lag per data source. Elements carry data-testid attributes for the browser test.
 export const STATUS_PAGE_HTML = `<!doctype html>
 <html lang="en">
 <head>
@@ -31,6 +31,7 @@ export const STATUS_PAGE_HTML = `<!doctype html>
 <section id="warnings" data-testid="warnings" hidden><h2>config warnings</h2><ul></ul></section>
 <section id="names" data-testid="names"><h2>universal-tag names</h2><div></div></section>
 <div id="exporters"></div>
+<div id="sources"></div>
 <div class="meta" id="error"></div>
 <script>
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c])
@@ -71,6 +72,14 @@ function render(s) {
         <tr><th>sent</th><td data-testid="sent">\${e.sent}</td></tr>
         <tr><th>retries</th><td data-testid="retries">\${e.retries}</td></tr>
         <tr><th>dropped</th><td>\${Object.entries(e.dropped).map(([r, n]) => \`\${esc(r)} <span data-testid="dropped-\${esc(r)}">\${n}</span>\`).join(' · ')}</td></tr>
+      </table>
+    </section>\`).join('')
+  document.getElementById('sources').innerHTML = s.sources.map((src) => \`
+    <section data-testid="source" data-name="\${esc(src.name)}">
+      <h2>\${esc(src.name)} <small>(ClickHouse source)</small></h2>
+      <table>\${src.data_sources.map((d) => \`
+        <tr><th>\${esc(d.name)}</th><td>lag <span data-testid="source-lag" data-data-source="\${esc(d.name)}">\${d.lag_s}</span> s
+          · cursor \${esc(d.cursor_time)}</td></tr>\`).join('')}
       </table>
     </section>\`).join('')
   document.getElementById('error').textContent = ''

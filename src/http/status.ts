@@ -1,7 +1,8 @@
 // What the status page shows (GET /v1/status, GET /): per exporter its protocol, data sources,
 // endpoints with up/down and last error, queue fill against its bounds, records/s in and out over
 // the last minute, retries and drops by reason; the relay's version, runtime, uptime, config
-// file and the config's warnings (what DeepFlow would ignore or mishandle, skipped exporters).
+// file and the config's warnings (what DeepFlow would ignore or mishandle, skipped exporters); per
+// ClickHouse source, each data source's cursor time and lag (observe/source-lag.ts).
 // Endpoints are what each exporter reports (Exporter.endpoints()). Rates come from snapshots of the
 // counters taken every few seconds (injected clock). Served by http/app.ts; the page is
 // http/status-page.ts.
@@ -31,6 +32,12 @@ export interface ExporterStatus {
   readonly dropped: Readonly<Record<string, number>>
 }
 
+export interface SourceStatus {
+  readonly name: string
+  /** Per data source: the time of its cursor (every row before it was read) and now − that, in seconds. */
+  readonly data_sources: readonly { readonly name: string; readonly cursor_time: string; readonly lag_s: number }[]
+}
+
 export interface RelayStatus {
   readonly version: string
   readonly runtime: string
@@ -42,6 +49,7 @@ export interface RelayStatus {
   /** The running config's warnings, as `check` prints them. */
   readonly warnings: readonly string[]
   readonly exporters: readonly ExporterStatus[]
+  readonly sources: readonly SourceStatus[]
   /** Where the universal-tag names come from and, for ClickHouse, how old they are. */
   readonly names: NamesStatus
 }
@@ -165,6 +173,14 @@ export function createStatusTracker(deps: StatusDeps): StatusTracker {
             dropped: Object.fromEntries(DROP_REASONS.map((r) => [r, metrics.dropped.get([c.name, r])])),
           }
         }),
+        sources: metrics.sourceLag.read().map(({ source, lags }) => ({
+          name: source,
+          data_sources: lags.map((l) => ({
+            name: l.dataSource,
+            cursor_time: new Date(l.cursorTime * 1000).toISOString(),
+            lag_s: Math.round(l.lagSeconds),
+          })),
+        })),
       }
     },
   }

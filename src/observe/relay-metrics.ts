@@ -1,6 +1,8 @@
-// Every counter and histogram the relay exports, by name; the exporter gauges (read at scrape time)
-// are registered by relay-gauges.ts. See README "Metrics reference".
+// Every counter and histogram the relay exports, by name, and the sources' lag (source-lag.ts); the
+// exporter gauges (read at scrape time) are registered by relay-gauges.ts. See README "Metrics
+// reference".
 import { Registry } from './metrics.ts'
+import { registerSourceLag } from './source-lag.ts'
 
 export function createRelayMetrics(registry = new Registry()) {
   return {
@@ -108,6 +110,7 @@ export function createRelayMetrics(registry = new Registry()) {
         'source',
       ],
     ),
+    sourceLag: registerSourceLag(registry),
     dictionaryRefreshes: registry.counter(
       'deepflow_relay_dictionary_refreshes_total',
       'Loads of the universal-tag names from ClickHouse, by outcome (ok, error).',

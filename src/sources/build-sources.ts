@@ -63,6 +63,7 @@ export function buildSources(configs: readonly ClickHouseSourceConfig[], deps: S
         rejected: metrics.rejected,
         received: metrics.received,
         unknownFields: metrics.unknownFields,
+        lag: metrics.sourceLag,
       },
       readTextFile: deps.readTextFile,
       writeTextFileAtomic: deps.writeTextFileAtomic ?? (() => Promise.reject(new Error('no file writer in this runtime'))),

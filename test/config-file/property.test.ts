@@ -100,7 +100,7 @@ const structured = fc
         fc.array(
           fc.record({
             clickhouse: fc.dictionary(
-              fc.constantFrom('endpoint', 'data-sources', 'cursor-file', 'since', 'batch-rows', 'database', 'x'),
+              fc.constantFrom('endpoint', 'data-sources', 'cursor-file', 'since', 'batch-rows', 'settle', 'database', 'x'),
               value,
               { maxKeys: 5 },
             ),

@@ -104,3 +104,31 @@ test("GET /v1/status: Kafka brokers and stdout share their exporter's health; on
     'deepflow_relay_endpoint_up{exporter="rw",endpoint="http://127.0.0.1:1/w"} 1',
   ])
 })
+
+test('GET /v1/status and /metrics: each ClickHouse source data source with its cursor time and lag, from the start (ClickHouse down)', async () => {
+  const START = 1_700_000_000 // the harness clock's start, in seconds
+  const cursorFile = JSON.stringify({ version: 1, data_sources: { [DS]: { time: START - 600, tie: '5' } } })
+  const down = `http://127.0.0.1:${await freePort()}/`
+  const since = START - 3600
+  const yaml = `sources:
+  - clickhouse: {url: ${down}, data-sources: [flow_log.l7_flow_log, ${DS}], since: ${since}, cursor-file: /c.json}
+exporters:
+  - {protocol: stdout, enabled: true, name: out, data-sources: [${DS}, flow_log.l7_flow_log], export-fields: [$metrics]}
+`
+  const h = await startHarness(yaml, { files: { '/c.json': cursorFile } })
+  await h.clock.advance(5000)
+  const s = (await (await h.relay.app.request('/v1/status')).json()) as { sources: unknown }
+  assert.deepEqual(s.sources, [{
+    name: 'clickhouse-0',
+    data_sources: [
+      { name: 'flow_log.l7_flow_log', cursor_time: '2023-11-14T21:13:20.000Z', lag_s: 3605 },
+      { name: DS, cursor_time: '2023-11-14T22:03:20.000Z', lag_s: 605 },
+    ],
+  }])
+  const metrics = await (await h.relay.app.request('/metrics')).text()
+  assert.deepEqual(metrics.split('\n').filter((l) => l.startsWith('deepflow_relay_source_lag_seconds{')), [
+    'deepflow_relay_source_lag_seconds{source="clickhouse-0",data_source="flow_log.l7_flow_log"} 3605',
+    `deepflow_relay_source_lag_seconds{source="clickhouse-0",data_source="${DS}"} 605`,
+  ])
+  await h.relay.stop()
+})

@@ -2,7 +2,7 @@
 // scripts/services/clickhouse.ts) with tables shaped like DeepFlow's.
 import test, { after } from 'node:test'
 import assert from 'node:assert/strict'
-import { createRealClock, until } from '../helpers/manual-clock.ts'
+import { createManualClock, createRealClock, until } from '../helpers/manual-clock.ts'
 import { startHarness } from '../helpers/relay-harness.ts'
 import { startClickHouse } from '../../scripts/services/clickhouse.ts'
 import { freePort } from '../../scripts/services/process.ts'
@@ -164,5 +164,64 @@ test('ClickHouse down: queries are retried, /readyz says so, the relay keeps ser
   assert.equal(ready.status, 503)
   assert.match(((await ready.json()) as { reason: string }).reason, /ClickHouse queries failing for source\(s\): clickhouse-0/)
   assert.equal((await h.relay.app.request('/healthz')).status, 200)
+  await h.relay.stop()
+})
+
+const JUMP_DS = 'flow_metrics.network.1s'
+const NOW = BASE + 40 * 86400
+/** The relay of the jump test: a backfill from five years before the rows, 40 s of settle for *.1s tables. */
+const JUMP_CONFIG = `sources:
+  - clickhouse:
+      url: ${ch.url}
+      data-sources: [${JUMP_DS}]
+      since: ${BASE - 5 * 365 * 86400}
+      batch-rows: 5
+      interval: 60
+      cursor-file: /c3.json
+      settle: {1s: 40, 1m: 0}
+exporters:
+  - {protocol: stdout, enabled: true, data-sources: [${JUMP_DS}], export-fields: [$metrics], flush-timeout: 0.02, queue-count: 1}
+`
+
+test('a backfill from years before the rows jumps over empty time: a few queries, every row once and in order, none younger than settle', {
+  timeout: 60_000,
+}, async () => {
+  await ch.query(`CREATE TABLE flow_metrics.\`network.1s\` (
+    time DateTime, ip4 UInt32, region_id UInt16, l3_epc_id Int32, protocol UInt8, byte_tx UInt64, rtt_max UInt32, server_port UInt16
+  ) ENGINE = MergeTree ORDER BY time`)
+  // Three clusters with empty days between them: 12 rows within two minutes, 7 rows ten minutes
+  // apart (across two windows), and four rows near now, two of them not older than settle (40 s).
+  const times = [
+    ...Array.from({ length: 12 }, (_, i) => BASE + 10 * 86400 + 7 * i),
+    ...Array.from({ length: 7 }, (_, i) => BASE + 25 * 86400 + 7200 + 600 * i),
+    NOW - 45,
+    NOW - 41,
+    NOW - 40,
+    NOW - 10,
+  ]
+  const values = times.map((t, i) => `(${t}, 167838211, 1, 3, 6, ${2000 + i}, 1, 80)`)
+  await ch.query(`INSERT INTO flow_metrics.\`network.1s\` VALUES ${values.join(', ')}`)
+  const h = await startHarness(JUMP_CONFIG, { clock: createManualClock(NOW * 1000) })
+  const cursor = () => h.relay.sources[0]!.cursors().get(JUMP_DS)
+  const okQueries = () => h.metric('deepflow_relay_source_queries_total{source="clickhouse-0",outcome="ok"}')
+  const sent = () => h.lines().map((l) => Number(/"byte_tx":(\d+)/.exec(l)![1]) - 2000)
+  const lag = () => h.metric(`deepflow_relay_source_lag_seconds{source="clickhouse-0",data_source="${JUMP_DS}"}`)
+  await until(() => cursor()?.time === NOW - 40, 'the cursor at now − settle', 30_000)
+  assert.equal(lag(), 40)
+  await h.clock.advance(20) // the exporter's flush-timeout
+  // timezone; describe; the first window (empty) and the next row; three pages of the first
+  // cluster, an empty window and the next row; two pages of the second (the second one's window
+  // starts at the first one's last row), an empty window and the next row; one page up to the
+  // bound. An hour at a time (before the jump) it took 44,765 queries and 42 s.
+  assert.equal(okQueries(), 14)
+  assert.deepEqual(sent(), Array.from({ length: 21 }, (_, i) => i))
+  assert.deepEqual(cursor(), { time: NOW - 40, tie: null })
+  // A minute later the two younger rows are old enough.
+  await h.clock.advance(60_000)
+  await until(() => cursor()?.time === NOW + 20, 'the next poll', 30_000)
+  assert.equal(lag(), 40.02) // now is NOW + 60.02 s
+  await h.clock.advance(20)
+  assert.equal(okQueries(), 15)
+  assert.deepEqual(sent(), Array.from({ length: 23 }, (_, i) => i))
   await h.relay.stop()
 })

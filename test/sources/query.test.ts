@@ -1,6 +1,7 @@
 import test from 'node:test'
 import assert from 'node:assert/strict'
-import { pageQuery, tableOf, tieExpression } from '../../src/sources/clickhouse/query.ts'
+import { nextRowQuery, pageQuery, tableOf, tieExpression } from '../../src/sources/clickhouse/query.ts'
+import { cursorAtNextRow } from '../../src/sources/clickhouse/page.ts'
 import { parseCursorFile, renderCursorFile } from '../../src/sources/clickhouse/cursor-file.ts'
 import { createWallClockParser } from '../../src/time/parse-wall-clock.ts'
 import { readFileSync } from 'node:fs'
@@ -27,6 +28,26 @@ test('pages are ordered by (time, tie) after the cursor, within a bounded window
     pageQuery({ dataSource: 'flow_log.l7_flow_log', tie: '_id', cursor: { time: 100, tie: '18446744073709551615' }, until: 200, limit: 5 }),
     'SELECT *, _id AS __relay_tie FROM `flow_log`.`l7_flow_log` WHERE (time > toDateTime(100) OR (time = toDateTime(100) AND _id > 18446744073709551615)) AND time < toDateTime(200) ORDER BY time, __relay_tie LIMIT 5 FORMAT JSONEachRow',
   )
+})
+
+test('across empty time one query asks for the second of the next row after the cursor, before the bound', () => {
+  assert.equal(
+    nextRowQuery({ dataSource: 'flow_metrics.network.1m', tie: 'cityHash64(`time`)', cursor: { time: 3700, tie: null }, until: 90000 }),
+    'SELECT toUInt32(time) AS next_time FROM `flow_metrics`.`network.1m` WHERE time >= toDateTime(3700) AND time < toDateTime(90000) ORDER BY time LIMIT 1 FORMAT JSONEachRow',
+  )
+  assert.equal(
+    nextRowQuery({ dataSource: 'flow_log.l7_flow_log', tie: '_id', cursor: { time: 100, tie: '7' }, until: 200 }),
+    'SELECT toUInt32(time) AS next_time FROM `flow_log`.`l7_flow_log` WHERE (time > toDateTime(100) OR (time = toDateTime(100) AND _id > 7)) AND time < toDateTime(200) ORDER BY time LIMIT 1 FORMAT JSONEachRow',
+  )
+})
+
+test("the cursor jumps to the next row's second (tie null), or to the bound when there is none", () => {
+  assert.deepEqual(cursorAtNextRow('{"next_time":1715133600}\n', 1800000000), { time: 1715133600, tie: null })
+  assert.deepEqual(cursorAtNextRow('', 1800000000), { time: 1800000000, tie: null })
+  assert.deepEqual(cursorAtNextRow('{"next_time":0}\n', 1800000000), { time: 0, tie: null })
+  assert.throws(() => cursorAtNextRow('{"next_time":"0000-00-00 00:00:00"}\n', 1800000000), {
+    message: 'not the time of a row: {"next_time":"0000-00-00 00:00:00"}',
+  })
 })
 
 test('the cursor file round-trips and refuses what it cannot trust', () => {

@@ -4,12 +4,13 @@
 // at start.
 import test from 'node:test'
 import assert from 'node:assert/strict'
+import { DEFAULTS } from '../../src/config/defaults.ts'
 import type { ClickHouseSourceConfig } from '../../src/config/types.ts'
 import { createLogger } from '../../src/observe/log.ts'
 import { createRelayMetrics } from '../../src/observe/relay-metrics.ts'
 import type { Admission, RecordGroup } from '../../src/pipeline/admission.ts'
 import type { QueryResult } from '../../src/sources/clickhouse/client.ts'
-import { pageQuery } from '../../src/sources/clickhouse/query.ts'
+import { nextRowQuery, pageQuery } from '../../src/sources/clickhouse/query.ts'
 import { createClickHouseSource } from '../../src/sources/clickhouse/source.ts'
 import { createWallClockParser } from '../../src/time/parse-wall-clock.ts'
 import { createManualClock, settle } from '../helpers/manual-clock.ts'
@@ -26,6 +27,8 @@ const row = (t: number, id: number, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ time: wallClock(t), _id: String(id), response_code: 200, ...extra, __relay_tie: String(id) })
 const page = (q: { time: number; tie: string | null; until: number }) =>
   pageQuery({ dataSource: L7, tie: '_id', cursor: { time: q.time, tie: q.tie }, until: q.until, limit: 2 })
+const nextRow = (q: { time: number; until: number }) =>
+  nextRowQuery({ dataSource: L7, tie: '_id', cursor: { time: q.time, tie: null }, until: q.until })
 
 interface Setup {
   answer: (sql: string) => QueryResult
@@ -58,6 +61,7 @@ function setup(s: Setup) {
       since: BASE,
       batchRows: 2,
       cursorFile: FILE,
+      settle: DEFAULTS.clickhouse.settle,
       ...s.config,
     },
     client: { query: (sql) => (queries.push(sql), Promise.resolve(s.answer(sql))) },
@@ -77,6 +81,7 @@ function setup(s: Setup) {
       rejected: metrics.rejected,
       received: metrics.received,
       unknownFields: metrics.unknownFields,
+      lag: metrics.sourceLag,
     },
     readTextFile: (path) => (files[path] === undefined ? Promise.reject(new Error('ENOENT')) : Promise.resolve(files[path]!)),
     writeTextFileAtomic: (path, text) => {
@@ -121,8 +126,64 @@ test('pages of rows are admitted in order and the cursor is saved after each; a 
     },
   ])
   assert.equal(t.source.healthy(), true)
+  // Caught up: the lag is the settle delay, then grows until the next poll.
+  assert.deepEqual(t.metrics.sourceLag.read(), [{
+    source: 'clickhouse-0',
+    lags: [{ dataSource: L7, cursorTime: BASE + 7170, lagSeconds: 30 }],
+  }])
+  await t.clock.advance(2500)
+  assert.deepEqual(t.metrics.sourceLag.read()[0]!.lags[0]!.lagSeconds, 32.5)
   await t.source.stop()
   assert.deepEqual(t.source.cursors(), new Map([[L7, { time: BASE + 7170, tie: null }]]))
+})
+
+test('an empty window short of the settle bound is followed by one query for the next row; the next window starts at its second', async () => {
+  const pages: Record<string, string> = {
+    [page({ time: BASE, tie: null, until: BASE + 3600 })]: '',
+    // The bound: now (BASE + 7200) − 30 s of settle.
+    [nextRow({ time: BASE + 3600, until: BASE + 7170 })]: `{"next_time":${BASE + 5000}}\n`,
+    [page({ time: BASE + 5000, tie: null, until: BASE + 7170 })]: `${row(BASE + 5000, 1)}\n`,
+  }
+  const t = setup({ answer: (sql) => ok(sql === TIMEZONE ? 'UTC\n' : sql === DESCRIBE ? COLUMNS : pages[sql] ?? `unexpected ${sql}`) })
+  await t.source.start()
+  await settle()
+  assert.deepEqual(t.queries, [TIMEZONE, DESCRIBE, ...Object.keys(pages)])
+  assert.deepEqual(t.admitted, [{ ds: L7, records: 1 }])
+  assert.deepEqual(t.saves, [cursorFile(BASE + 5000, null), cursorFile(BASE + 7170, null)])
+  assert.deepEqual(t.sleeps, [10_000])
+  await t.source.stop()
+
+  // No row before the bound: the cursor jumps to the bound, and the loop polls after `interval`.
+  const empty: Record<string, string> = {
+    [page({ time: BASE, tie: null, until: BASE + 3600 })]: '',
+    [nextRow({ time: BASE + 3600, until: BASE + 7170 })]: '',
+  }
+  const u = setup({ answer: (sql) => ok(sql === TIMEZONE ? 'UTC\n' : sql === DESCRIBE ? COLUMNS : empty[sql] ?? `unexpected ${sql}`) })
+  await u.source.start()
+  await settle()
+  assert.deepEqual(u.queries, [TIMEZONE, DESCRIBE, ...Object.keys(empty)])
+  assert.deepEqual(u.saves, [cursorFile(BASE + 7170, null)])
+  assert.deepEqual(u.sleeps, [10_000])
+  await u.source.stop()
+})
+
+test("the settle of the data source's kind bounds every query: no row younger than now − settle is read", async () => {
+  const pages: Record<string, string> = {
+    [page({ time: BASE, tie: null, until: BASE + 3600 })]: '',
+    [nextRow({ time: BASE + 3600, until: BASE + 6600 })]: '',
+  }
+  const t = setup({
+    config: { settle: { ...DEFAULTS.clickhouse.settle, flow_log: 600 } },
+    answer: (sql) => ok(sql === TIMEZONE ? 'UTC\n' : sql === DESCRIBE ? COLUMNS : pages[sql] ?? `unexpected ${sql}`),
+  })
+  await t.source.start()
+  await settle()
+  assert.deepEqual(t.queries, [TIMEZONE, DESCRIBE, ...Object.keys(pages)])
+  assert.deepEqual(t.saves, [cursorFile(BASE + 6600, null)])
+  // A poll later (10 s), the next window reads up to the new bound.
+  await t.clock.advance(10_000)
+  assert.equal(t.queries[4], page({ time: BASE + 6600, tie: null, until: BASE + 6610 }))
+  await t.source.stop()
 })
 
 test('a failing query is retried after 200, 400, 800 … 10000 ms; the source is unhealthy until it answers', async () => {
@@ -243,11 +304,29 @@ test('the cursor file says where to start; stopped while waiting, the cursor sta
     admit: () => ({ status: 'full', exporter: 'stdout' }),
   })
   await t.source.start()
+  // The lag is known from the start: the cursor file's position, before any query answered.
+  assert.match(
+    t.metrics.registry.render(),
+    /\ndeepflow_relay_source_lag_seconds\{source="clickhouse-0",data_source="flow_log\.l7_flow_log"\} 6600\n/,
+  )
   await settle()
   assert.equal(t.queries[2], page({ time: BASE + 600, tie: '7', until: BASE + 4200 }))
   await t.source.stop()
   assert.deepEqual(t.saves, [])
   assert.deepEqual(t.source.cursors(), new Map([[L7, { time: BASE + 600, tie: '7' }]]))
+})
+
+test('without a cursor file or since, every data source starts at the start: lag 0, growing while ClickHouse does not answer', async () => {
+  const t = setup({ config: { since: null, cursorFile: null }, answer: () => ({ ok: false, error: 'HTTP 503: busy' }) })
+  await t.source.start()
+  assert.deepEqual(t.source.cursors(), new Map([[L7, { time: BASE + 7200, tie: null }]]))
+  assert.deepEqual(t.metrics.sourceLag.read(), [{
+    source: 'clickhouse-0',
+    lags: [{ dataSource: L7, cursorTime: BASE + 7200, lagSeconds: 0 }],
+  }])
+  await t.clock.advance(5000)
+  assert.deepEqual(t.metrics.sourceLag.read()[0]!.lags[0]!.lagSeconds, 5)
+  await t.source.stop()
 })
 
 test('a cursor file that is not one stops the start with the reason', async () => {

@@ -1,7 +1,7 @@
 // ClickHouse's JSONEachRow answers, read: the columns DESCRIBE TABLE lists, and a page of rows read
 // one row at a time into records (through the normaliser, the tie column taken out first): a row
-// is let go as soon as its record is made, only the record and the cursor after its row are kept.
-// Pure.
+// is let go as soon as its record is made, only the record and the cursor after its row are kept;
+// and where the next row is, across empty time. Pure.
 import type { DeepFlowRecord, Normalizer, NormalizeReason } from '../../record/normalize.ts'
 import type { WallClockParser } from '../../time/parse-wall-clock.ts'
 import { type Cursor, TIE_COLUMN } from './query.ts'
@@ -77,6 +77,18 @@ export function rowTime(row: Row, wallClock: WallClockParser): number {
 /** The cursor just after this row. */
 export function cursorAfter(row: Row, wallClock: WallClockParser): Cursor {
   return { time: rowTime(row, wallClock), tie: String(row[TIE_COLUMN]) }
+}
+
+/**
+ * Where the cursor jumps over empty time: to the second of the next row (tie null: none of that
+ * second read yet) that a nextRowQuery answer names, or to its `until` when it names none.
+ */
+export function cursorAtNextRow(text: string, until: number): Cursor {
+  const [first] = jsonLines(text)
+  if (first === undefined) return { time: until, tie: null }
+  const next = (first as { next_time?: unknown }).next_time
+  if (typeof next !== 'number' || !Number.isInteger(next)) throw new Error(`not the time of a row: ${JSON.stringify(first)}`)
+  return { time: next, tie: null }
 }
 
 /** The cursor after a page read up to `until`: its last row when the page is full (more may follow), else `until`. */

@@ -1,9 +1,11 @@
 // The ClickHouse source's loop for one data source: learns the table's columns, then reads pages of
 // rows ordered by (time, tie) after its cursor, one time window at a time, feeds their records
 // through the ingest core's entry (waiting while the queues are full), and only then moves and saves
-// the cursor. Catching up runs as fast as the queues allow; once caught up it polls every
-// `interval`. Rows younger than a settle delay are left for a later poll, since DeepFlow writes
-// them with some delay. Ends when the source stops.
+// the cursor. Catching up runs as fast as the queues allow; an empty window is followed by one
+// query for the next row's time, where the next window starts (a backfill from years ago does not
+// read an empty hour at a time). Once caught up it polls every `interval`. Rows younger than a
+// settle delay (the source's `settle`, settle.ts) are left for a later poll, since DeepFlow writes
+// them with some delay: no query reads past now − settle. Ends when the source stops.
 // A page's memory is reserved with the memory limiter before it is queried (what its text, records
 // and encoded items cost: PAGE_COST_FACTOR × its rows × the bytes a row took in the last page) and
 // released once the page is queued. When the limiter refuses, the page is halved (down to
@@ -19,8 +21,9 @@ import { compileNormalizer, type DeepFlowRecord } from '../../record/normalize.t
 import type { WallClockParser } from '../../time/parse-wall-clock.ts'
 import type { Clock } from '../../util/clock.ts'
 import type { CursorStore } from './cursor-store.ts'
-import { cursorAfterPage, describedColumns, type Page, readPage } from './page.ts'
-import { type Cursor, describeQuery, pageQuery, tieExpression } from './query.ts'
+import { cursorAfterPage, cursorAtNextRow, describedColumns, type Page, readPage } from './page.ts'
+import { type Cursor, describeQuery, nextRowQuery, pageQuery, tieExpression } from './query.ts'
+import { settleSeconds } from './settle.ts'
 
 /** Seconds of one query's time window (bounds the rows ClickHouse sorts per page). */
 export const WINDOW_SECONDS = 3600
@@ -31,11 +34,6 @@ export const PAGE_COST_FACTOR = 6
 export const ASSUMED_ROW_BYTES = 2048
 /** The smallest page the memory limiter halves a page to. */
 export const MIN_PAGE_ROWS = 100
-
-/** Rows younger than this are read by a later poll: per-minute tables are written after their minute. */
-export function settleSeconds(ds: string): number {
-  return ds.endsWith('.1m') ? 180 : 30
-}
 
 export interface PollContext {
   readonly config: ClickHouseSourceConfig
@@ -65,6 +63,7 @@ export async function pollDataSource(ctx: PollContext, ds: string, wallClock: Wa
   if (described === undefined) return
   const tie = tieExpression(describedColumns(described))
   const normalize = compileNormalizer(dataSource(ds)!, { wallClock })
+  const settle = settleSeconds(config.settle, ds)
   let cursor: Cursor = cursors.cursors.get(ds) ?? { time: config.since ?? now(), tie: null }
   /** Rows per page now: batch-rows, less while the memory limiter refuses a page that large. */
   let limit = config.batchRows
@@ -85,7 +84,9 @@ export async function pollDataSource(ctx: PollContext, ds: string, wallClock: Wa
   }
   cursors.cursors.set(ds, cursor)
   while (!signal.aborted) {
-    const until = Math.min(cursor.time + WINDOW_SECONDS, now() - settleSeconds(ds))
+    /** Rows from here on are too young to read yet. */
+    const bound = now() - settle
+    const until = Math.min(cursor.time + WINDOW_SECONDS, bound)
     if (until <= cursor.time) {
       await sleep(config.interval)
       continue
@@ -117,9 +118,19 @@ export async function pollDataSource(ctx: PollContext, ds: string, wallClock: Wa
       release()
     }
     cursor = cursorAfterPage(page, limit, until)
+    /** Read up to (about) the bound: the next poll is after `interval`. */
+    let caughtUp = page.rows < limit && until >= now() - settle - config.interval
+    if (page.rows === 0 && until < bound) {
+      // An empty window short of the bound: one query finds the next row's second (or none before
+      // the bound), instead of one more window per hour of empty time.
+      const next = await ctx.query(ds, nextRowQuery({ dataSource: ds, tie, cursor, until: bound }))
+      if (next === undefined) return
+      cursor = cursorAtNextRow(next, bound)
+      caughtUp = cursor.time === bound
+    }
     cursors.cursors.set(ds, cursor)
     await cursors.save()
     if (page.rows === limit) limit = Math.min(config.batchRows, limit * 2)
-    if (page.rows < limit && until >= now() - settleSeconds(ds) - config.interval) await sleep(config.interval)
+    if (caughtUp) await sleep(config.interval)
   }
 }

@@ -2,12 +2,14 @@
 // DeepFlow's ClickHouse and feeding them through the ingest core's entry, as HTTP ingest's records
 // go, except that on full queues it waits instead of answering 429. Its pieces: queries retried
 // with backoff (retrying-query.ts), JSONEachRow pages (page.ts), the cursors and their file
-// (cursor-store.ts), admission that waits (ingest/admit-waiting.ts).
+// (cursor-store.ts), admission that waits (ingest/admit-waiting.ts). Its lag (now − each data
+// source's cursor) is readable from the start, its cursors being known then.
 import type { ClickHouseSourceConfig } from '../../config/types.ts'
 import { admitWaiting } from '../../ingest/admit-waiting.ts'
 import { createEntry } from '../../ingest/entry.ts'
 import type { Logger } from '../../observe/log.ts'
 import type { Counter } from '../../observe/metrics.ts'
+import type { SourceLag } from '../../observe/source-lag.ts'
 import type { Admission, RecordGroup } from '../../pipeline/admission.ts'
 import type { WallClockParser } from '../../time/parse-wall-clock.ts'
 import type { Clock } from '../../util/clock.ts'
@@ -17,7 +19,8 @@ import { type PollContext, pollDataSource } from './poll-loop.ts'
 import type { Cursor } from './query.ts'
 import { createRetryingQuery } from './retrying-query.ts'
 
-export { settleSeconds, WINDOW_SECONDS } from './poll-loop.ts'
+export { WINDOW_SECONDS } from './poll-loop.ts'
+export { settleSeconds } from './settle.ts'
 
 export interface SourceMetrics {
   readonly rows: Counter<'source' | 'data_source'>
@@ -26,6 +29,7 @@ export interface SourceMetrics {
   readonly rejected: Counter<'data_source' | 'reason'>
   readonly received: Counter<'data_source'>
   readonly unknownFields: Counter<'data_source'>
+  readonly lag: Pick<SourceLag, 'attach'>
 }
 
 export interface SourceDeps {
@@ -96,7 +100,13 @@ export function createClickHouseSource(deps: SourceDeps): Source {
   return {
     name,
     async start() {
-      await store.load()
+      await store.load(Math.floor(clock.now() / 1000))
+      metrics.lag.attach(name, () =>
+        [...store.cursors].map(([dataSource, c]) => ({
+          dataSource,
+          cursorTime: c.time,
+          lagSeconds: Math.max(0, clock.now() - c.time * 1000) / 1000,
+        })))
       loops = [run()]
     },
     healthy: () => queries.failing() === 0,
