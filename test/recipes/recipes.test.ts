@@ -87,6 +87,7 @@ test('examples/: the protocols each recipe shows are the ones it claims', () => 
   const ch = parseConfig(read(EXAMPLES, 'clickhouse-source.yaml'), 'x')
   assert.equal(ch.sources.length, 1)
   assert.ok(ch.sources[0]!.cursorFile?.startsWith('/var/lib/deepflow-relay/'), 'the cursor file lives in the systemd StateDirectory')
+  assert.deepEqual(ch.relay.universalTags, { ...ch.relay.universalTags, kind: 'clickhouse', url: ch.sources[0]!.url })
 })
 
 test('examples/universal-tags.yaml reads its dictionary relative to the config file, from any working directory', async () => {
