@@ -81,6 +81,12 @@ export function createNames(config: UniversalTagsConfig | null, deps: NamesDeps)
     [],
     () => [[[], dictionaries.ageSeconds()]],
   )
+  deps.metrics.registry.gauge(
+    'deepflow_relay_dictionary_entries',
+    'Names, devices and labelled pods held from ClickHouse (every database in use): what the names cost in memory.',
+    [],
+    () => [[[], dictionaries.databases().reduce((n, d) => n + d.entries, 0)]],
+  )
   return {
     holder: dictionaries.holder,
     start: (signal) => dictionaries.start(signal),

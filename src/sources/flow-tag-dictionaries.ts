@@ -30,6 +30,9 @@ import {
 /** DeepFlow's largest organisation id (ckdb MAX_ORG_ID): records of a larger one get no names. */
 export const MAX_ORG_ID = 1024
 
+/** How long the relay's start waits for the first names before it starts without them. */
+export const FIRST_LOAD_WAIT_MS = 5000
+
 export const RETRY_BACKOFF: BackoffPolicy = { initialMs: 1000, maxMs: 60_000, jitter: 'none' }
 
 export interface FlowTagSettings {
@@ -198,8 +201,16 @@ export function createFlowTagDictionaries(settings: FlowTagSettings, deps: FlowT
   return {
     holder,
     async start(signal) {
-      await refresh(main, signal)
-      void run(signal)
+      const first = refresh(main, signal)
+      void first.then(() => run(signal))
+      // The relay starts once the first load is in, or after FIRST_LOAD_WAIT_MS (a ClickHouse that
+      // does not answer must not hold the start up to its query timeout): raw ids until then.
+      const waited = new AbortController()
+      const stop = () => waited.abort('stopped')
+      signal.addEventListener('abort', stop, { once: true })
+      await Promise.race([first, clock.sleep(FIRST_LOAD_WAIT_MS, waited.signal)])
+      waited.abort('loaded')
+      signal.removeEventListener('abort', stop)
     },
     ageSeconds() {
       let oldest = 0

@@ -3,7 +3,7 @@
 // loads); flow-tag-names.test.ts runs it against the real server.
 import test from 'node:test'
 import assert from 'node:assert/strict'
-import { createFlowTagDictionaries } from '../../src/sources/flow-tag-dictionaries.ts'
+import { createFlowTagDictionaries, FIRST_LOAD_WAIT_MS } from '../../src/sources/flow-tag-dictionaries.ts'
 import type { QueryResult } from '../../src/sources/clickhouse/client.ts'
 import { createLogger } from '../../src/observe/log.ts'
 import { Registry } from '../../src/observe/metrics.ts'
@@ -11,7 +11,10 @@ import { createManualClock, settle } from '../helpers/manual-clock.ts'
 
 const TABLES = /FROM `([^`]+)`\.`([^`]+)`/
 
-function setup(answer: (database: string, table: string) => QueryResult, opts: { database?: string | null; labels?: boolean } = {}) {
+function setup(
+  answer: (database: string, table: string) => QueryResult | Promise<QueryResult>,
+  opts: { database?: string | null; labels?: boolean } = {},
+) {
   const clock = createManualClock()
   const queries: string[] = []
   const logs: Record<string, unknown>[] = []
@@ -128,4 +131,25 @@ test('organisations: org N reads %04d_flow_tag from its first record on; past 10
   assert.equal(pinned.names.holder.forOrg, undefined)
   assert.equal(pinned.names.holder.current.ids('pod').get(153), '0002_flow_tag')
   assert.ok(pinned.queries.includes('0002_flow_tag.pod_k8s_labels_map'))
+})
+
+test('a ClickHouse that does not answer holds the start up FIRST_LOAD_WAIT_MS at most; the names come when it answers', async () => {
+  let answerNow: () => void = () => {}
+  const answered = new Promise<void>((r) => (answerNow = r))
+  const { clock, names } = setup(async (db, t) => {
+    await answered
+    return POD('late')(db, t)
+  })
+  const abort = new AbortController()
+  let started = false
+  void names.start(abort.signal).then(() => (started = true))
+  await clock.advance(FIRST_LOAD_WAIT_MS - 1)
+  assert.equal(started, false)
+  await clock.advance(1)
+  assert.equal(started, true)
+  assert.equal(names.holder.current.ids('pod').get(153), undefined)
+  answerNow()
+  await settle()
+  assert.equal(names.holder.current.ids('pod').get(153), 'late')
+  abort.abort()
 })

@@ -146,6 +146,10 @@ ${kafkaExporter('names')}`,
     assert.deepEqual([second.k8s_label_names_0, second.k8s_label_values_0], [['app'], ['app-19999']])
     assert.equal(h.metric('deepflow_relay_dictionary_refreshes_total{outcome="ok"}'), 1)
     assert.equal(h.metric('deepflow_relay_dictionary_refreshes_total{outcome="error"}'), 0)
+    assert.equal(
+      h.metric('deepflow_relay_dictionary_entries'),
+      1 + 1 + 1 + 1 + 1 + (PODS - 1) + 1 + 1 + 1 + 1 + 1 + (PODS + HOSTS + 3) + PODS,
+    )
     const age = h.metric('deepflow_relay_dictionary_age_seconds')!
     assert.ok(age >= 0 && age < 60, String(age))
     const status = await (await h.relay.app.request('/v1/status')).json() as { names: { kind: string; databases: unknown[] } }
