@@ -14,8 +14,9 @@ const LAYERS = [
   ['config', 'runtime', 'wire'],
   // Logs and metrics.
   ['observe'],
-  // A DeepFlow record: body parsing, limits, field parsers, normalization.
-  ['record'],
+  // A DeepFlow record: body parsing, limits, field parsers, normalization. The durable buffer's
+  // segment files (framing, ledger, recovery).
+  ['record', 'buffer'],
   // What an exporter does to a record before encoding: tag filters, translation, export-fields.
   ['filter', 'translate', 'export-fields'],
   // DeepFlow's pure encoders: a record as a Kafka JSON line, as Prometheus series.
