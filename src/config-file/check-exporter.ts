@@ -370,6 +370,7 @@ export function checkExporter(
     compression: raw.compression,
     maxMessageBytes: raw['max-message-bytes'],
     deepflowQuirks: raw['deepflow-quirks'],
+    buffer: { type: 'memory' },
   }
   return { exporter, skip }
 }

@@ -67,7 +67,22 @@ export interface ExporterConfig {
   readonly maxMessageBytes: number
   /** Relay-only, opentelemetry: DeepFlow's exact spans, its quirks included (self-parented spans, the TapPort error text). */
   readonly deepflowQuirks: boolean
+  /** Relay-only: where the queues live (memory, the default; or a durable buffer on disk). */
+  readonly buffer: BufferConfig
 }
+
+/** An exporter's `buffer:`: the queues in memory, or a durable buffer on disk. */
+export type BufferConfig =
+  | { readonly type: 'memory' }
+  | {
+    readonly type: 'disk'
+    /** The parent directory (resolved against the config file); the exporter's files are in `<path>/<exporter name>/`. */
+    readonly path: string
+    /** Bound of the exporter's files on disk, framing included. */
+    readonly maxBytes: number
+    /** Seconds between fsyncs; 0: fsync before answering 202. */
+    readonly syncInterval: number
+  }
 
 export const KAFKA_COMPRESSIONS = ['none', 'gzip', 'snappy'] as const
 export type KafkaCompression = (typeof KAFKA_COMPRESSIONS)[number]

@@ -69,6 +69,7 @@ const FULL_DEFAULTS: Omit<ExporterConfig, 'index' | 'name' | 'protocol' | 'enabl
   compression: 'snappy',
   maxMessageBytes: 1000000,
   deepflowQuirks: false,
+  buffer: { type: 'memory' as const },
 }
 
 const DEFAULT_RELAY = {
