@@ -65,7 +65,7 @@ export interface SegmentLog {
    * no such segment; `loadedUpTo` tells the caller which loaded entries went with it.
    */
   dropOldest(): { readonly entries: number; readonly segment: number } | undefined
-  /** Bytes of the segment files on disk. */
+  /** Bytes of the segment files still needed (those wholly acknowledged are deleted at the next checkpoint). */
   bytes(): number
   /** Where the ledger's position is, and where the reader and the writer are. */
   positions(): { readonly acked: Position; readonly read: Position; readonly write: Position }
@@ -337,7 +337,8 @@ export function openSegmentLog(opts: SegmentLogOptions): SegmentLog {
       return { entries, segment: oldest.id }
     },
 
-    bytes: () => segments.reduce((n, s) => n + s.size, 0),
+    // Segments wholly acknowledged or dropped wait for the next checkpoint to be deleted: no longer counted.
+    bytes: () => segments.reduce((n, s) => (s.id >= acked.segment ? n + s.size : n), 0),
 
     positions: () => ({ acked, read, write: { segment: write.id, offset: write.size } }),
 

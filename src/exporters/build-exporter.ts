@@ -22,6 +22,11 @@ import type { SpanItem } from './otlp/span-item.ts'
 import { createRemoteWriteSinks } from './remote-write/sender.ts'
 import type { HttpFetch, TlsOptions } from '../runtime/http-port.ts'
 import type { Sink } from '../pipeline/send-result.ts'
+import { type DurableBuffer, openDurableBuffer } from '../pipeline/durable-buffer.ts'
+import type { ItemCodec } from '../pipeline/disk-queue.ts'
+import { type LogFiles, nodeLogFiles } from '../runtime/log-files.ts'
+import { jsonItemCodec, seriesItemCodec, spanItemCodec } from './item-codecs.ts'
+import { join } from 'node:path'
 
 export interface BuildContext {
   readonly dictionary: DictionaryHolder
@@ -35,6 +40,27 @@ export interface BuildContext {
   readonly overflow: Overflow
   /** Runs when a batch left a queue (relay: the memory limiter's pace). */
   readonly afterBatch?: () => void
+  /** The files of durable buffers (tests wrap them to fail on demand); default node:fs. */
+  readonly logFiles?: LogFiles
+}
+
+/** An exporter's durable buffer when its config asks for one (buffer: {type: disk}). */
+function diskOf<T extends Sized>(e: ExporterConfig, ctx: BuildContext, codec: ItemCodec<T>): { disk?: DurableBuffer<T> } {
+  if (e.buffer.type !== 'disk') return {}
+  return {
+    disk: openDurableBuffer<T>({
+      exporter: e.name,
+      dir: join(e.buffer.path, e.name),
+      queueCount: e.queueCount,
+      maxBytes: e.buffer.maxBytes,
+      syncIntervalMs: e.buffer.syncInterval * 1000,
+      files: ctx.logFiles ?? nodeLogFiles,
+      codec,
+      clock: ctx.clock,
+      log: ctx.log,
+      metrics: { corrupt: ctx.metrics.bufferCorrupt, replayed: ctx.metrics.replayed, errors: ctx.metrics.bufferErrors },
+    }),
+  }
 }
 
 export interface BuiltExporter {
@@ -66,7 +92,14 @@ export function buildExporter(e: ExporterConfig, ctx: BuildContext): BuiltExport
     const plans = compileJsonPlans(e, { dictionary, formatTime })
     return {
       tls,
-      exporter: createExporter<JsonItem>({ ...common, plans, sinkFor: () => ctx.stdout, endpoints: ['stdout'], close: async () => {} }),
+      exporter: createExporter<JsonItem>({
+        ...common,
+        ...diskOf(e, ctx, jsonItemCodec),
+        plans,
+        sinkFor: () => ctx.stdout,
+        endpoints: ['stdout'],
+        close: async () => {},
+      }),
     }
   }
 
@@ -106,6 +139,7 @@ export function buildExporter(e: ExporterConfig, ctx: BuildContext): BuiltExport
       tls,
       exporter: createExporter<JsonItem>({
         ...common,
+        ...diskOf(e, ctx, jsonItemCodec),
         plans,
         sinkFor: () => sink,
         endpoints: e.endpoints,
@@ -132,6 +166,7 @@ export function buildExporter(e: ExporterConfig, ctx: BuildContext): BuiltExport
       tls,
       exporter: createExporter<SpanItem>({
         ...common,
+        ...diskOf(e, ctx, spanItemCodec),
         plans: compileSpanPlans(e, dictionary),
         sinkFor: sinks.sinkFor,
         healthy: sinks.healthy,
@@ -159,6 +194,7 @@ export function buildExporter(e: ExporterConfig, ctx: BuildContext): BuiltExport
     tls,
     exporter: createExporter<SeriesItem>({
       ...common,
+      ...diskOf(e, ctx, seriesItemCodec),
       plans,
       sinkFor: sinks.sinkFor,
       healthy: sinks.healthy,

@@ -105,7 +105,7 @@ export function createIngestHandler(deps: IngestDeps) {
     if (staging.count === 0) return reply(c, 400, { accepted: 0, ...summary, error: 'no valid record in the body' })
 
     const admission = entry.offerStaged([staging], exporters)
-    const r = admissionReply(admission, staging.count, summary, { log, unit: 'records', logFields: { data_source: ds } })
+    const r = await admissionReply(admission, staging.count, summary, { log, unit: 'records', logFields: { data_source: ds } })
     return reply(c, r.status, r.body, r.headers)
   }
 }

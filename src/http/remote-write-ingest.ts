@@ -7,7 +7,7 @@
 // are decoded one at a time and each is staged (encoded for every exporter) before the next is
 // decoded, so a request's decoded series and records are never all alive at once.
 import type { Context } from 'hono'
-import { refusalReply } from '../ingest/admission-reply.ts'
+import { refusalReply, syncFailedReply } from '../ingest/admission-reply.ts'
 import { unsnappy } from '../ingest/decode-snappy.ts'
 import { REMOTE_WRITE_BODY } from '../ingest/ingest-gate.ts'
 import { createEntry } from '../ingest/entry.ts'
@@ -103,7 +103,12 @@ export function createRemoteWriteHandler(deps: IngestDeps) {
     const routed = [...stagings.values()].filter(({ ds }) => exporters.some((e) => e.wants(ds)))
     for (const ds of stagings.keys()) if (!routed.some((g) => g.ds === ds)) metrics.rwSeriesUnrouted.inc([ds], series.get(ds)!)
     const admission = entry.offerStaged([...stagings.values()], exporters)
-    if (admission.status === 'accepted') return reply(c, 204)
+    if (admission.status === 'accepted') {
+      const synced = admission.durable === undefined ? undefined : await admission.durable
+      if (synced === undefined || synced.ok) return reply(c, 204)
+      const r = syncFailedReply(synced.error, summary)
+      return reply(c, r.status, r.body, r.headers)
+    }
     const r = refusalReply(admission, summary, { log, unit: 'series', logFields: { data_sources: routed.map((g) => g.ds) } })
     return reply(c, r.status, r.body, r.headers)
   }

@@ -13,7 +13,7 @@ export interface Summary {
   readonly errors: readonly unknown[]
 }
 
-export interface Reply<S extends number = 202 | 413 | 429> {
+export interface Reply<S extends number = 202 | 413 | 429 | 503> {
   readonly status: S
   readonly body: Record<string, unknown>
   readonly headers?: Record<string, string>
@@ -29,12 +29,40 @@ export interface ReplyContext {
   readonly logFields: LogFields
 }
 
-export function admissionReply(admission: Admission, accepted: number, summary: Summary, ctx: ReplyContext): Reply {
-  return admission.status === 'accepted' ? { status: 202, body: { accepted, ...summary } } : refusalReply(admission, summary, ctx)
+/**
+ * The reply to an admission; once an accepted request's durable buffers synced (sync-interval 0),
+ * or 503 when that sync failed (the records are in the buffer, and may be sent twice after the retry).
+ */
+export async function admissionReply(admission: Admission, accepted: number, summary: Summary, ctx: ReplyContext): Promise<Reply> {
+  if (admission.status !== 'accepted') return refusalReply(admission, summary, ctx)
+  const synced = admission.durable === undefined ? undefined : await admission.durable
+  if (synced !== undefined && !synced.ok) return syncFailedReply(synced.error, summary)
+  return { status: 202, body: { accepted, ...summary } }
 }
 
-export function refusalReply(refusal: Refusal, summary: Summary, ctx: ReplyContext): Reply<413 | 429> {
+/** 503: an exporter's durable buffer could not make the request's records durable. */
+export function syncFailedReply(error: string, summary: Summary): Reply<503> {
+  return {
+    status: 503,
+    body: { accepted: 0, ...summary, error: `the durable buffer could not be synced (${error}); retry later` },
+    headers: { 'Retry-After': RETRY_AFTER_SECONDS },
+  }
+}
+
+export function refusalReply(refusal: Refusal, summary: Summary, ctx: ReplyContext): Reply<413 | 429 | 503> {
   const { exporter } = refusal
+  if (refusal.status === 'unavailable') {
+    ctx.log.warnOncePerBurst(`unavailable:${exporter}`, 'durable buffer cannot be written: answering 503', {
+      exporter,
+      error: refusal.error,
+      ...ctx.logFields,
+    })
+    return {
+      status: 503,
+      body: { accepted: 0, ...summary, error: `the durable buffer of exporter "${exporter}" cannot be written now; retry later` },
+      headers: { 'Retry-After': RETRY_AFTER_SECONDS },
+    }
+  }
   if (refusal.status === 'full') {
     ctx.log.warnOncePerBurst(`full:${exporter}`, 'queue full: answering 429', { exporter, ...ctx.logFields })
     return {

@@ -111,6 +111,21 @@ export function createRelayMetrics(registry = new Registry()) {
       ],
     ),
     sourceLag: registerSourceLag(registry),
+    replayed: registry.counter(
+      'deepflow_relay_records_replayed_total',
+      'Records a durable buffer held from an earlier run of the relay, read back at start to be sent (again: at least once).',
+      ['exporter'],
+    ),
+    bufferCorrupt: registry.counter(
+      'deepflow_relay_buffer_corrupt_total',
+      'Damaged or torn entries, missing segments and stray ledgers a durable buffer skipped (each logged with its position).',
+      ['exporter'],
+    ),
+    bufferErrors: registry.counter(
+      'deepflow_relay_buffer_errors_total',
+      'Failed writes of a durable buffer, by error code (ENOSPC, EIO, EROFS, ...): ingest is answered 503 meanwhile.',
+      ['exporter', 'code'],
+    ),
     dictionaryRefreshes: registry.counter(
       'deepflow_relay_dictionary_refreshes_total',
       'Loads of the universal-tag names from ClickHouse, by outcome (ok, error).',

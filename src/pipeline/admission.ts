@@ -6,10 +6,17 @@
 // is encoded for every exporter and let go before the next is parsed; admit() then decides as above.
 import type { DeepFlowRecord } from '../record/normalize.ts'
 import type { Sized } from './send-result.ts'
-import type { Exporter, Staged, Stager } from './exporter.ts'
+import type { Committed, Exporter, Staged, Stager } from './exporter.ts'
+import type { LogResult } from '../buffer/segment-log.ts'
 
 export type Admission =
-  | { readonly status: 'accepted' }
+  /**
+   * Queued. `durable`: a durable buffer with sync-interval 0 took some of the records; the entrance
+   * answers (or moves its cursor) once it resolves, and answers 503 if it says the sync failed.
+   */
+  | { readonly status: 'accepted'; readonly durable?: Promise<LogResult> }
+  /** An exporter's durable buffer cannot be written now (a disk error): 503. */
+  | { readonly status: 'unavailable'; readonly exporter: string; readonly error: string }
   /** A queue lacks room now: the client should retry later (429). */
   | { readonly status: 'full'; readonly exporter: string }
   /** The request alone exceeds an exporter's queue bounds: it can never fit (413). */
@@ -85,14 +92,30 @@ function admitStaged(staged: readonly StagedFor[]): Admission {
     )
   }
   let full: string | undefined
+  let unavailable: Exporter<Sized> | undefined
   for (const [e, s] of byExporter) {
     const fit = e.fits(s)
     if (fit === 'never') return { status: 'never', exporter: e.config.name }
     if (fit === 'full') full ??= e.config.name
+    if (fit === 'unavailable') unavailable ??= e
+  }
+  if (unavailable !== undefined) {
+    return { status: 'unavailable', exporter: unavailable.config.name, error: 'its durable buffer cannot be written now' }
   }
   if (full !== undefined) return { status: 'full', exporter: full }
-  for (const [e, ds, s] of staged) e.commit(ds, s)
-  return { status: 'accepted' }
+  const durable: Promise<LogResult>[] = []
+  let failed: { exporter: string; error: string } | undefined
+  for (const [e, ds, s] of staged) {
+    const c: Committed = e.commit(ds, s)
+    if (typeof c !== 'object') continue
+    if ('failed' in c) failed ??= { exporter: e.config.name, error: `${c.failed.code}: ${c.failed.error}` }
+    else durable.push(c.durable)
+  }
+  // Part of the request may be in the buffers of other exporters (or of this one): the client's
+  // retry sends it again (at least once).
+  if (failed !== undefined) return { status: 'unavailable', ...failed }
+  if (durable.length === 0) return { status: 'accepted' }
+  return { status: 'accepted', durable: Promise.all(durable).then((rs) => rs.find((r) => !r.ok) ?? { ok: true }) }
 }
 
 /** Two stagings of one exporter as one; settled early if either was ('never' over 'full'). */

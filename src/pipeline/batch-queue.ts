@@ -38,6 +38,11 @@ export class BatchQueue<T extends Sized> {
     return this.length === 0 ? undefined : this.seqs[this.head]
   }
 
+  /** The oldest waiting item, left in place; undefined when none waits. */
+  peekOldest(): T | undefined {
+    return this.length === 0 ? undefined : this.items[this.head]
+  }
+
   /** Removes the oldest waiting item (drop-oldest overflow); undefined when none waits. */
   evictOldest(): T | undefined {
     if (this.length === 0) return undefined

@@ -34,6 +34,8 @@ import { BatchQueue } from './batch-queue.ts'
 import type { Sized } from './send-result.ts'
 import type { Sink } from './send-result.ts'
 import { createWorker, type RetryPolicy, type Worker } from './worker.ts'
+import type { LogResult } from '../buffer/segment-log.ts'
+import type { DurableBuffer } from './durable-buffer.ts'
 
 export interface RecordPlan<T> {
   /** null: every record passes. */
@@ -69,7 +71,14 @@ export interface Stager<T> {
   done(): Staged<T>
 }
 
-export type Fit = 'ok' | 'full' | 'never'
+/** 'unavailable': the exporter's durable buffer cannot be written (a disk error): 503. */
+export type Fit = 'ok' | 'full' | 'never' | 'unavailable'
+
+/** What committing a request did: when its entries are on stable storage (buffer sync-interval 0), or why they could not be written. */
+export type Committed =
+  | undefined
+  | { readonly durable: Promise<LogResult> }
+  | { readonly failed: LogResult & { readonly ok: false } }
 
 /** One endpoint of an exporter and its state. */
 export interface EndpointHealth {
@@ -88,7 +97,8 @@ export interface Exporter<T extends Sized> {
   /** stage(), one record at a time. */
   stager(ds: string): Stager<T>
   fits(staged: Staged<T>): Fit
-  commit(ds: string, staged: Staged<T>): void
+  /** Queues the staged items; with a durable buffer, says when they are on stable storage or that they could not be written. */
+  commit(ds: string, staged: Staged<T>): Committed
   /** Records and bytes held (waiting and in flight). */
   held(): { records: number; bytes: number }
   /** No record could be queued now (relay.overflow reject, and queue-max-bytes or every queue's queue-size is reached). */
@@ -104,7 +114,7 @@ export interface Exporter<T extends Sized> {
   readonly tap: ExporterTap
 }
 
-export interface ExporterDeps<T> {
+export interface ExporterDeps<T extends Sized> {
   readonly config: ExporterConfig
   /** relay.overflow: what a full queue does (reject: 429; drop-oldest: evict, counted). Default reject. */
   readonly overflow?: Overflow
@@ -127,12 +137,16 @@ export interface ExporterDeps<T> {
   readonly retry: RetryPolicy
   /** Runs when a batch left a queue (the memory limiter's pace: sends turn queued bytes into garbage). */
   readonly afterBatch?: () => void
+  /** buffer: {type: disk}: the exporter's durable buffer (pipeline/durable-buffer.ts). */
+  readonly disk?: DurableBuffer<T>
 }
 
 export function createExporter<T extends Sized>(deps: ExporterDeps<T>): Exporter<T> {
   const { config, plans, clock, metrics } = deps
   const name = config.name
   const queues = Array.from({ length: config.queueCount }, () => new BatchQueue<T>())
+  const sinks = queues.map((_, index) => deps.sinkFor(index))
+  const disk = deps.disk
   let lastAttemptOk = true
   const onAttempt = (ok: boolean) => {
     lastAttemptOk = ok
@@ -140,14 +154,24 @@ export function createExporter<T extends Sized>(deps: ExporterDeps<T>): Exporter
   const workers: Worker<T>[] = queues.map((queue, index) =>
     createWorker({
       ...deps,
-      sink: deps.sinkFor(index),
+      sink: sinks[index]!,
       queue,
       index,
       batchSize: config.batchSize,
       flushMs: config.flushTimeout * 1000,
       onAttempt,
+      ...(disk === undefined ? {} : {
+        durable: {
+          settled: (batch: readonly T[]) => {
+            disk.queues[index]!.settled(batch)
+            refill(index)
+          },
+          keepsUnsent: true,
+        },
+      }),
     })
   )
+  const diskRun = new AbortController()
   for (const reason of ['evicted', 'rejected_by_endpoint', 'too_large', 'retries_exhausted', 'shutdown']) {
     metrics.dropped.touch(name, reason)
   }
@@ -166,8 +190,84 @@ export function createExporter<T extends Sized>(deps: ExporterDeps<T>): Exporter
   })
 
   const healthy = () => (deps.healthy === undefined ? lastAttemptOk : deps.healthy())
+  /** Records and bytes in memory (waiting and in flight): what queue-size and queue-max-bytes bound. */
   const heldRecords = (i: number) => queues[i]!.length + workers[i]!.inFlight().records
   const heldBytes = () => queues.reduce((sum, q, i) => sum + q.bytes + workers[i]!.inFlight().bytes, 0)
+  /** A durable buffer's estimate of what items take on disk (frame, entry head, codec fields). */
+  const diskBytesOf = (bytes: number, items: number) => bytes + 64 * items
+
+  /** Durable buffer: reads what waits on disk back into memory, as far as the queue's bounds allow. */
+  const refill = (i: number) => {
+    const dq = disk?.queues[i]
+    if (dq === undefined || !dq.waiting()) return
+    const records = config.queueSize - heldRecords(i)
+    const bytes = config.queueMaxBytes - heldBytes()
+    if (records <= 0 || bytes <= 0) return
+    const { items, replayed } = dq.readBack(records, bytes)
+    if (replayed > 0) metrics.replayed.inc([name], replayed)
+    if (items.length === 0) return
+    const now = clock.now()
+    for (const item of items) queues[i]!.push(item, now, seq++)
+    workers[i]!.notify()
+  }
+
+  /** Durable buffer at max-bytes under drop-oldest: drops the oldest segments (their entries evicted, counted). */
+  const dropOldestOnDisk = (ds: string) => {
+    if (disk === undefined) return
+    let evicted = 0
+    while (disk.bytes() > disk.maxBytes) {
+      let fullest = -1
+      for (let i = 0; i < disk.queues.length; i++) if (fullest < 0 || disk.queues[i]!.bytes() > disk.queues[fullest]!.bytes()) fullest = i
+      const dq = disk.queues[fullest]!
+      const dropped = dq.dropOldest()
+      if (dropped === undefined) break
+      evicted += dropped.entries
+      // The items of that segment held in memory (waiting, not in flight) go with it.
+      const queue = queues[fullest]!
+      for (;;) {
+        const oldest = queue.peekOldest()
+        if (oldest === undefined || !dq.inSegmentUpTo(oldest, dropped.segment)) break
+        const item = queue.evictOldest()!
+        sinks[fullest]!.release?.([item])
+      }
+      refill(fullest)
+    }
+    if (evicted === 0) return
+    metrics.dropped.inc([name, 'evicted'], evicted)
+    deps.log.warnOncePerBurst(`${name}:evicted`, 'records dropped', {
+      exporter: name,
+      reason: 'evicted',
+      data_source: ds,
+      records: evicted,
+      error: 'durable buffer at max-bytes (relay.overflow: drop-oldest): its oldest segment evicted',
+    })
+  }
+
+  /** Durable buffer: appends the staged items; those the memory bounds allow are queued in memory too. */
+  const commitToDisk = (buffer: DurableBuffer<T>, staged: Staged<T>): Committed => {
+    const now = clock.now()
+    let failure: (LogResult & { readonly ok: false }) | undefined
+    staged.perQueue.forEach((items, i) => {
+      const dq = buffer.queues[i]!
+      for (const item of items) {
+        if (failure !== undefined) {
+          sinks[i]!.release?.([item])
+          continue
+        }
+        const load = !dq.waiting() && heldRecords(i) < config.queueSize && heldBytes() + item.bytes <= config.queueMaxBytes
+        const r = dq.append(item, load)
+        if (!r.ok) {
+          failure = r
+          buffer.failed(r)
+        }
+        if (r.ok && load) queues[i]!.push(item, now, seq++)
+        else sinks[i]!.release?.([item])
+      }
+    })
+    if (failure !== undefined) return { failed: failure }
+    const durable = buffer.durable()
+    return durable === undefined ? undefined : { durable }
+  }
 
   /** drop-oldest: evicts waiting records, oldest first, until queue-size and queue-max-bytes hold. */
   const evictOverflow = (ds: string) => {
@@ -216,7 +316,11 @@ export function createExporter<T extends Sized>(deps: ExporterDeps<T>): Exporter
     let settled: 'full' | 'never' | undefined
     /** After queue q took an item: is the verdict already certain? Then the items are let go. */
     const settle = (q: number) => {
-      if (bytes > config.queueMaxBytes || perQueue[q]!.length > config.queueSize) settled = 'never'
+      if (disk !== undefined) {
+        // A durable buffer takes what its files have room for (fits() decides); only a request
+        // larger than max-bytes alone is certain to be refused.
+        if (diskBytesOf(bytes, perQueue.reduce((n, items) => n + items.length, 0)) > disk.maxBytes) settled = 'never'
+      } else if (bytes > config.queueMaxBytes || perQueue[q]!.length > config.queueSize) settled = 'never'
       else if (!dropOldest && (heldRecords(q) + perQueue[q]!.length > config.queueSize || heldBytes() + bytes > config.queueMaxBytes)) {
         settled = 'full'
       }
@@ -247,7 +351,7 @@ export function createExporter<T extends Sized>(deps: ExporterDeps<T>): Exporter
     }
   }
 
-  return {
+  const exporter: Exporter<T> = {
     config,
     wants: (ds) => plans.has(ds),
     stage(ds, records) {
@@ -256,13 +360,20 @@ export function createExporter<T extends Sized>(deps: ExporterDeps<T>): Exporter
       return stager.done()
     },
     stager: (ds) => stagerFor(ds),
-    roomBytes: () => (dropOldest ? Infinity : config.queueMaxBytes - heldBytes()),
+    roomBytes: () => (dropOldest ? Infinity : disk !== undefined ? disk.maxBytes - disk.bytes() : config.queueMaxBytes - heldBytes()),
     isFull() {
       if (dropOldest) return false
+      if (disk !== undefined) return disk.bytes() >= disk.maxBytes
       return heldBytes() >= config.queueMaxBytes || queues.every((_, i) => heldRecords(i) >= config.queueSize)
     },
     fits(staged) {
       if (staged.settled !== undefined) return staged.settled
+      if (disk !== undefined) {
+        if (disk.error() !== null) return 'unavailable'
+        const onDisk = diskBytesOf(staged.bytes, staged.perQueue.reduce((n, items) => n + items.length, 0))
+        if (onDisk > disk.maxBytes) return 'never'
+        return !dropOldest && disk.bytes() + onDisk > disk.maxBytes ? 'full' : 'ok'
+      }
       let bytes = 0
       let verdict: Fit = 'ok'
       staged.perQueue.forEach((items, i) => {
@@ -286,18 +397,31 @@ export function createExporter<T extends Sized>(deps: ExporterDeps<T>): Exporter
           { exporter: name, data_source: ds, records: staged.tooLarge },
         )
       }
-      const now = clock.now()
-      staged.perQueue.forEach((items, i) => {
-        const queue = queues[i]!
-        for (const item of items) queue.push(item, now, seq++)
-      })
       if (tap.listening) { for (const items of staged.perQueue) tap.offer(ds, items) }
-      if (dropOldest) evictOverflow(ds)
+      let committed: Committed
+      if (disk !== undefined) {
+        committed = commitToDisk(disk, staged)
+        if (dropOldest) dropOldestOnDisk(ds)
+        // What went to disk only while memory had room (behind older entries on disk) is read now.
+        for (let i = 0; i < queues.length; i++) refill(i)
+      } else {
+        const now = clock.now()
+        staged.perQueue.forEach((items, i) => {
+          const queue = queues[i]!
+          for (const item of items) queue.push(item, now, seq++)
+        })
+        if (dropOldest) evictOverflow(ds)
+      }
       staged.perQueue.forEach((items, i) => {
         if (items.length > 0) workers[i]!.notify()
       })
+      return committed
     },
-    held: () => ({ records: queues.reduce((n, _q, i) => n + heldRecords(i), 0), bytes: heldBytes() }),
+    held: () => {
+      let records = queues.reduce((n, _q, i) => n + heldRecords(i), 0)
+      if (disk !== undefined) { for (const dq of disk.queues) records += dq.waitingOnDisk().records }
+      return { records, bytes: heldBytes() }
+    },
     healthy,
     endpoints: () =>
       typeof deps.endpoints === 'function'
@@ -308,9 +432,19 @@ export function createExporter<T extends Sized>(deps: ExporterDeps<T>): Exporter
       tap.close()
       stopping ??= (async () => {
         await Promise.all(workers.map((w) => w.drain(deadlineMs)))
+        diskRun.abort()
+        // What is left unsent stays in the durable buffer for the next start.
+        await disk?.close()
         await deps.close()
       })()
       return stopping
     },
   }
+  if (disk !== undefined) {
+    metrics.replayed.touch(name)
+    void disk.run(diskRun.signal)
+    // What an earlier process left: read back at once (counted as replayed).
+    for (let i = 0; i < queues.length; i++) refill(i)
+  }
+  return exporter
 }

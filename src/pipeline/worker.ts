@@ -36,6 +36,13 @@ export interface WorkerDeps<T extends Sized> {
   readonly countsSeries?: boolean
   /** Runs when a batch left the worker (sent, dropped or given up), after Sink.release: the memory limiter's pace. */
   readonly afterBatch?: () => void
+  /**
+   * A durable buffer's hooks: `settled` runs when a batch left the worker for good (delivered, or
+   * dropped with a reason: its entries are acknowledged), before Sink.release; with `keepsUnsent`,
+   * what is still unsent at shutdown stays in the buffer for the next start and is not counted as
+   * dropped.
+   */
+  readonly durable?: { readonly settled: (batch: readonly T[]) => void; readonly keepsUnsent: boolean }
 }
 
 export interface Worker<T> {
@@ -84,10 +91,16 @@ export function createWorker<T extends Sized>(deps: WorkerDeps<T>): Worker<T> {
     log.warnOncePerBurst(`${name}:${reason}`, 'records dropped', { exporter: name, reason, records: batch.length, error })
   }
 
-  const send = async (batch: T[]): Promise<void> => {
+  const keepsUnsent = deps.durable?.keepsUnsent === true
+  /** Whether the batch left for good (false: kept unsent in the durable buffer at shutdown). */
+  const send = async (batch: T[]): Promise<boolean> => {
     const started = clock.now()
     for (let attempt = 0;; attempt++) {
-      if (abort.signal.aborted) return drop(batch, 'shutdown', 'shutdown timeout reached')
+      if (abort.signal.aborted) {
+        if (keepsUnsent) return false
+        drop(batch, 'shutdown', 'shutdown timeout reached')
+        return true
+      }
       const t0 = clock.now()
       const result = await deps.sink.send(batch, abort.signal)
       metrics.sendDuration.observe([name], (clock.now() - t0) / 1000)
@@ -113,13 +126,23 @@ export function createWorker<T extends Sized>(deps: WorkerDeps<T>): Worker<T> {
         metrics.sent.inc([name], batch.length - tooLarge - rejected)
         if (deps.countsSeries) metrics.seriesSent.inc([name], unitsOf(batch))
         metrics.batches.inc([name])
-        return
+        return true
       }
       deps.onAttempt(false)
-      if (result.status === 'failed') return drop(batch, result.reason, result.error)
-      if (abort.signal.aborted) return drop(batch, 'shutdown', result.error)
+      if (result.status === 'failed') {
+        drop(batch, result.reason, result.error)
+        return true
+      }
+      if (abort.signal.aborted) {
+        if (keepsUnsent) return false
+        drop(batch, 'shutdown', result.error)
+        return true
+      }
       const elapsed = clock.now() - started
-      if (elapsed >= deps.retry.maxDurationMs) return drop(batch, 'retries_exhausted', result.error)
+      if (elapsed >= deps.retry.maxDurationMs) {
+        drop(batch, 'retries_exhausted', result.error)
+        return true
+      }
       const delay = backoffDelay(backoff, attempt, clock.random, result.retryAfterMs)
       metrics.retries.inc([name])
       log.warnOncePerBurst(`${name}:retry`, 'send failed, retrying', {
@@ -157,8 +180,9 @@ export function createWorker<T extends Sized>(deps: WorkerDeps<T>): Worker<T> {
     const batch = queue.take(deps.batchSize)
     flight = { records: batch.length, bytes: batch.reduce((n, item) => n + item.bytes, 0) }
     flightBatch = batch
+    let left = true
     try {
-      await send(batch)
+      left = await send(batch)
     } catch (err) {
       // A sink must not throw; if one does, the batch is lost and said so, the worker goes on.
       drop(batch, 'rejected_by_endpoint', err instanceof Error ? err.message : String(err))
@@ -166,6 +190,7 @@ export function createWorker<T extends Sized>(deps: WorkerDeps<T>): Worker<T> {
     } finally {
       flight = { records: 0, bytes: 0 }
       flightBatch = []
+      if (left) deps.durable?.settled(batch)
       deps.sink.release?.(batch)
       deps.afterBatch?.()
     }
@@ -190,9 +215,9 @@ export function createWorker<T extends Sized>(deps: WorkerDeps<T>): Worker<T> {
         const grace = new AbortController()
         const settled = await Promise.race([running.then(() => true), clock.sleep(1000, grace.signal).then(() => false)])
         grace.abort(NOT_NEEDED)
-        if (!settled && flightBatch.length > 0) drop(flightBatch, 'shutdown', 'send still blocked at shutdown')
+        if (!settled && flightBatch.length > 0 && !keepsUnsent) drop(flightBatch, 'shutdown', 'send still blocked at shutdown')
         const left = queue.drain()
-        if (left.length > 0) drop(left, 'shutdown', 'shutdown timeout reached')
+        if (left.length > 0 && !keepsUnsent) drop(left, 'shutdown', 'shutdown timeout reached')
       }
     },
   }
