@@ -10,6 +10,7 @@ export interface GaugedExporter {
   held(): { readonly records: number; readonly bytes: number }
   healthy(): boolean
   endpoints(): readonly { readonly endpoint: string; readonly up: boolean; readonly ownState: boolean }[]
+  buffer(): { readonly bytes: number; readonly maxBytes: number; readonly error: string | null } | null
 }
 
 export function registerExporterGauges(registry: Registry, exporters: () => readonly GaugedExporter[]): void {
@@ -46,6 +47,24 @@ export function registerExporterGauges(registry: Registry, exporters: () => read
       exporters().flatMap((e) =>
         e.endpoints().filter((ep) => ep.ownState).map((ep) => [[e.config.name, ep.endpoint], ep.up ? 1 : 0] as const)
       ),
+  )
+  const buffered = (value: (b: NonNullable<ReturnType<GaugedExporter['buffer']>>) => number) => () =>
+    exporters().flatMap((e) => {
+      const b = e.buffer()
+      return b === null ? [] : [[[e.config.name], value(b)] as const]
+    })
+  registry.gauge(
+    'deepflow_relay_buffer_bytes',
+    "Bytes of a durable buffer's files still needed (buffer: {type: disk}).",
+    ['exporter'],
+    buffered((b) => b.bytes),
+  )
+  registry.gauge('deepflow_relay_buffer_capacity_bytes', "A durable buffer's max-bytes.", ['exporter'], buffered((b) => b.maxBytes))
+  registry.gauge(
+    'deepflow_relay_buffer_writable',
+    '1 unless the last write of the durable buffer failed (ingest is answered 503 meanwhile).',
+    ['exporter'],
+    buffered((b) => (b.error === null ? 1 : 0)),
   )
   registry.gauge(
     'deepflow_relay_exporter_up',

@@ -107,6 +107,8 @@ export interface Exporter<T extends Sized> {
   roomBytes(): number
   /** false when the last send attempt failed (and no send succeeded since). */
   healthy(): boolean
+  /** The durable buffer's bytes on disk and why it cannot be written now (null: it can); null without one. */
+  buffer(): { readonly bytes: number; readonly maxBytes: number; readonly error: string | null } | null
   /** Its endpoints with their state (GET /v1/status, deepflow_relay_endpoint_up). */
   endpoints(): readonly EndpointHealth[]
   stop(deadlineMs: number): Promise<void>
@@ -423,6 +425,7 @@ export function createExporter<T extends Sized>(deps: ExporterDeps<T>): Exporter
       return { records, bytes: heldBytes() }
     },
     healthy,
+    buffer: () => (disk === undefined ? null : { bytes: disk.bytes(), maxBytes: disk.maxBytes, error: disk.error() }),
     endpoints: () =>
       typeof deps.endpoints === 'function'
         ? deps.endpoints()

@@ -10,13 +10,17 @@ const exporter = (name: string, up: boolean, endpoints: ReturnType<GaugedExporte
   held: () => ({ records: 3, bytes: 120 }),
   healthy: () => up,
   endpoints: () => endpoints,
+  buffer: () => null,
 })
 
-test('queue, exporter and endpoint gauges of the current exporters; endpoints sharing the exporter health are left out', () => {
+test('queue, buffer, exporter and endpoint gauges of the current exporters; endpoints sharing the exporter health are left out; buffers only where there is one', () => {
   const registry = new Registry()
   let exporters: GaugedExporter[] = [
     exporter('rw', true, [{ endpoint: 'http://a/w', up: false, ownState: true }, { endpoint: 'http://b/w', up: true, ownState: true }]),
-    exporter('out', false, [{ endpoint: 'stdout', up: false, ownState: false }]),
+    {
+      ...exporter('out', false, [{ endpoint: 'stdout', up: false, ownState: false }]),
+      buffer: () => ({ bytes: 900, maxBytes: 8192, error: 'EIO: x' }),
+    },
   ]
   registerExporterGauges(registry, () => exporters)
   assert.equal(
@@ -42,6 +46,15 @@ test('queue, exporter and endpoint gauges of the current exporters; endpoints sh
       '# TYPE deepflow_relay_endpoint_up gauge',
       'deepflow_relay_endpoint_up{exporter="rw",endpoint="http://a/w"} 0',
       'deepflow_relay_endpoint_up{exporter="rw",endpoint="http://b/w"} 1',
+      "# HELP deepflow_relay_buffer_bytes Bytes of a durable buffer's files still needed (buffer: {type: disk}).",
+      '# TYPE deepflow_relay_buffer_bytes gauge',
+      'deepflow_relay_buffer_bytes{exporter="out"} 900',
+      "# HELP deepflow_relay_buffer_capacity_bytes A durable buffer's max-bytes.",
+      '# TYPE deepflow_relay_buffer_capacity_bytes gauge',
+      'deepflow_relay_buffer_capacity_bytes{exporter="out"} 8192',
+      '# HELP deepflow_relay_buffer_writable 1 unless the last write of the durable buffer failed (ingest is answered 503 meanwhile).',
+      '# TYPE deepflow_relay_buffer_writable gauge',
+      'deepflow_relay_buffer_writable{exporter="out"} 0',
       '# HELP deepflow_relay_exporter_up 1 unless the last send attempt of the exporter failed.',
       '# TYPE deepflow_relay_exporter_up gauge',
       'deepflow_relay_exporter_up{exporter="rw"} 1',

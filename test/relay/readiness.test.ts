@@ -4,7 +4,11 @@ import test from 'node:test'
 import assert from 'node:assert/strict'
 import { notReadyReason, type ReadinessState } from '../../src/relay/readiness.ts'
 
-const exporter = (name: string, up: boolean) => ({ config: { name }, healthy: () => up })
+const exporter = (name: string, up: boolean, bufferError: string | null | undefined = undefined) => ({
+  config: { name },
+  healthy: () => up,
+  buffer: () => (bufferError === undefined ? null : { error: bufferError }),
+})
 const source = (name: string, up: boolean) => ({ name, healthy: () => up })
 const READY: ReadinessState = { started: true, stopping: false, exporters: [exporter('a', true)], sources: [source('ch', true)] }
 
@@ -17,6 +21,15 @@ const ROWS: [name: string, state: ReadinessState, reason: string | null][] = [
     'exporters down, named in order',
     { ...READY, exporters: [exporter('a', false), exporter('b', true), exporter('c', false)], sources: [source('ch', false)] },
     'every endpoint failed its last attempt for exporter(s): a, c',
+  ],
+  [
+    'a durable buffer that cannot be written (after exporters down, before sources)',
+    {
+      ...READY,
+      exporters: [exporter('a', true, null), exporter('b', true, 'EROFS: read-only'), exporter('c', true)],
+      sources: [source('ch', false)],
+    },
+    'the durable buffer cannot be written for exporter(s): b (EROFS: read-only)',
   ],
   [
     'sources failing',
