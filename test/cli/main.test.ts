@@ -72,6 +72,7 @@ const EFFECTIVE_KAFKA = {
   'max-retry-duration': 300,
   compression: 'snappy',
   'max-message-bytes': 1000000,
+  buffer: { type: 'memory' },
 }
 const DEFAULT_RELAY = {
   listen: '127.0.0.1:20480',
