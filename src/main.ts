@@ -4,6 +4,7 @@
 import { loadExportersFor } from './exporters/otlp/lazy.ts'
 import { parseCommand, USAGE } from './cli/args.ts'
 import { renderEffectiveConfig } from './cli/effective-config.ts'
+import { bufferPathProblems } from './config-file/buffer-paths.ts'
 import { embeddedDefaultConfig, type Overrides, parseConfig } from './config-file/load.ts'
 import { ConfigError, formatProblem } from './config-file/problems.ts'
 import type { Config } from './config/types.ts'
@@ -32,6 +33,11 @@ async function loadConfig(runtime: Runtime, file: string | undefined, overrides:
   if (config.relay.universalTags?.kind === 'file') {
     const loaded = await loadDictionary(config.relay.universalTags.path, runtime.readTextFile)
     if (!loaded.ok) throw new ConfigError([{ path: ['relay', 'universal-tags'], message: loaded.error }])
+  }
+  if (config.exporters.some((e) => e.buffer.type === 'disk')) {
+    const { nodeDirProbe } = await import('./runtime/dir-probe.ts')
+    const problems = bufferPathProblems(config, nodeDirProbe)
+    if (problems.length > 0) throw new ConfigError(problems)
   }
   return config
 }
