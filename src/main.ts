@@ -1,4 +1,5 @@
-// main(runtime): the command line. `check` validates a config; otherwise load the config (or the
+// main(runtime): the command line. `check` validates a config; `buffer inspect|repair` reads or
+// repairs the exporters' disk buffers (cli/buffer-command.ts); otherwise load the config (or the
 // embedded default), start the relay, serve HTTP, and on SIGTERM/SIGINT shut down in order:
 // stop admitting (503), flush queues within relay.shutdown-timeout, close sinks, close the listener.
 import { loadExportersFor } from './exporters/otlp/lazy.ts'
