@@ -14,7 +14,7 @@ import { byteQuantity } from './byte-quantity.ts'
 import { goMapping, isMapping, optionalNumber, optionalText } from './go-values.ts'
 import type { ConfigPath, ConfigProblem } from './problems.ts'
 
-export const BUFFER_TYPES = ['memory', 'disk'] as const
+const BUFFER_TYPES = ['memory', 'disk'] as const
 const MIB = 2 ** 20
 
 export const BUFFER_ENTRIES = {
