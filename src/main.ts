@@ -1,9 +1,11 @@
-// main(runtime): the command line. `check` validates a config; otherwise load the config (or the
+// main(runtime): the command line. `check` validates a config; `buffer inspect|repair` reads or
+// repairs the exporters' disk buffers (cli/buffer-command.ts); otherwise load the config (or the
 // embedded default), start the relay, serve HTTP, and on SIGTERM/SIGINT shut down in order:
 // stop admitting (503), flush queues within relay.shutdown-timeout, close sinks, close the listener.
 import { loadExportersFor } from './exporters/otlp/lazy.ts'
 import { parseCommand, USAGE } from './cli/args.ts'
 import { renderEffectiveConfig } from './cli/effective-config.ts'
+import { bufferPathProblems } from './config-file/buffer-paths.ts'
 import { embeddedDefaultConfig, type Overrides, parseConfig } from './config-file/load.ts'
 import { ConfigError, formatProblem } from './config-file/problems.ts'
 import type { Config } from './config/types.ts'
@@ -20,7 +22,11 @@ export const EXIT_OK = 0
 export const EXIT_FAILURE = 1
 export const EXIT_CONFIG = 2
 
-async function loadConfig(runtime: Runtime, file: string | undefined, overrides: Overrides): Promise<Config> {
+/**
+ * The config, with the files it names checked (`checkFiles`: the universal-tags dictionary, the
+ * disk buffers' directories); the buffer commands, which read buffers only, leave that out.
+ */
+async function loadConfig(runtime: Runtime, file: string | undefined, overrides: Overrides, checkFiles = true): Promise<Config> {
   if (file === undefined) return embeddedDefaultConfig(overrides)
   let text: string
   try {
@@ -29,9 +35,15 @@ async function loadConfig(runtime: Runtime, file: string | undefined, overrides:
     throw new ConfigError([{ path: ['--config'], message: `cannot read ${file}: ${err instanceof Error ? err.message : String(err)}` }])
   }
   const config = parseConfig(text, file, overrides)
+  if (!checkFiles) return config
   if (config.relay.universalTags?.kind === 'file') {
     const loaded = await loadDictionary(config.relay.universalTags.path, runtime.readTextFile)
     if (!loaded.ok) throw new ConfigError([{ path: ['relay', 'universal-tags'], message: loaded.error }])
+  }
+  if (config.exporters.some((e) => e.buffer.type === 'disk')) {
+    const { nodeDirProbe } = await import('./runtime/dir-probe.ts')
+    const problems = bufferPathProblems(config, nodeDirProbe)
+    if (problems.length > 0) throw new ConfigError(problems)
   }
   return config
 }
@@ -58,7 +70,8 @@ export async function main(runtime: Runtime): Promise<number> {
   const envListen = runtime.env('DEEPFLOW_RELAY_LISTEN')
   const envToken = runtime.env('DEEPFLOW_RELAY_AUTH_TOKEN')
   const file = command.config ?? (envConfig === '' ? undefined : envConfig)
-  const overrides: Overrides = {
+  // The buffer commands read the exporters only: the listener's settings do not concern them.
+  const overrides: Overrides = command.kind === 'buffer' ? {} : {
     ...(command.listen !== undefined
       ? { listen: { value: command.listen, from: '--listen' } }
       : envListen !== undefined && envListen !== ''
@@ -70,7 +83,7 @@ export async function main(runtime: Runtime): Promise<number> {
 
   let config: Config
   try {
-    config = await loadConfig(runtime, file, overrides)
+    config = await loadConfig(runtime, file, overrides, command.kind !== 'buffer')
     marks.config = runtime.uptimeMs()
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err
@@ -81,6 +94,17 @@ export async function main(runtime: Runtime): Promise<number> {
       }`,
     )
     return EXIT_CONFIG
+  }
+
+  if (command.kind === 'buffer') {
+    // node:fs (the segment files) is loaded for these commands only.
+    const [{ runBufferCommand }, { nodeLogFiles }] = await Promise.all([
+      import('./cli/buffer-command.ts'),
+      import('./runtime/log-files.ts'),
+    ])
+    return runBufferCommand(command.action, config, { files: nodeLogFiles, now: systemClock.now, writeStdout: runtime.writeStdout }, {
+      json: command.json,
+    })
   }
 
   const budget = memoryBudget(config.relay.memoryLimit, await cgroupMemory(runtime.readSystemFile))

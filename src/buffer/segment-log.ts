@@ -72,9 +72,10 @@ export interface SegmentLog {
   close(): Promise<void>
 }
 
-const SEGMENT = /^(\d{20})\.seg$/
-const LEDGER = 'ledger.json'
-const segmentName = (id: number) => `${String(id).padStart(20, '0')}.seg`
+/** A segment file's name: its number, 20 digits. */
+export const SEGMENT = /^(\d{20})\.seg$/
+export const LEDGER = 'ledger.json'
+export const segmentName = (id: number) => `${String(id).padStart(20, '0')}.seg`
 
 interface Segment {
   readonly id: number
@@ -91,7 +92,7 @@ function failure(err: unknown, what: string): LogResult & { ok: false } {
 }
 
 /** Reads the ledger; undefined when it is missing or not one. */
-function readLedger(files: LogFiles, dir: string): Position | undefined {
+export function readLedger(files: LogFiles, dir: string): Position | undefined {
   let bytes: Uint8Array | undefined
   try {
     bytes = files.readSmall(`${dir}/${LEDGER}`)

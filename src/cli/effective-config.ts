@@ -1,7 +1,7 @@
 // `check` output: the effective configuration as YAML, with DeepFlow's key names, every default
 // filled in and secrets masked, so it can be read, diffed, or used as a config file.
 import YAML from 'yaml'
-import type { Config, ExporterConfig, TagFilter, UniversalTagsConfig } from '../config/types.ts'
+import type { BufferConfig, Config, ExporterConfig, TagFilter, UniversalTagsConfig } from '../config/types.ts'
 import { withoutPassword } from '../util/url-password.ts'
 
 const SECRET = '******'
@@ -51,7 +51,14 @@ function exporter(e: ExporterConfig): Record<string, unknown> {
     ...(e.tls === null
       ? {}
       : { tls: { ...(e.tls.caFile === null ? {} : { 'ca-file': e.tls.caFile }), 'insecure-skip-verify': e.tls.insecureSkipVerify } }),
+    buffer: bufferDoc(e.buffer),
   }
+}
+
+/** An exporter's buffer as written back: the path resolved, max-bytes in bytes. */
+function bufferDoc(b: BufferConfig): Record<string, unknown> {
+  if (b.type === 'memory') return { type: 'memory' }
+  return { type: 'disk', path: b.path, 'max-bytes': b.maxBytes, 'sync-interval': b.syncInterval }
 }
 
 /** `note`: a line for the header (the memory budget), written as a YAML comment. */

@@ -15,6 +15,7 @@ import { fieldSpellings, parseExportFields } from '../export-fields/export-field
 import { DEFAULTS, SUGGESTED_EXPORT_FIELDS } from '../config/defaults.ts'
 import { closest, type ConfigPath, type ConfigProblem } from './problems.ts'
 import type { RawExporter } from './schema.ts'
+import { checkBuffer } from './buffer.ts'
 import type { Condition, ExporterConfig, Protocol, Sasl, TagFilter, TagFiltersGroup } from '../config/types.ts'
 import { RESERVED_HEADERS } from '../wire/remote-write/headers.ts'
 import { otlpEndpoint } from '../exporters/otlp/endpoint.ts'
@@ -341,9 +342,10 @@ export function checkExporter(
     }
   }
 
+  const name = raw.name ?? `${protocol}-${index}`
   const exporter: ExporterConfig = {
     index,
-    name: raw.name ?? `${protocol}-${index}`,
+    name,
     protocol,
     enabled: raw.enabled,
     endpoints,
@@ -370,7 +372,7 @@ export function checkExporter(
     compression: raw.compression,
     maxMessageBytes: raw['max-message-bytes'],
     deepflowQuirks: raw['deepflow-quirks'],
-    buffer: { type: 'memory' },
+    buffer: checkBuffer(raw.buffer, { name, queueCount }, base, problems, warnings),
   }
   return { exporter, skip }
 }

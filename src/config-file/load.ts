@@ -185,6 +185,7 @@ export function parseConfig(text: string, file: string | null, overrides: Overri
   if (problems.length > 0) throw new ConfigError(problems)
   return {
     file,
+    exportersPath: listPath,
     relay: { ...relay, universalTags },
     exporters: parsed.filter((p) => p.runs).map((p) => p.exporter),
     skipped,
@@ -353,7 +354,8 @@ function parseExporter(
   if (!exporter.enabled) skip(base, notEnabled)
   else if (nothingToDo !== null) skip(nothingToDo.path, nothingToDo.reason)
   const tls = exporter.tls && { ...exporter.tls, caFile: path(exporter.tls.caFile) }
-  return { exporter: { ...exporter, tls }, runs: exporter.enabled && nothingToDo === null }
+  const buffer = exporter.buffer.type === 'disk' ? { ...exporter.buffer, path: path(exporter.buffer.path)! } : exporter.buffer
+  return { exporter: { ...exporter, tls, buffer }, runs: exporter.enabled && nothingToDo === null }
 }
 
 /** The embedded default: one stdout exporter for every data source, `[$tag, $metrics]`. */

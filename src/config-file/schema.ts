@@ -16,12 +16,13 @@ import {
   optionalNumber,
   optionalText,
   positiveInt,
-  scalarText,
   seconds,
   text,
   UNKNOWN_KEY,
 } from './go-values.ts'
 import { UniversalTagsValue } from './universal-tags.ts'
+import { byteQuantity, parseByteQuantity } from './byte-quantity.ts'
+import { BUFFER_ENTRIES, BufferSchema } from './buffer.ts'
 import {
   type FilterOperator,
   KAFKA_COMPRESSIONS,
@@ -33,7 +34,7 @@ import {
   OVERFLOW_MODES,
 } from '../config/types.ts'
 
-export { UNKNOWN_KEY }
+export { parseByteQuantity, UNKNOWN_KEY }
 
 /** A relay-only mapping: null or absent means none. */
 const optionalStruct = <T extends Record<string, v.GenericSchema>>(entries: T, what: string) =>
@@ -161,6 +162,7 @@ const EXPORTER_ENTRIES = {
   ),
   'max-message-bytes': positiveInt('a positive number of bytes', DEFAULTS.exporter.maxMessageBytes),
   'deepflow-quirks': goBool(),
+  buffer: BufferSchema,
 }
 
 /** One entry of `exporters` / `ingester.exporters`, every DeepFlow key plus the relay-only ones. */
@@ -188,35 +190,10 @@ export const ListenSchema = v.pipe(
   v.transform((s: string) => parseListen(s)!),
 )
 
-const BYTE_UNITS: Readonly<Record<string, number>> = {
-  '': 1,
-  k: 1e3,
-  K: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-}
-
-/** Bytes as a number or a Kubernetes-style quantity (`268435456`, `256Mi`, `1Gi`, `512M`, `1.5Gi`); undefined when it is neither or not positive. */
-export function parseByteQuantity(text: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|K|M|G|T)?$/.exec(text.trim())
-  if (m === null) return undefined
-  const bytes = Math.floor(Number(m[1]) * BYTE_UNITS[m[2] ?? '']!)
-  return bytes >= 1 && Number.isSafeInteger(bytes) ? bytes : undefined
-}
-
-const BYTES = 'a number of bytes or a quantity such as 256Mi or 1Gi'
-
 /** relay.memory-limit: null or absent: none (the cgroup's limit applies). */
 const MemoryLimitSchema = v.pipe(
-  v.custom<unknown>((x) => x === null || x === undefined || scalarText(x) !== undefined, `expected ${BYTES}`),
-  v.transform((x): string | undefined => (x === null || x === undefined ? undefined : scalarText(x))),
-  v.check((s) => s === undefined || parseByteQuantity(s) !== undefined, (i) => `expected ${BYTES}, got ${i.received}`),
-  v.transform((s): number | null => (s === undefined ? null : parseByteQuantity(s)!)),
+  byteQuantity,
+  v.transform((n): number | null => n ?? null),
 )
 
 /** A fraction of the memory budget, above 0 and at most 1; null or absent: the default. */
@@ -281,6 +258,8 @@ export function exporterKeysAt(path: readonly (string | number)[]): readonly str
       return ['type']
     case 'tls':
       return Object.keys(TLS_ENTRIES)
+    case 'buffer':
+      return Object.keys(BUFFER_ENTRIES)
     default:
       return []
   }

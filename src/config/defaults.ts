@@ -38,6 +38,11 @@ export const DEFAULTS = {
     maxRetryDuration: 300,
     compression: 'snappy', // DeepFlow's sarama producer uses snappy
     maxMessageBytes: 1_000_000, // sarama's Producer.MaxMessageBytes default (1 MB)
+    /** `buffer: {type: disk}`: bytes of the exporter's files on disk, and seconds between fsyncs. */
+    bufferMaxBytes: 2 ** 30,
+    bufferSyncInterval: 0.5,
+    /** The least buffer.max-bytes per queue: each queue's segment log needs room for several segments. */
+    bufferMinBytesPerQueue: 2 ** 20,
   },
   /** A `sources: - clickhouse:` entry. */
   clickhouse: {

@@ -76,7 +76,7 @@ export type BufferConfig =
   | { readonly type: 'memory' }
   | {
     readonly type: 'disk'
-    /** The parent directory (resolved against the config file); the exporter's files are in `<path>/<exporter name>/`. */
+    /** The parent directory (resolved against the config file); the exporter's files are in `<path>/<exporter name>/q<queue>/`. */
     readonly path: string
     /** Bound of the exporter's files on disk, framing included. */
     readonly maxBytes: number
@@ -169,6 +169,8 @@ export interface SkippedExporter {
 export interface Config {
   /** The file the config came from, or null for the embedded default. */
   readonly file: string | null
+  /** Where the exporter list is in the file (`exporters`, or `ingester.exporters` of a server.yaml): problems found after parsing name their exporter by it. */
+  readonly exportersPath: readonly (string | number)[]
   readonly relay: RelaySettings
   /** Enabled exporters of a known protocol, in file order. */
   readonly exporters: readonly ExporterConfig[]

@@ -72,6 +72,7 @@ const EFFECTIVE_KAFKA = {
   'max-retry-duration': 300,
   compression: 'snappy',
   'max-message-bytes': 1000000,
+  buffer: { type: 'memory' },
 }
 const DEFAULT_RELAY = {
   listen: '127.0.0.1:20480',
@@ -372,7 +373,7 @@ test('an unknown subcommand: exit 2, the error and the usage on stderr', async (
   assert.deepEqual(await run(['serve']), {
     code: 2,
     stdout: '',
-    stderr: `deepflow-relay: unknown command "serve"; the only command is "check"\n\n${USAGE}`,
+    stderr: `deepflow-relay: unknown command "serve"; the commands are check, buffer inspect and buffer repair\n\n${USAGE}`,
   })
 })
 
@@ -380,7 +381,7 @@ test('check with an extra positional is an unknown command', async () => {
   assert.deepEqual(await run(['check', 'extra']), {
     code: 2,
     stdout: '',
-    stderr: `deepflow-relay: unknown command "check extra"; the only command is "check"\n\n${USAGE}`,
+    stderr: `deepflow-relay: unknown command "check extra"; the commands are check, buffer inspect and buffer repair\n\n${USAGE}`,
   })
 })
 

@@ -9,7 +9,7 @@ import { exportersYaml, formatted, kafka, kafkaEntry, problemsOf, STDOUT } from 
 const ALL_SOURCES =
   'flow_log.l7_flow_log, flow_log.l4_flow_log, flow_metrics.network.1m, flow_metrics.network.1s, flow_metrics.network_map.1m, flow_metrics.network_map.1s, flow_metrics.application.1m, flow_metrics.application.1s, flow_metrics.application_map.1m, flow_metrics.application_map.1s, event.file_event, event.perf_event'
 const EXPORTER_KEYS =
-  'protocol, enabled, name, endpoints, data-sources, queue-count, queue-size, queue-max-bytes, batch-size, flush-timeout, tag-filters, tag-filter-condition, tag-filters-groups, export-fields, export-empty-tag, export-empty-metrics-disabled, enum-translate-to-name-disabled, universal-tag-translate-to-name-disabled, sasl, topic, extra-headers, request-timeout, max-retry-duration, tls, compression, max-message-bytes, deepflow-quirks'
+  'protocol, enabled, name, endpoints, data-sources, queue-count, queue-size, queue-max-bytes, batch-size, flush-timeout, tag-filters, tag-filter-condition, tag-filters-groups, export-fields, export-empty-tag, export-empty-metrics-disabled, enum-translate-to-name-disabled, universal-tag-translate-to-name-disabled, sasl, topic, extra-headers, request-timeout, max-retry-duration, tls, compression, max-message-bytes, deepflow-quirks, buffer'
 const RELAY_KEYS =
   'listen, max-body-bytes, time-zone, universal-tags, shutdown-timeout, log-level, auth-token, protect-metrics, tls, overflow, max-records-per-request, max-line-bytes, max-depth, max-fields, max-string-bytes, client-timeout, memory-limit, memory-soft-limit, memory-hard-limit, max-concurrent-requests'
 const EXPORT_FIELDS_HINT =
