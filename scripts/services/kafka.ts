@@ -259,7 +259,7 @@ export async function startKafka(extraProperties: Record<string, string> = {}): 
             '-Z',
             '-f',
             '%k\\t%T\\t%h\\t%p\\t%s\\n',
-          ], { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] })
+          ], { encoding: 'utf8', timeout: 30_000, maxBuffer: 512 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] })
         } catch (err) {
           // A topic not created yet reads as empty; anything else is a real failure.
           if (!String((err as { stderr?: string }).stderr).includes('Unknown topic')) throw err

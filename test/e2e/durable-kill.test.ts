@@ -85,7 +85,7 @@ test('kill -9 under load, many times: every record answered 202 reaches Kafka an
         const ids = Array.from({ length: PER_REQUEST }, () => next++)
         try {
           const r = await fetch(`${relay.url}v1/records/${DS}`, { method: 'POST', body: ids.map((id) => record(id, time)).join('\n') })
-          if (r.status === 202) for (const id of ids) acked.add(id)
+          if (r.status === 202) { for (const id of ids) acked.add(id) }
           else await r.body?.cancel()
         } catch {
           // killed mid-request: not answered 202, so not counted
