@@ -45,6 +45,8 @@ export function readOnlyFiles(files: LogFiles): LogFiles {
     fsync: () => refuse('fsync'),
     unlink: () => refuse('unlink'),
     replaceAtomic: () => refuse('replace'),
+    overwrite: () => refuse('overwrite'),
+    writeSmall: () => refuse('write'),
     truncate: () => refuse('truncate'),
   }
 }
@@ -83,5 +85,5 @@ export function inspectQueue(dir: string, files: LogFiles): QueueReport {
     oldestWrittenAtMs ??= decodeEntry(e.payload)!.writtenAtMs
   }
   const segments = reading.list(dir).filter((name) => SEGMENT.test(name)).length
-  return { entries, bytes: log.bytes(), segments, oldestWrittenAtMs, from, ledger, corrupt }
+  return { entries, bytes: log.diskBytes(), segments, oldestWrittenAtMs, from, ledger, corrupt }
 }

@@ -14,7 +14,7 @@
 import type { LogFiles } from '../runtime/log-files.ts'
 import { frameAt, nextGoodFrame } from './frame.ts'
 import { inspectQueue, notAnEntry, type QueueReport } from './inspect-queue.ts'
-import { LEDGER, type Position, readLedger, SEGMENT, segmentName } from './segment-log.ts'
+import { LEDGER, ledgerBytes, type Position, readLedger, SEGMENT, segmentName } from './segment-log.ts'
 
 /** Bytes cut out of a segment: where they were, how many, and what was wrong. */
 export interface Removed {
@@ -128,8 +128,7 @@ export async function repairQueue(dir: string, files: LogFiles): Promise<QueueRe
   let ledger: QueueRepair['ledger'] = null
   const was = readLedger(files, dir)
   if (before.ledger === 'invalid' || (was !== undefined && (was.segment !== from.segment || was.offset !== from.offset))) {
-    const text = JSON.stringify({ v: 1, segment: from.segment, offset: from.offset })
-    await files.replaceAtomic(`${dir}/${LEDGER}`, new TextEncoder().encode(text))
+    await files.replaceAtomic(`${dir}/${LEDGER}`, ledgerBytes(from))
     ledger = { was: was ?? null, now: from }
   }
   return { before, removed, segments, filled, ledger, after: inspectQueue(dir, files) }

@@ -19,6 +19,7 @@
 // Errors of the file system (ENOSPC, EIO, EROFS) come back as values, never thrown.
 import type { LogFiles } from '../runtime/log-files.ts'
 import { encodeFrame, frameAt, nextGoodFrame } from './frame.ts'
+import { crc32c } from '../util/crc32c.ts'
 
 /** An entry's place: its segment and the offset just past it (where the next entry starts). */
 export interface Position {
@@ -67,6 +68,8 @@ export interface SegmentLog {
   dropOldest(): { readonly entries: number; readonly segment: number } | undefined
   /** Bytes of the segment files still needed (those wholly acknowledged are deleted at the next checkpoint). */
   bytes(): number
+  /** Bytes of every segment file on disk. */
+  diskBytes(): number
   /** Where the ledger's position is, and where the reader and the writer are. */
   positions(): { readonly acked: Position; readonly read: Position; readonly write: Position }
   close(): Promise<void>
@@ -91,7 +94,19 @@ function failure(err: unknown, what: string): LogResult & { ok: false } {
   return { ok: false, code: codeOf(err), error: `${what}: ${err instanceof Error ? err.message : String(err)}` }
 }
 
-/** Reads the ledger; undefined when it is missing or not one. */
+/** The ledger's size: always the same, so that it can be written in place on a full disk. */
+export const LEDGER_BYTES = 96
+
+/**
+ * A ledger's bytes: {"v":1,"segment":S,"offset":O,"crc":C} padded with spaces to LEDGER_BYTES, C
+ * the CRC-32C of "S:O" (an in-place write torn between two positions does not pass for either).
+ */
+export function ledgerBytes(pos: Position): Uint8Array {
+  const crc = crc32c(new TextEncoder().encode(`${pos.segment}:${pos.offset}`))
+  return new TextEncoder().encode(JSON.stringify({ v: 1, segment: pos.segment, offset: pos.offset, crc }).padEnd(LEDGER_BYTES - 1) + '\n')
+}
+
+/** Reads the ledger; undefined when it is missing or not one (a crc, when there is one, must match). */
 export function readLedger(files: LogFiles, dir: string): Position | undefined {
   let bytes: Uint8Array | undefined
   try {
@@ -101,8 +116,9 @@ export function readLedger(files: LogFiles, dir: string): Position | undefined {
   }
   if (bytes === undefined) return undefined
   try {
-    const j = JSON.parse(new TextDecoder().decode(bytes)) as { v?: unknown; segment?: unknown; offset?: unknown }
+    const j = JSON.parse(new TextDecoder().decode(bytes)) as { v?: unknown; segment?: unknown; offset?: unknown; crc?: unknown }
     if (j.v !== 1 || !Number.isSafeInteger(j.segment) || !Number.isSafeInteger(j.offset)) return undefined
+    if (j.crc !== undefined && j.crc !== crc32c(new TextEncoder().encode(`${j.segment}:${j.offset}`))) return undefined
     return { segment: j.segment as number, offset: j.offset as number }
   } catch {
     return undefined
@@ -152,6 +168,19 @@ export function openSegmentLog(opts: SegmentLogOptions): SegmentLog {
     acked = { segment: writeId, offset: 0 }
   }
   let ledgerOnDisk: Position = acked
+  /** Whether ledger.json exists with LEDGER_BYTES (written by this format): it is then written in place. */
+  let ledgerInPlace = files.readSmall(`${dir}/${LEDGER}`)?.length === LEDGER_BYTES
+  if (!ledgerInPlace || readLedger(files, dir) === undefined) {
+    // The ledger exists from the start, so that a disk that fills up later can still be told what
+    // was acknowledged (written in place, no new block). Unsynced: a crash before the first
+    // checkpoint leaves no ledger or this one, both meaning "from the oldest segment on".
+    try {
+      files.writeSmall(`${dir}/${LEDGER}`, ledgerBytes(acked))
+      ledgerInPlace = true
+    } catch {
+      // a read-only buffer (inspect), or no room: the first checkpoint creates it
+    }
+  }
 
   let write: Segment = { id: writeId, size: 0 }
   let writeFd: number | undefined
@@ -164,6 +193,15 @@ export function openSegmentLog(opts: SegmentLogOptions): SegmentLog {
   let read: Position = acked
   /** The bytes of the segment being read (from `start`). */
   let chunk: { segment: number; start: number; bytes: Uint8Array } | undefined
+
+  /** Bad bytes the reader skipped, by where they start: acknowledged once everything before them is. */
+  const skips = new Map<string, Position>()
+  const passSkips = () => {
+    for (let end = skips.get(`${acked.segment}:${acked.offset}`); end !== undefined; end = skips.get(`${acked.segment}:${acked.offset}`)) {
+      skips.delete(`${acked.segment}:${acked.offset}`)
+      acked = end
+    }
+  }
 
   /** Closes the segment being written (its fd waits in `closing` for its sync) and starts the next. */
   function rotate(): void {
@@ -271,7 +309,10 @@ export function openSegmentLog(opts: SegmentLogOptions): SegmentLog {
         }
         const skipTo = chunk.start + nextGoodFrame(chunk.bytes, rel)
         opts.onSkipped({ segment: seg.id, offset: read.offset, why: f.why })
+        // Nothing will acknowledge the skipped bytes: once what comes before them is, they are too.
+        skips.set(`${seg.id}:${read.offset}`, { segment: seg.id, offset: skipTo })
         read = { segment: seg.id, offset: skipTo }
+        passSkips()
       }
     },
 
@@ -279,6 +320,7 @@ export function openSegmentLog(opts: SegmentLogOptions): SegmentLog {
 
     ack(pos) {
       if (pos.segment > acked.segment || (pos.segment === acked.segment && pos.offset > acked.offset)) acked = pos
+      passSkips()
     },
 
     async checkpoint() {
@@ -294,7 +336,10 @@ export function openSegmentLog(opts: SegmentLogOptions): SegmentLog {
         if (!synced.ok) return synced
       }
       try {
-        await files.replaceAtomic(`${dir}/${LEDGER}`, new TextEncoder().encode(JSON.stringify({ v: 1, ...target })))
+        // In place once the ledger exists (no new block: works on a full disk); created atomically.
+        if (ledgerInPlace) await files.overwrite(`${dir}/${LEDGER}`, ledgerBytes(target))
+        else await files.replaceAtomic(`${dir}/${LEDGER}`, ledgerBytes(target))
+        ledgerInPlace = true
       } catch (err) {
         return failure(err, `writing ${dir}/${LEDGER}`)
       }
@@ -340,6 +385,7 @@ export function openSegmentLog(opts: SegmentLogOptions): SegmentLog {
 
     // Segments wholly acknowledged or dropped wait for the next checkpoint to be deleted: no longer counted.
     bytes: () => segments.reduce((n, s) => (s.id >= acked.segment ? n + s.size : n), 0),
+    diskBytes: () => segments.reduce((n, s) => n + s.size, 0),
 
     positions: () => ({ acked, read, write: { segment: write.id, offset: write.size } }),
 

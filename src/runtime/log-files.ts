@@ -23,6 +23,13 @@ export interface LogFiles {
   unlink(path: string): void
   /** Replaces `path` with `bytes`: a crash leaves the old content or the new, never a mix, and the new is on stable storage. */
   replaceAtomic(path: string, bytes: Uint8Array): Promise<void>
+  /**
+   * Writes `bytes` over the start of an existing file of that size, in place, and fsyncs it: no new
+   * block is needed, so it works on a full disk (the durable buffer's ledger).
+   */
+  overwrite(path: string, bytes: Uint8Array): Promise<void>
+  /** Creates (or replaces) a small file at once, unsynced: the durable buffer's ledger, so that it exists before the disk may fill. */
+  writeSmall(path: string, bytes: Uint8Array): void
   /** Reads a whole small file; undefined when it does not exist. */
   readSmall(path: string): Uint8Array | undefined
   /** Truncates a file to `length` bytes (buffer repair). */
@@ -81,6 +88,16 @@ export const nodeLogFiles: LogFiles = {
     fs.renameSync(tmp, path)
     await fsyncDir(join(path, '..'))
   },
+  async overwrite(path, bytes) {
+    const fd = fs.openSync(path, 'r+')
+    try {
+      fs.writeSync(fd, bytes, 0, bytes.length, 0)
+      await fsyncFd(fd)
+    } finally {
+      fs.closeSync(fd)
+    }
+  },
+  writeSmall: (path, bytes) => fs.writeFileSync(path, bytes),
   readSmall(path) {
     try {
       return new Uint8Array(fs.readFileSync(path))

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { openSegmentLog, type SegmentLog, type Skipped } from '../../src/buffer/segment-log.ts'
+import { ledgerBytes, openSegmentLog, type SegmentLog, type Skipped } from '../../src/buffer/segment-log.ts'
 import { HEADER_BYTES } from '../../src/buffer/frame.ts'
 import { type LogFiles, nodeLogFiles } from '../../src/runtime/log-files.ts'
 
@@ -91,11 +91,12 @@ test('segments rotate at segmentBytes and are deleted once acknowledged and the 
     assert.equal((await log.checkpoint()).ok, true)
     // Entries 0-3 filled segments 1 and 2; entry 4 is the first of segment 3, which stays.
     assert.deepEqual(segmentFiles(dir), ['00000000000000000003.seg', '00000000000000000004.seg', '00000000000000000005.seg'])
-    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'ledger.json'), 'utf8')), { v: 1, segment: 3, offset: 48 })
+    assert.deepEqual(readFileSync(join(dir, 'ledger.json')), Buffer.from(ledgerBytes({ segment: 3, offset: 48 })))
+    assert.match(readFileSync(join(dir, 'ledger.json'), 'utf8'), /^\{"v":1,"segment":3,"offset":48,"crc":\d+\} +\n$/)
     log.ack(pos[5]!)
     await log.checkpoint()
     // The end of segment 3 is the start of segment 4.
-    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'ledger.json'), 'utf8')), { v: 1, segment: 4, offset: 0 })
+    assert.deepEqual(readFileSync(join(dir, 'ledger.json')), Buffer.from(ledgerBytes({ segment: 4, offset: 0 })))
     assert.deepEqual(segmentFiles(dir), ['00000000000000000004.seg', '00000000000000000005.seg'])
     await log.close()
   } finally {
@@ -103,7 +104,7 @@ test('segments rotate at segmentBytes and are deleted once acknowledged and the 
   }
 })
 
-test('checkpoint: data fsynced before the ledger is replaced, the ledger before a segment is deleted', async () => {
+test('checkpoint: data fsynced before the ledger is written, the ledger before a segment is deleted', async () => {
   const dir = fresh()
   const calls: string[] = []
   const files: LogFiles = {
@@ -116,6 +117,10 @@ test('checkpoint: data fsynced before the ledger is replaced, the ledger before 
       calls.push('replace ledger')
       return nodeLogFiles.replaceAtomic(path, bytes)
     },
+    overwrite: (path, bytes) => {
+      calls.push('write ledger in place')
+      return nodeLogFiles.overwrite(path, bytes)
+    },
     unlink: (path) => {
       calls.push(`unlink ${path.slice(-8)}`)
       nodeLogFiles.unlink(path)
@@ -127,7 +132,8 @@ test('checkpoint: data fsynced before the ledger is replaced, the ledger before 
     assert.ok(p[0]!.ok && p[1]!.ok)
     log.ack(p[1]!.pos)
     await log.checkpoint()
-    assert.deepEqual(calls, ['fsync segment', 'fsync segment', 'replace ledger', 'unlink 0001.seg'])
+    // The ledger exists from the open on, and is written in place (a full disk has no block for a new one).
+    assert.deepEqual(calls, ['fsync segment', 'fsync segment', 'write ledger in place', 'unlink 0001.seg'])
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

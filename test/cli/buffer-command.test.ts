@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decodeEntry, encodeEntry } from '../../src/buffer/entry.ts'
 import { HEADER_BYTES } from '../../src/buffer/frame.ts'
-import { openSegmentLog, type SegmentLog } from '../../src/buffer/segment-log.ts'
+import { ledgerBytes, openSegmentLog, type SegmentLog } from '../../src/buffer/segment-log.ts'
 import { runBufferCommand } from '../../src/cli/buffer-command.ts'
 import { parseConfig } from '../../src/config-file/load.ts'
 import type { Config } from '../../src/config/types.ts'
@@ -217,7 +217,12 @@ test(
       ].join('\n'),
     })
     assert.deepEqual(items(q0), ['a1', 'a2', 'b2', 'c1', 'c2'])
-    assert.deepEqual(readdirSync(q0).sort(), ['00000000000000000001.seg', '00000000000000000002.seg', '00000000000000000003.seg'])
+    assert.deepEqual(readdirSync(q0).sort(), [
+      '00000000000000000001.seg',
+      '00000000000000000002.seg',
+      '00000000000000000003.seg',
+      'ledger.json',
+    ])
     assert.deepEqual((await command('inspect', configIn(root))).stdout.split('\n')[2], '  q0           5  150 B         3   1m00s        0')
   }),
 )
@@ -258,7 +263,7 @@ test(
       '  q0: ledger.json pointed at segment 1 offset 999; now at segment 2 offset 0',
       '  q0: repaired: 0 damaged entries removed (0 bytes); 4 entries kept, 0 corrupt',
     ])
-    assert.equal(readFileSync(join(q0, 'ledger.json'), 'utf8'), '{"v":1,"segment":2,"offset":0}')
+    assert.equal(readFileSync(join(q0, 'ledger.json'), 'utf8'), new TextDecoder().decode(ledgerBytes({ segment: 2, offset: 0 })))
     assert.deepEqual(items(q0), ['b1', 'b2', 'c1', 'c2'])
 
     writeFileSync(join(q0, 'ledger.json'), '{"v":1,"segm')
@@ -380,7 +385,7 @@ test(
               oldestWrittenAt: '2026-01-01T11:59:00.000Z',
               oldestAgeSeconds: 60,
               readFrom: { segment: 1, offset: 0 },
-              ledger: 'none',
+              ledger: 'ok',
               corrupt: [{ segment: 3, offset: 30, why: 'a torn entry (18 bytes announced, 13 there)' }],
             },
             {

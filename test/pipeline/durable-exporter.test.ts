@@ -7,73 +7,10 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { ExporterConfig } from '../../src/config/types.ts'
-import { createTimeFormatter } from '../../src/encode/time-str.ts'
-import { buildExporter } from '../../src/exporters/build-exporter.ts'
-import type { JsonItem } from '../../src/exporters/json-plan.ts'
-import { createLogger } from '../../src/observe/log.ts'
-import { createRelayMetrics, type RelayMetrics } from '../../src/observe/relay-metrics.ts'
 import { admitGroups } from '../../src/pipeline/admission.ts'
-import type { Sink } from '../../src/pipeline/send-result.ts'
-import { compileNormalizer } from '../../src/record/normalize.ts'
-import { dataSource } from '../../src/deepflow/schema.ts'
 import { type LogFiles, nodeLogFiles } from '../../src/runtime/log-files.ts'
-import { EMPTY_DICTIONARY } from '../../src/translate/dictionary.ts'
-import { exporterFromYaml } from '../helpers/encode.ts'
-import { createRealClock, until } from '../helpers/manual-clock.ts'
-
-const DS = 'flow_metrics.network.1m'
-const normalize = compileNormalizer(dataSource(DS)!)
-const records = (from: number, n: number) =>
-  Array.from({ length: n }, (_, i) => {
-    const r = normalize({ time: 1715133600 + from + i, byte_tx: from + i })
-    if (!r.ok) throw new Error(r.error)
-    return r.record
-  })
-
-/** A stdout-like sink that delivers only while open; the lines it delivered. */
-function gateSink() {
-  const delivered: string[] = []
-  let open = true
-  const sink: Sink<JsonItem> = {
-    send(batch) {
-      if (!open) return Promise.resolve({ status: 'retryable', error: 'closed', retryAfterMs: 20 } as const)
-      for (const item of batch) delivered.push(new TextDecoder().decode(item.line))
-      return Promise.resolve({ status: 'ok' } as const)
-    },
-    close: () => Promise.resolve(),
-  }
-  return { sink, delivered, setOpen: (o: boolean) => (open = o) }
-}
-
-function diskExporter(dir: string, extra = '', buffer: Partial<{ maxBytes: number; syncInterval: number }> = {}): ExporterConfig {
-  const e = exporterFromYaml(`data-sources: [${DS}]\nexport-fields: [byte_tx]\nqueue-count: 1\nflush-timeout: 0.01\n${extra}`)
-  return { ...e, buffer: { type: 'disk', path: dir, maxBytes: buffer.maxBytes ?? 1 << 30, syncInterval: buffer.syncInterval ?? 0.05 } }
-}
-
-function build(
-  e: ExporterConfig,
-  sink: Sink<JsonItem>,
-  opts: { metrics?: RelayMetrics; logFiles?: LogFiles; overflow?: 'reject' | 'drop-oldest' } = {},
-) {
-  const metrics = opts.metrics ?? createRelayMetrics()
-  const clock = createRealClock()
-  const { exporter } = buildExporter(e, {
-    dictionary: { current: EMPTY_DICTIONARY },
-    formatTime: createTimeFormatter('UTC'),
-    stdout: sink,
-    clock,
-    log: createLogger({ write: () => {}, now: clock.now, level: 'error' }),
-    metrics,
-    fetch: undefined,
-    retry: { initialMs: 5, maxMs: 20 },
-    overflow: opts.overflow ?? 'reject',
-    ...(opts.logFiles === undefined ? {} : { logFiles: opts.logFiles }),
-  })
-  return { exporter, metrics }
-}
-
-const byteTx = (lines: readonly string[]) => lines.map((l) => (JSON.parse(l) as { byte_tx: number }).byte_tx)
+import { build, byteTx, diskExporter, DS, gateSink, records } from '../helpers/durable.ts'
+import { until } from '../helpers/manual-clock.ts'
 
 test('what was accepted and not sent survives a stop, is replayed in order at the next start, and counted once', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'relay-durable-'))
@@ -213,6 +150,61 @@ test('max-bytes: reject answers full; drop-oldest evicts the oldest segment, cou
     assert.deepEqual(got.slice(-100), Array.from({ length: 100 }, (_, i) => 9900 + i))
     assert.deepEqual(got, [...got].sort((x, y) => x - y))
     await dropping.exporter.stop(Date.now() + 1000)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('a buffer left damaged (a flipped bit, a missing segment, a torn last entry): the exporter starts, skips, counts, delivers the rest in order', async () => {
+  const { readdirSync, readFileSync, statSync, truncateSync, unlinkSync, writeFileSync } = await import('node:fs')
+  const dir = mkdtempSync(join(tmpdir(), 'relay-durable-'))
+  try {
+    const first = gateSink()
+    first.setOpen(false)
+    // max-bytes 512 KiB: 64 KiB segments; 1,200 records fill three of them.
+    const e = diskExporter(dir, 'queue-size: 1\nbatch-size: 1', { maxBytes: 512 * 1024 })
+    const a = build(e, first.sink)
+    const N = 1200
+    for (let i = 0; i < N; i++) assert.equal(admitGroups([{ ds: DS, records: records(i, 1) }], [a.exporter]).status, 'accepted')
+    await a.exporter.stop(Date.now() + 50)
+    const q = join(dir, 'stdout-0', 'q0')
+    const segments = readdirSync(q).filter((n) => n.endsWith('.seg')).sort().map((n) => join(q, n))
+    assert.ok(segments.length >= 3, String(segments.length))
+    /** The byte_tx of each entry of a segment, and where its frame starts (magic, crc, length u32 LE, payload). */
+    const framesOf = (path: string) => {
+      const bytes = readFileSync(path)
+      const out: { at: number; id: number }[] = []
+      for (let at = 0; at < bytes.length; at += 12 + bytes.readUInt32LE(at + 8)) {
+        const text = new TextDecoder().decode(bytes.subarray(at + 12, at + 12 + bytes.readUInt32LE(at + 8)))
+        out.push({ at, id: Number(/"byte_tx":(\d+)/.exec(text)![1]) })
+      }
+      return out
+    }
+    const first0 = framesOf(segments[0]!)
+    const lost = new Set<number>()
+    // A flipped bit inside the 11th entry of the first segment.
+    const bytes = readFileSync(segments[0]!)
+    bytes[first0[10]!.at + 20]! ^= 0x04
+    writeFileSync(segments[0]!, bytes)
+    lost.add(first0[10]!.id)
+    // The second segment gone.
+    for (const f of framesOf(segments[1]!)) lost.add(f.id)
+    unlinkSync(segments[1]!)
+    // The last entry of the last segment torn.
+    const last = segments.at(-1)!
+    const lastFrames = framesOf(last)
+    lost.add(lastFrames.at(-1)!.id)
+    truncateSync(last, statSync(last).size - 3)
+
+    const second = gateSink()
+    const b = build(e, second.sink)
+    const want = Array.from({ length: N }, (_, i) => i).filter((i) => !lost.has(i))
+    await until(() => second.delivered.length === want.length, 'the intact records', 10_000)
+    assert.deepEqual(byteTx(second.delivered), want)
+    // One bad checksum, one missing segment, one torn entry.
+    assert.equal(b.metrics.bufferCorrupt.get(['stdout-0']), 3)
+    assert.equal(b.metrics.replayed.get(['stdout-0']), want.length)
+    await b.exporter.stop(Date.now() + 1000)
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
