@@ -62,3 +62,24 @@ test('stopped while waiting: the records admitted so far, a prefix', async () =>
   assert.equal(await done, 2)
   assert.deepEqual(s.sleeps, [50, 100])
 })
+
+test('a durable buffer (sync-interval 0): done only once the records are synced; a failed sync, or a buffer that cannot be written, is waited out', async () => {
+  let synced: (r: { ok: true }) => void = () => {}
+  const durable = new Promise<{ ok: true }>((r) => (synced = r))
+  const s = setup((_g, attempt) =>
+    attempt === 0
+      ? { status: 'unavailable', exporter: 'x', error: 'EIO' }
+      : attempt === 1
+      ? { status: 'accepted', durable: Promise.resolve({ ok: false, code: 'EIO', error: 'syncing: EIO' }) }
+      : { status: 'accepted', durable }
+  )
+  let done: number | undefined
+  void admitWaiting(s.deps, NET, records(3)).then((n) => (done = n))
+  await s.clock.advance(50 + 100)
+  assert.deepEqual(s.tried, [3, 3, 3])
+  assert.equal(done, undefined)
+  synced({ ok: true })
+  await s.clock.advance(0)
+  assert.equal(done, 3)
+  assert.equal(s.waits(), 2)
+})

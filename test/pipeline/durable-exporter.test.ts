@@ -118,7 +118,7 @@ test('a read-only file system: 503 (unavailable) and counted, never a crash; wri
   }
 })
 
-test('max-bytes: reject answers full; drop-oldest evicts the oldest segment, counted', async () => {
+test('max-bytes: reject answers full, and once the sink is back the backlog leaves in order; drop-oldest evicts the oldest segment, counted', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'relay-durable-'))
   try {
     const gate = gateSink()
@@ -135,6 +135,16 @@ test('max-bytes: reject answers full; drop-oldest evicts the oldest segment, cou
       accepted++
     }
     assert.ok(accepted > 10 && accepted < 400, String(accepted))
+    // The sink comes back: everything accepted while it was away is delivered, in order, and the
+    // buffer takes records again.
+    gate.setOpen(true)
+    await until(() => gate.delivered.length === accepted * 100, 'the backlog', 10_000)
+    assert.deepEqual(byteTx(gate.delivered), Array.from({ length: accepted * 100 }, (_, i) => i))
+    await new Promise((r) => setTimeout(r, 200))
+    assert.equal(admitGroups([{ ds: DS, records: records(accepted * 100, 100) }], [exporter]).status, 'accepted')
+    await until(() => gate.delivered.length === accepted * 100 + 100, 'the next records', 10_000)
+    gate.setOpen(false)
+    gate.delivered.length = 0
     await exporter.stop(Date.now() + 50)
 
     const dropping = build(diskExporter(join(dir, 'd'), 'queue-size: 10', { maxBytes: 200 * 1024 }), gate.sink, { overflow: 'drop-oldest' })
