@@ -52,6 +52,8 @@ export interface Results {
   kafka: KafkaWorkload[]
   /** The OTLP path (the relay alone: no peer is installable here). */
   otlp: Measurement[]
+  /** The durable buffer's legs (durable.ts), as markdown; null when they did not run. */
+  durable: string | null
   curves: { name: string; first: string; rows: CurveRow[] }[]
   checks: string[]
   background: { busyBefore: number; loadBefore: number; loadAfter: number }
@@ -249,6 +251,16 @@ export function renderReport(r: Results, kafkaVersion: string): string {
     )
   }
   if (r.otlp.length > 0) out.push(...otlpSection(r.otlp))
+  if (r.durable !== null) {
+    out.push(
+      '## Durable buffer (issue 18): `buffer: {type: disk}` vs `{type: memory}`, same run',
+      '',
+      'The relay alone, three variants of one exporter, fed network.1s NDJSON (100 records per request, 1 client): memory, disk with `sync-interval: 0.5`, disk with `sync-interval: 0` (an fsync before each 202). Target: disk at 0.5 s ≥ 0.8 × memory. Bytes written per record: what the relay made the kernel write to storage (`/proc/<pid>/io` write_bytes: entries, ledgers, page rewrites), per record (`scripts/bench/durable.ts`).',
+      '',
+      r.durable,
+      '',
+    )
+  }
   if (r.rw.length > 0 || r.rwVm !== null || r.kafka.length > 0) {
     out.push(
       '## Targets (issues 8, 14, 15)',

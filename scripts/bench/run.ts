@@ -11,7 +11,7 @@
 // Inputs are generated once into .cache/bench/. The full run writes BENCHMARKS.md; --smoke runs
 // tiny inputs, one round and one point per curve, checks that every contender of each path
 // delivered the same samples/messages, and never judges the numbers.
-// Usage: bun scripts/bench/run.ts [--smoke] [--rounds 3] [--only rw,kafka,otlp,curves (vm: only the VictoriaMetrics leg)]
+// Usage: bun scripts/bench/run.ts [--smoke] [--rounds 3] [--only rw,kafka,otlp,durable,curves (vm: only the VictoriaMetrics leg)]
 //        [--out FILE | --no-write] [--rw-records N] [--network-map-records N] [--application-map-records N]
 //        [--rw-per-request 100,1000] [--rw-data-sources network.1s,network_map.1s,application_map.1s] [--vm-rate RECORDS_PER_S] [--vm-records N] [--vm-tag-sets N]
 //        [--kafka-records N] [--kafka-l7-records N] [--l7-records N] [--tag-sets N] [--per-request 100] [--concurrency 1]
@@ -34,13 +34,14 @@ import { ensureSaramaProducer, requireSarama } from './sarama.ts'
 import { type Receiver, remoteWriteCases, RW_WORKLOADS, type RwWorkload, startReceiver } from './rw-path.ts'
 import { VM_CASE, vmLeg, vmPace } from './vm-leg.ts'
 import { type OtlpReceiver, otlpRounds, startOtlpReceiver } from './otlp-path.ts'
+import { durableLegs } from './durable.ts'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const { values } = parseArgs({
   options: {
     smoke: { type: 'boolean', default: false },
     rounds: { type: 'string' },
-    only: { type: 'string', default: 'rw,kafka,otlp,curves' },
+    only: { type: 'string', default: 'rw,kafka,otlp,durable,curves' },
     out: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
     check: { type: 'boolean', default: false },
@@ -122,6 +123,7 @@ const results: Results = {
   rwVm: null,
   kafka: [],
   otlp: [],
+  durable: null,
   curves: [],
   checks: [],
   background: { busyBefore: await systemBusy(smoke ? 300 : 2000), loadBefore: loadAverage(), loadAfter: Number.NaN },
@@ -243,6 +245,20 @@ try {
     }
     await otlpReceiver.stop()
     otlpReceiver = undefined
+  }
+  if (only.has('durable')) {
+    const leg = await durableLegs({
+      bin,
+      workDir,
+      records: cfg.rwRecords,
+      tagSets: cfg.tagSets,
+      rounds: cfg.rounds,
+      kafka: true,
+      rw: true,
+      log,
+    })
+    results.durable = leg.markdown
+    results.checks.push(...leg.checks)
   }
   if (only.has('curves')) {
     const l7Data = ensureDataset({ ds: 'flow_log.l7_flow_log', records: cfg.l7Records, tagSets: cfg.tagSets }, log)

@@ -42,6 +42,7 @@ export function readOnlyFiles(files: LogFiles): LogFiles {
     mkdirp: () => {},
     openAppend: () => refuse('open for append'),
     append: () => refuse('append'),
+    appendAll: () => refuse('append'),
     fsync: () => refuse('fsync'),
     unlink: () => refuse('unlink'),
     replaceAtomic: () => refuse('replace'),

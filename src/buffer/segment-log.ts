@@ -50,6 +50,11 @@ export interface SegmentLog {
    * moves past it when it had read everything before (else it stays on disk for read()).
    */
   append(payload: Uint8Array, loaded: boolean): { readonly ok: true; readonly pos: Position } | (LogResult & { readonly ok: false })
+  /**
+   * Writes what was appended since the last flush (appends are gathered: one write for a request's
+   * entries). read(), sync() and close() flush first.
+   */
+  flush(): LogResult
   /** fsync of every segment appended to since the last sync: what was appended is then on stable storage. */
   sync(): Promise<LogResult>
   /** The next entry not yet read (loaded), or undefined when the reader is at the end of what was appended. */
@@ -203,6 +208,34 @@ export function openSegmentLog(opts: SegmentLogOptions): SegmentLog {
     }
   }
 
+  /** Frames appended and not yet written: written together by flushPending() (one system call). */
+  let pending: Uint8Array[] = []
+
+  /**
+   * Writes the pending frames to the segment being written. On an error, what reached the file may
+   * end in part of a frame: the segment's size is what the file holds, the next append starts a new
+   * segment, and a reader skips the torn part.
+   */
+  function flushPending(): LogResult {
+    if (pending.length === 0) return { ok: true }
+    const frames = pending
+    pending = []
+    try {
+      writeFd ??= files.openAppend(`${dir}/${segmentName(write.id)}`)
+      files.appendAll(writeFd, frames)
+      return { ok: true }
+    } catch (err) {
+      const failed = failure(err, `appending to ${dir}/${segmentName(write.id)}`)
+      try {
+        write.size = writeFd === undefined ? write.size - frames.reduce((n, f) => n + f.length, 0) : files.size(writeFd)
+      } catch {
+        // the size stays as counted
+      }
+      rotate()
+      return failed
+    }
+  }
+
   /** Closes the segment being written (its fd waits in `closing` for its sync) and starts the next. */
   function rotate(): void {
     if (writeFd !== undefined) closing.set(write.id, writeFd)
@@ -228,23 +261,13 @@ export function openSegmentLog(opts: SegmentLogOptions): SegmentLog {
   const log: SegmentLog = {
     append(payload, loaded) {
       const frame = encodeFrame(payload)
-      const atEnd = read.segment === write.id && read.offset === write.size
-      try {
-        if (write.size > 0 && write.size + frame.length > opts.segmentBytes) rotate()
-        writeFd ??= files.openAppend(`${dir}/${segmentName(write.id)}`)
-        files.append(writeFd, frame)
-      } catch (err) {
-        // What reached the file may be part of a frame: the next append starts a new segment, and a
-        // reader skips the torn part.
-        const failed = failure(err, `appending to ${dir}/${segmentName(write.id)}`)
-        try {
-          write.size = writeFd === undefined ? write.size : files.size(writeFd)
-        } catch {
-          // the size stays as counted
-        }
+      if (write.size > 0 && write.size + frame.length > opts.segmentBytes) {
+        const flushed = flushPending()
+        if (!flushed.ok) return flushed
         rotate()
-        return failed
       }
+      const atEnd = read.segment === write.id && read.offset === write.size
+      pending.push(frame)
       write.size += frame.length
       unsynced.add(write.id)
       const pos = { segment: write.id, offset: write.size }
@@ -252,7 +275,11 @@ export function openSegmentLog(opts: SegmentLogOptions): SegmentLog {
       return { ok: true, pos }
     },
 
+    flush: () => flushPending(),
+
     async sync() {
+      const flushed = flushPending()
+      if (!flushed.ok) return flushed
       const ids = [...unsynced]
       unsynced.clear()
       try {
@@ -273,6 +300,7 @@ export function openSegmentLog(opts: SegmentLogOptions): SegmentLog {
     },
 
     read() {
+      flushPending()
       for (;;) {
         if (read.segment > write.id) return undefined
         const seg = segmentOf(read.segment)

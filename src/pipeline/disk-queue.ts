@@ -60,6 +60,11 @@ export class DiskQueue<T extends Sized> {
     return { ok: true }
   }
 
+  /** Writes what was appended since the last flush (one write per request): the caller's 202 follows it. */
+  flush(): AppendResult {
+    return this.log.flush()
+  }
+
   /** True when entries wait on disk that memory does not hold: new items must wait behind them. */
   waiting(): boolean {
     return this.log.unread()

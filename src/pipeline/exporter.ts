@@ -251,20 +251,35 @@ export function createExporter<T extends Sized>(deps: ExporterDeps<T>): Exporter
     let failure: (LogResult & { readonly ok: false }) | undefined
     staged.perQueue.forEach((items, i) => {
       const dq = buffer.queues[i]!
+      /** Items held in memory too, once their entries are written. */
+      const loaded: T[] = []
+      let bytes = heldBytes()
       for (const item of items) {
         if (failure !== undefined) {
           sinks[i]!.release?.([item])
           continue
         }
-        const load = !dq.waiting() && heldRecords(i) < config.queueSize && heldBytes() + item.bytes <= config.queueMaxBytes
+        const load = !dq.waiting() && heldRecords(i) + loaded.length < config.queueSize && bytes + item.bytes <= config.queueMaxBytes
         const r = dq.append(item, load)
         if (!r.ok) {
           failure = r
           buffer.failed(r)
         }
-        if (r.ok && load) queues[i]!.push(item, now, seq++)
-        else sinks[i]!.release?.([item])
+        if (r.ok && load) {
+          loaded.push(item)
+          bytes += item.bytes
+        } else sinks[i]!.release?.([item])
       }
+      if (failure === undefined && items.length > 0) {
+        const written = dq.flush()
+        if (!written.ok) {
+          failure = written
+          buffer.failed(written)
+        }
+      }
+      // A request whose entries could not be written is answered 503: nothing of it stays in memory.
+      if (failure === undefined) { for (const item of loaded) queues[i]!.push(item, now, seq++) }
+      else sinks[i]!.release?.(loaded)
     })
     if (failure !== undefined) return { failed: failure }
     const durable = buffer.durable()

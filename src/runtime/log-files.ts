@@ -16,6 +16,8 @@ export interface LogFiles {
   size(fd: number): number
   /** Writes all of `bytes` at the end of the file (throws on a short write). */
   append(fd: number, bytes: Uint8Array): void
+  /** Writes all of `chunks`, in order, at the end of the file: one system call when it can (writev). */
+  appendAll(fd: number, chunks: readonly Uint8Array[]): void
   /** Reads up to `length` bytes at `position`; fewer at the end of the file. */
   read(fd: number, position: number, length: number): Uint8Array
   fsync(fd: number): Promise<void>
@@ -62,6 +64,25 @@ export const nodeLogFiles: LogFiles = {
       if (n <= 0) throw Object.assign(new Error('short write'), { code: 'EIO' })
       done += n
     }
+  },
+  appendAll(fd, chunks) {
+    const total = chunks.reduce((n, c) => n + c.length, 0)
+    const n = chunks.length === 1 ? fs.writeSync(fd, chunks[0]!) : fs.writevSync(fd, chunks as Uint8Array[])
+    if (n === total) return
+    // A short write: the rest, in order.
+    const rest = new Uint8Array(total - n)
+    let skip = n
+    let at = 0
+    for (const c of chunks) {
+      if (skip >= c.length) {
+        skip -= c.length
+        continue
+      }
+      rest.set(c.subarray(skip), at)
+      at += c.length - skip
+      skip = 0
+    }
+    nodeLogFiles.append(fd, rest)
   },
   read(fd, position, length) {
     const out = new Uint8Array(length)

@@ -85,6 +85,7 @@ test('segments rotate at segmentBytes and are deleted once acknowledged and the 
       assert.ok(r.ok)
       return r.pos
     })
+    assert.ok(log.flush().ok)
     assert.equal(segmentFiles(dir).length, 5) // two 42-byte frames per 100-byte segment
     assert.equal(log.bytes(), 10 * (HEADER_BYTES + 36))
     log.ack(pos[4]!)
@@ -231,22 +232,26 @@ test('a full disk: the append fails as a value, the torn part is skipped, the ne
   let failNext = false
   const files: LogFiles = {
     ...nodeLogFiles,
-    append(fd, bytes) {
+    appendAll(fd, chunks) {
       if (failNext) {
         failNext = false
-        nodeLogFiles.append(fd, bytes.subarray(0, 7)) // a short write, then the error
+        nodeLogFiles.append(fd, chunks[0]!.subarray(0, 7)) // a short write, then the error
         throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
       }
-      nodeLogFiles.append(fd, bytes)
+      nodeLogFiles.appendAll(fd, chunks)
     },
   }
   try {
     const { log, skipped } = open(dir, 1 << 20, files)
     assert.ok(log.append(enc('before'), false).ok)
+    assert.ok(log.flush().ok)
     failNext = true
-    const failed = log.append(enc('lost'), false)
+    // Appends are gathered; the write of the gathered frames fails.
+    assert.ok(log.append(enc('lost'), false).ok)
+    const failed = log.flush()
     assert.deepEqual(failed.ok ? null : failed.code, 'ENOSPC')
     assert.ok(log.append(enc('after'), false).ok)
+    assert.ok(log.flush().ok)
     assert.deepEqual(segmentFiles(dir), ['00000000000000000001.seg', '00000000000000000002.seg'])
     assert.deepEqual(readAll(log), ['before', 'after'])
     assert.deepEqual(skipped, [{ segment: 1, offset: 18, why: 'a torn header (7 bytes at the end)' }])

@@ -92,9 +92,9 @@ test('a read-only file system: 503 (unavailable) and counted, never a crash; wri
   let readOnly = false
   const files: LogFiles = {
     ...nodeLogFiles,
-    append(fd, bytes) {
+    appendAll(fd, chunks) {
       if (readOnly) throw Object.assign(new Error('EROFS: read-only file system, write'), { code: 'EROFS' })
-      nodeLogFiles.append(fd, bytes)
+      nodeLogFiles.appendAll(fd, chunks)
     },
   }
   try {
