@@ -208,6 +208,16 @@ export function openSegmentLog(opts: SegmentLogOptions): SegmentLog {
     }
   }
 
+  /** Moves the reader from the end of a closed segment (or a missing one) to the start of the next. */
+  function passReadSegments(): void {
+    while (read.segment < write.id) {
+      const seg = segmentOf(read.segment)
+      if (seg !== undefined && read.offset < seg.size) return
+      read = { segment: nextAfter(read.segment) ?? write.id, offset: 0 }
+      chunk = undefined
+    }
+  }
+
   /** Frames appended and not yet written: written together by flushPending() (one system call). */
   let pending: Uint8Array[] = []
 
@@ -266,6 +276,8 @@ export function openSegmentLog(opts: SegmentLogOptions): SegmentLog {
         if (!flushed.ok) return flushed
         rotate()
       }
+      // (A reader at the end of the segment just closed is at the start of this one.)
+      passReadSegments()
       const atEnd = read.segment === write.id && read.offset === write.size
       pending.push(frame)
       write.size += frame.length
@@ -344,7 +356,10 @@ export function openSegmentLog(opts: SegmentLogOptions): SegmentLog {
       }
     },
 
-    unread: () => read.segment < write.id || read.offset < write.size,
+    unread() {
+      passReadSegments()
+      return read.segment < write.id || read.offset < write.size
+    },
 
     ack(pos) {
       if (pos.segment > acked.segment || (pos.segment === acked.segment && pos.offset > acked.offset)) acked = pos

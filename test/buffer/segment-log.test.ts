@@ -277,3 +277,20 @@ test('dropOldest: the oldest closed segment goes, its unacknowledged entries cou
     rmSync(dir, { recursive: true, force: true })
   }
 })
+
+test('entries appended as loaded across segment rotations are never read back (no duplicate delivery)', () => {
+  const dir = fresh()
+  try {
+    const { log } = open(dir, 64)
+    for (let i = 0; i < 10; i++) assert.ok(log.append(enc(`e${i}`.padEnd(20, '.')), true).ok)
+    assert.ok(log.flush().ok)
+    assert.equal(segmentFiles(dir).length, 5)
+    assert.equal(log.unread(), false)
+    assert.deepEqual(readAll(log), [])
+    // One spilled after them is read, alone.
+    log.append(enc('spilled'), false)
+    assert.deepEqual(readAll(log), ['spilled'])
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
