@@ -1,9 +1,9 @@
 // What a reload (SIGHUP) changes, decided from configs alone (pure; relay.ts applies it). Exporters
 // are matched by name and compared by content, wherever they stand in the file:
 //   kept      same name, same settings: keeps its queues and in-flight batches;
-//   replaced  same name, other settings: a new one takes new records, the old one drains; but one
-//             with a durable buffer (before or after) is kept as it runs, and listed in needRestart:
-//             the old and the new one cannot share the buffer's directory;
+//   replaced  same name, other settings: a new one takes new records, the old one drains (one with
+//             a durable buffer: the new one takes over the buffer once the old one drained, see
+//             handoff-exporter.ts);
 //   added     a name the running config does not have;
 //   removed   a running name the next config does not have (it drains).
 // A renamed exporter is one removed and one added. Lists follow the next config's order (removed:
@@ -54,21 +54,14 @@ export function planReload(running: RunningConfig, next: Pick<Config, 'exporters
   const kept: string[] = []
   const replaced: string[] = []
   const added: string[] = []
-  /** Changed exporters with a durable buffer: two of them cannot share its directory, so they change at a restart. */
-  const heldBack: string[] = []
   for (const e of next.exporters) {
     const prior = byName.get(e.name)
     if (prior === undefined) added.push(e.name)
-    else if (sameExporter(prior, e)) kept.push(e.name)
-    else if (prior.buffer.type === 'disk' || e.buffer.type === 'disk') {
-      kept.push(e.name)
-      heldBack.push(`exporter ${e.name} (durable buffer)`)
-    } else replaced.push(e.name)
+    else (sameExporter(prior, e) ? kept : replaced).push(e.name)
   }
   const nextNames = new Set(next.exporters.map((e) => e.name))
   const removed = running.exporters.map((e) => e.name).filter((name) => !nextNames.has(name))
   const needRestart = RESTART_SETTINGS.filter((k) => !same(running.relay[k], next.relay[k])).map(fileKey)
   if (!same(running.sources, next.sources)) needRestart.push('sources')
-  needRestart.push(...heldBack)
   return { kept, replaced, added, removed, needRestart }
 }

@@ -9,6 +9,7 @@ import { type BuildContext, buildExporter, type BuiltExporter } from '../exporte
 import type { Exporter } from '../pipeline/exporter.ts'
 import type { Sized } from '../pipeline/send-result.ts'
 import { loadExporterTls } from './exporter-tls.ts'
+import { handoffExporter } from './handoff-exporter.ts'
 import type { ReloadPlan } from './reload-plan.ts'
 import { asStartError } from './start-error.ts'
 
@@ -45,17 +46,36 @@ export function createRunningExporters(configs: readonly ExporterConfig[], deps:
     async apply(plan, next) {
       const running = new Map(built.map((b) => [b.exporter.config.name, b]))
       const nextBuilt: BuiltExporter[] = []
+      /** Changed exporters with a durable buffer: built once their old self let go of its directory. */
+      const handoffs: { readonly index: number; readonly e: ExporterConfig }[] = []
       for (const e of next) {
         const kept = plan.kept.includes(e.name) ? running.get(e.name) : undefined
+        const old = running.get(e.name)
+        if (kept === undefined && old !== undefined && (old.exporter.config.buffer.type === 'disk' || e.buffer.type === 'disk')) {
+          // Its TLS files are read now, so that a reload that cannot apply is refused before anything changes.
+          await loadExporterTls({ exporter: { config: e } as Exporter<Sized>, tls: { current: null } }, deps.readTextFile)
+          handoffs.push({ index: nextBuilt.length, e })
+          nextBuilt.push(old)
+          continue
+        }
         const b = kept ?? build(e)
         if (kept === undefined) await loadExporterTls(b, deps.readTextFile)
         nextBuilt.push(b)
       }
       const retired = built.filter((b) => !plan.kept.includes(b.exporter.config.name))
+      const deadline = deps.deadline()
+      const stopped = new Map(retired.map((b) => [b.exporter.config.name, b.exporter.stop(deadline)]))
+      for (const { index, e } of handoffs) {
+        const exporter = handoffExporter(e, stopped.get(e.name)!, async () => {
+          const b = build(e)
+          await loadExporterTls(b, deps.readTextFile)
+          return b.exporter
+        }, deps.context.log)
+        nextBuilt[index] = { exporter, tls: { current: null } }
+      }
       built = nextBuilt
       exporters = built.map((b) => b.exporter)
-      const deadline = deps.deadline()
-      for (const b of retired) draining.push(b.exporter.stop(deadline))
+      draining.push(...stopped.values())
     },
     async stop() {
       const deadline = deps.deadline()

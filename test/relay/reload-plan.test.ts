@@ -81,22 +81,3 @@ for (const [name, running, next, want] of ROWS) {
     assert.deepEqual(planReload({ exporters: r.exporters, relay: r.relay, sources: r.sources }, parseConfig(next, 'next.yaml')), want)
   })
 }
-
-test('planReload: a changed exporter with a durable buffer is kept as it runs and listed for a restart (one directory, one owner)', () => {
-  const r = parseConfig(AB, 'running.yaml')
-  const n = parseConfig(file([rw('a', 'http://rw:8428/new'), rw('b', 'http://rw:8428/new')]), 'next.yaml')
-  const disk = { type: 'disk', path: '/var/lib/relay', maxBytes: 1 << 30, syncInterval: 0.5 } as const
-  const running = { exporters: r.exporters.map((e) => (e.name === 'a' ? { ...e, buffer: disk } : e)), relay: r.relay, sources: r.sources }
-  assert.deepEqual(planReload(running, { ...n, exporters: n.exporters.map((e) => (e.name === 'a' ? { ...e, buffer: disk } : e)) }), {
-    kept: ['a'],
-    replaced: ['b'],
-    added: [],
-    removed: [],
-    needRestart: ['exporter a (durable buffer)'],
-  })
-  // Adding a buffer to a running exporter is such a change too.
-  assert.deepEqual(planReload(running, { ...n, exporters: n.exporters.map((e) => ({ ...e, buffer: disk })) }).needRestart, [
-    'exporter a (durable buffer)',
-    'exporter b (durable buffer)',
-  ])
-})

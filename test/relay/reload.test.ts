@@ -114,3 +114,46 @@ test('a reloaded config\'s warnings are logged after "config reloaded" and repla
   assert.deepEqual(logs.map((l) => [l.level, l.msg]), [['info', 'config reloaded'], ['warn', warning]])
   assert.deepEqual(await status(), [warning])
 })
+
+test('a changed exporter with a durable buffer: the old one drains to its old endpoint until the deadline, then the new one takes over its buffer and sends the rest to the new endpoint', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs')
+  const { tmpdir } = await import('node:os')
+  const { join } = await import('node:path')
+  const dir = mkdtempSync(join(tmpdir(), 'relay-reload-disk-'))
+  const oldEndpoint = await startReceiver()
+  const newEndpoint = await startReceiver()
+  const diskYaml = (url: string) =>
+    `relay:\n  shutdown-timeout: 5\nexporters:\n  - {protocol: prometheus, enabled: true, name: change, endpoints: [${url}], data-sources: [${DS}], export-fields: [byte_tx], queue-count: 1, request-timeout: 60, buffer: {type: disk, path: ${dir}, max-bytes: 8Mi}}\n`
+  try {
+    const h = await startHarness(diskYaml(oldEndpoint.url))
+    oldEndpoint.script(...Array.from({ length: 1000 }, () => ({ status: 503 })))
+    for (const n of [1, 2]) assert.equal((await h.post(DS, rec(n))).status, 202)
+    await h.clock.advance(1000)
+    await until(() => oldEndpoint.requests.length >= 1, 'the old endpoint failing')
+    const result = await h.relay.reload(parseConfig(diskYaml(newEndpoint.url), 'test.yaml'))
+    assert.deepEqual(result, { kept: [], replaced: ['change'], added: [], removed: [], needRestart: [] })
+    // While the old one drains, the buffer is not the new one's yet: a full queue's answer.
+    assert.equal((await h.post(DS, rec(3))).status, 429)
+    // The old endpoint stays down: at the deadline what is left stays in the buffer (not dropped) ...
+    for (let i = 0; i < 40 && h.relay.exporters[0]!.buffer() === null; i++) {
+      await h.clock.advance(1000)
+      await new Promise((r) => setTimeout(r, 10))
+    }
+    assert.notEqual(h.relay.exporters[0]!.buffer(), null)
+    assert.equal(h.metric('deepflow_relay_records_dropped_total{exporter="change",reason="shutdown"}'), 0)
+    // ... and the new one sends it to the new endpoint, then what comes next.
+    assert.equal(h.metric('deepflow_relay_records_replayed_total{exporter="change"}'), 2)
+    assert.equal((await h.post(DS, rec(3))).status, 202)
+    for (let i = 0; i < 30 && newEndpoint.requests.filter((q) => q.status === 204).flatMap((q) => q.series).length < 3; i++) {
+      await h.clock.advance(1000)
+      await new Promise((r) => setTimeout(r, 10))
+    }
+    assert.deepEqual(seriesText(newEndpoint.requests.filter((q) => q.status === 204).flatMap((q) => q.series)), [line(1), line(2), line(3)])
+    assert.deepEqual(oldEndpoint.requests.filter((q) => q.status === 204), [])
+    await h.relay.stop()
+  } finally {
+    await oldEndpoint.close()
+    await newEndpoint.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
