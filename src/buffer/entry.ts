@@ -5,6 +5,11 @@
 
 export const ENTRY_HEAD_BYTES = 8
 
+/** Writes an entry's head (its written-at time) at `at` of `buf`; the item's bytes follow it. */
+export function writeEntryHead(buf: Uint8Array, at: number, writtenAtMs: number): void {
+  new DataView(buf.buffer, buf.byteOffset, buf.byteLength).setFloat64(at, writtenAtMs, true)
+}
+
 export function encodeEntry(writtenAtMs: number, item: Uint8Array): Uint8Array {
   const out = new Uint8Array(ENTRY_HEAD_BYTES + item.length)
   new DataView(out.buffer).setFloat64(0, writtenAtMs, true)

@@ -12,6 +12,17 @@ export const HEADER_BYTES = 12
 /** The largest entry a frame may hold (a queue entry is one record: far smaller). */
 export const MAX_ENTRY_BYTES = 64 * 1024 * 1024
 
+/**
+ * Completes a frame whose payload was written at `at + HEADER_BYTES` of `buf` (`length` bytes):
+ * its magic, length and CRC, in place.
+ */
+export function sealFrame(buf: Uint8Array, at: number, length: number): void {
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
+  view.setUint32(at, FRAME_MAGIC, true)
+  view.setUint32(at + 8, length, true)
+  view.setUint32(at + 4, crc32c(buf, at + 8, at + HEADER_BYTES + length), true)
+}
+
 /** The frame of `payload`, ready to append. */
 export function encodeFrame(payload: Uint8Array): Uint8Array {
   const out = new Uint8Array(HEADER_BYTES + payload.length)

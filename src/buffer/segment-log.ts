@@ -18,7 +18,8 @@
 //
 // Errors of the file system (ENOSPC, EIO, EROFS) come back as values, never thrown.
 import type { LogFiles } from '../runtime/log-files.ts'
-import { encodeFrame, frameAt, nextGoodFrame } from './frame.ts'
+import { frameAt, HEADER_BYTES, nextGoodFrame, sealFrame } from './frame.ts'
+import { GrowableBytes } from '../util/growable-bytes.ts'
 import { crc32c } from '../util/crc32c.ts'
 
 /** An entry's place: its segment and the offset just past it (where the next entry starts). */
@@ -50,6 +51,15 @@ export interface SegmentLog {
    * moves past it when it had read everything before (else it stays on disk for read()).
    */
   append(payload: Uint8Array, loaded: boolean): { readonly ok: true; readonly pos: Position } | (LogResult & { readonly ok: false })
+  /**
+   * append() of a payload of `length` bytes that `write` puts at `at` of `buf` (the log's own write
+   * buffer: no copy of the entry is made).
+   */
+  appendWith(
+    length: number,
+    write: (buf: Uint8Array, at: number) => void,
+    loaded: boolean,
+  ): { readonly ok: true; readonly pos: Position } | (LogResult & { readonly ok: false })
   /**
    * Writes what was appended since the last flush (appends are gathered: one write for a request's
    * entries). read(), sync() and close() flush first.
@@ -127,6 +137,23 @@ export function readLedger(files: LogFiles, dir: string): Position | undefined {
     return { segment: j.segment as number, offset: j.offset as number }
   } catch {
     return undefined
+  }
+}
+
+/** The log's write buffer: frames are put here, then written with one system call and the buffer reused. */
+class PendingFrames extends GrowableBytes {
+  /** Empties it; a buffer a large request grew is let go, so that it does not stay that large. */
+  override reset(): void {
+    this.length = 0
+    if (this.buf.length > 1 << 20) this.buf = new Uint8Array(64 << 10)
+  }
+
+  /** Room for `n` bytes at the end: where they start. */
+  reserve(n: number): number {
+    this.room(n)
+    const at = this.length
+    this.length += n
+    return at
   }
 }
 
@@ -218,8 +245,8 @@ export function openSegmentLog(opts: SegmentLogOptions): SegmentLog {
     }
   }
 
-  /** Frames appended and not yet written: written together by flushPending() (one system call). */
-  let pending: Uint8Array[] = []
+  /** Frames appended and not yet written, one after the other: written together by flushPending() (one system call). */
+  const pending = new PendingFrames()
 
   /**
    * Writes the pending frames to the segment being written. On an error, what reached the file may
@@ -228,21 +255,22 @@ export function openSegmentLog(opts: SegmentLogOptions): SegmentLog {
    */
   function flushPending(): LogResult {
     if (pending.length === 0) return { ok: true }
-    const frames = pending
-    pending = []
+    const bytes = pending.length
     try {
       writeFd ??= files.openAppend(`${dir}/${segmentName(write.id)}`)
-      files.appendAll(writeFd, frames)
+      files.appendAll(writeFd, [pending.buf.subarray(0, bytes)])
       return { ok: true }
     } catch (err) {
       const failed = failure(err, `appending to ${dir}/${segmentName(write.id)}`)
       try {
-        write.size = writeFd === undefined ? write.size - frames.reduce((n, f) => n + f.length, 0) : files.size(writeFd)
+        write.size = writeFd === undefined ? write.size - bytes : files.size(writeFd)
       } catch {
         // the size stays as counted
       }
       rotate()
       return failed
+    } finally {
+      pending.reset()
     }
   }
 
@@ -270,8 +298,12 @@ export function openSegmentLog(opts: SegmentLogOptions): SegmentLog {
 
   const log: SegmentLog = {
     append(payload, loaded) {
-      const frame = encodeFrame(payload)
-      if (write.size > 0 && write.size + frame.length > opts.segmentBytes) {
+      return log.appendWith(payload.length, (buf, at) => buf.set(payload, at), loaded)
+    },
+
+    appendWith(length, writePayload, loaded) {
+      const frameLength = HEADER_BYTES + length
+      if (write.size > 0 && write.size + frameLength > opts.segmentBytes) {
         const flushed = flushPending()
         if (!flushed.ok) return flushed
         rotate()
@@ -279,8 +311,10 @@ export function openSegmentLog(opts: SegmentLogOptions): SegmentLog {
       // (A reader at the end of the segment just closed is at the start of this one.)
       passReadSegments()
       const atEnd = read.segment === write.id && read.offset === write.size
-      pending.push(frame)
-      write.size += frame.length
+      const at = pending.reserve(frameLength)
+      writePayload(pending.buf, at + HEADER_BYTES)
+      sealFrame(pending.buf, at, length)
+      write.size += frameLength
       unsynced.add(write.id)
       const pos = { segment: write.id, offset: write.size }
       if (loaded && atEnd) read = pos

@@ -12,15 +12,22 @@ import type { SpanItem } from './otlp/span-item.ts'
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
+/** The UTF-8 of each data source name (a dozen of them), made once. */
+const dsBytes = new Map<string, Uint8Array>()
+const bytesOf = (ds: string) => {
+  let b = dsBytes.get(ds)
+  if (b === undefined) dsBytes.set(ds, b = encoder.encode(ds))
+  return b
+}
+
 export const jsonItemCodec: ItemCodec<JsonItem> = {
-  encode(item) {
-    const ds = encoder.encode(item.dataSource)
-    const out = new Uint8Array(1 + ds.length + 8 + item.line.length)
-    out[0] = ds.length
-    out.set(ds, 1)
-    new DataView(out.buffer).setFloat64(1 + ds.length, item.timestampMs, true)
-    out.set(item.line, 1 + ds.length + 8)
-    return out
+  size: (item) => 1 + bytesOf(item.dataSource).length + 8 + item.line.length,
+  write(item, out, at) {
+    const ds = bytesOf(item.dataSource)
+    out[at] = ds.length
+    out.set(ds, at + 1)
+    new DataView(out.buffer, out.byteOffset, out.byteLength).setFloat64(at + 1 + ds.length, item.timestampMs, true)
+    out.set(item.line, at + 1 + ds.length + 8)
   },
   decode(bytes) {
     if (bytes.length < 1 || bytes.length < 1 + bytes[0]! + 8) return undefined
@@ -37,13 +44,12 @@ export const jsonItemCodec: ItemCodec<JsonItem> = {
 }
 
 export const seriesItemCodec: ItemCodec<SeriesItem> = {
-  encode(item) {
-    const out = new Uint8Array(8 + item.payload.ops.length)
-    const view = new DataView(out.buffer)
-    view.setUint32(0, item.payload.rawLength, true)
-    view.setUint32(4, item.units, true)
-    out.set(item.payload.ops, 8)
-    return out
+  size: (item) => 8 + item.payload.ops.length,
+  write(item, out, at) {
+    const view = new DataView(out.buffer, out.byteOffset, out.byteLength)
+    view.setUint32(at, item.payload.rawLength, true)
+    view.setUint32(at + 4, item.units, true)
+    out.set(item.payload.ops, at + 8)
   },
   decode(bytes) {
     if (bytes.length < 8) return undefined
@@ -54,6 +60,7 @@ export const seriesItemCodec: ItemCodec<SeriesItem> = {
 }
 
 export const spanItemCodec: ItemCodec<SpanItem> = {
-  encode: (item) => item.payload,
+  size: (item) => item.payload.length,
+  write: (item, out, at) => out.set(item.payload, at),
   decode: (bytes) => ({ payload: bytes, bytes: bytes.length, units: 1 }),
 }

@@ -5,7 +5,7 @@
 // acknowledged once its batch left the worker (delivered, or dropped with a reason); a batch still
 // unsent at shutdown is not, so it is sent again at the next start. Entries read at start were
 // written by an earlier process: they are counted as replayed.
-import { decodeEntry, encodeEntry } from '../buffer/entry.ts'
+import { decodeEntry, ENTRY_HEAD_BYTES, writeEntryHead } from '../buffer/entry.ts'
 import { type LogResult, openSegmentLog, type Position, type SegmentLog, type Skipped } from '../buffer/segment-log.ts'
 import type { LogFiles } from '../runtime/log-files.ts'
 import type { Clock } from '../util/clock.ts'
@@ -13,7 +13,10 @@ import type { Sized } from './send-result.ts'
 
 /** How a kind of queue item is written into a durable buffer and read back. */
 export interface ItemCodec<T> {
-  encode(item: T): Uint8Array
+  /** Bytes write() puts down for `item`. */
+  size(item: T): number
+  /** Writes `item` at `at` of `out` (size(item) bytes). */
+  write(item: T, out: Uint8Array, at: number): void
   /** The item of an entry's bytes; undefined when they are not one (counted as corrupt). */
   decode(bytes: Uint8Array): T | undefined
 }
@@ -50,7 +53,12 @@ export class DiskQueue<T extends Sized> {
    * on disk before it, see waiting()).
    */
   append(item: T, load: boolean): AppendResult {
-    const r = this.log.append(encodeEntry(this.opts.clock.now(), this.opts.codec.encode(item)), load)
+    const { codec, clock } = this.opts
+    const size = codec.size(item)
+    const r = this.log.appendWith(ENTRY_HEAD_BYTES + size, (buf, at) => {
+      writeEntryHead(buf, at, clock.now())
+      codec.write(item, buf, at + ENTRY_HEAD_BYTES)
+    }, load)
     if (!r.ok) return r
     if (load) this.positions.set(item, r.pos)
     else {
