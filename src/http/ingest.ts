@@ -29,6 +29,11 @@ export interface IngestDeps {
   readonly shuttingDown: () => boolean
   /** Refuses a request before its body is read (queue full, concurrency, memory). */
   readonly gate: IngestGate
+  /**
+   * Lets other work run in the middle of a large remote-write body (a zero sleep of the relay's
+   * clock), so that /healthz and other requests are answered meanwhile; absent: no pause.
+   */
+  readonly pause?: () => Promise<void>
 }
 
 const JSON_ENCODINGS: BodyEncodings = {

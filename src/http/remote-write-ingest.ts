@@ -16,6 +16,7 @@ import { prometheusSources } from '../ingest/remote-write-sources.ts'
 import { createSeriesReader } from '../ingest/series-to-groups.ts'
 import { type Staging, startStaging } from '../pipeline/admission.ts'
 import { loadPrompb } from '../wire/remote-write/prompb-loader.ts'
+import type { TimeSeries } from '../wire/remote-write/prompb-types.ts'
 import { type IngestDeps, MAX_REPORTED_ERRORS } from './ingest.ts'
 
 const SNAPPY: BodyEncodings = {
@@ -73,14 +74,16 @@ export function createRemoteWriteHandler(deps: IngestDeps) {
     })
     const max = deps.limits.maxRecordsPerRequest
     let samples = 0
-    const { forEachTimeSeries } = await loadPrompb()
+    const { forEachTimeSeries, forEachTimeSeriesPaced } = await loadPrompb()
     try {
-      forEachTimeSeries(body.bytes, (s, index, length) => {
+      const visit = (s: TimeSeries, index: number, length: number) => {
         deps.gate.memory.consumed(length)
         samples += s.samples.length
         if (samples > max) throw new TooManySamples()
         reader.read(s, index)
-      })
+      }
+      if (deps.pause === undefined) forEachTimeSeries(body.bytes, visit)
+      else await forEachTimeSeriesPaced(body.bytes, visit, deps.pause)
     } catch (err) {
       if (err instanceof TooManySamples) {
         return reply(c, 413, { error: `request has more than ${max} samples (relay.max-records-per-request); send fewer per request` })

@@ -24,7 +24,7 @@ import type { DictionaryHolder } from '../translate/dictionary.ts'
 import { loadDictionary } from '../translate/dictionary-file.ts'
 import { k8sLabelsWanted } from '../exporters/k8s-labels-wanted.ts'
 import { createNames } from './names.ts'
-import type { Clock } from '../util/clock.ts'
+import { type Clock, yieldToEventLoop } from '../util/clock.ts'
 import { buildSources } from '../sources/build-sources.ts'
 import type { Source } from '../sources/clickhouse/source.ts'
 import { notReadyReason } from './readiness.ts'
@@ -129,6 +129,7 @@ export function createRelay(config: Config, deps: RelayDeps): Relay {
     renderMetrics: () => metrics.registry.render(),
     notReadyReason: notReady,
     status: () => status.snapshot(),
+    pause: yieldToEventLoop,
   })
 
   /** Applies the plan of `next` to the exporters; relay settings and sources stay as started. */

@@ -13,7 +13,7 @@ import type { Logger } from '../observe/log.ts'
 import type { Counter } from '../observe/metrics.ts'
 import { backoffDelay, type BackoffPolicy } from '../pipeline/backoff.ts'
 import type { ClickHouseClient } from './clickhouse/client.ts'
-import type { Clock } from '../util/clock.ts'
+import { type Clock, yieldToEventLoop } from '../util/clock.ts'
 import { type Dictionary, type DictionaryHolder, EMPTY_DICTIONARY } from '../translate/dictionary.ts'
 import {
   dictionaryOfMaps,
@@ -88,7 +88,6 @@ const UNKNOWN_TABLE = /\bCode: 60\b/
 
 export function createFlowTagDictionaries(settings: FlowTagSettings, deps: FlowTagDeps): FlowTagDictionaries {
   const { clock, log } = deps
-  const pause = () => clock.sleep(0)
   const states = new Map<string, DatabaseState>()
   const byOrg = new Map<number, DatabaseState>()
   let wake: AbortController | undefined
@@ -147,7 +146,10 @@ export function createFlowTagDictionaries(settings: FlowTagSettings, deps: FlowT
         }
         return { ok: false, error: `${database}.${map.table}: ${r.error}` }
       }
-      maps.set(map.kind, await readMap(map, r.text, { ...(keepLabel === undefined ? {} : { keepLabel }), earlier: maps, pause }))
+      maps.set(
+        map.kind,
+        await readMap(map, r.text, { ...(keepLabel === undefined ? {} : { keepLabel }), earlier: maps, pause: yieldToEventLoop }),
+      )
     }
     return { ok: true, maps }
   }

@@ -26,6 +26,12 @@ export const systemClock: Clock = {
 }
 
 /**
+ * Lets the event loop run what waits (other requests, /healthz) before going on: a pause in the
+ * middle of long synchronous work, not a wait for time (a manual clock does not hold it).
+ */
+export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0))
+
+/**
  * The reason to give when cancelling a sleep that is no longer needed: with a reason, abort()
  * does not build an AbortError (and its stack) on every request and every wake-up.
  */

@@ -43,6 +43,33 @@ export function forEachTimeSeries(bytes: Uint8Array, visit: (series: TimeSeries,
   }
 }
 
+/** Series read between two pauses of forEachTimeSeriesPaced. */
+export const SERIES_PER_PAUSE = 1000
+
+/**
+ * forEachTimeSeries, awaiting `pause` every SERIES_PER_PAUSE series: a body of tens of thousands of
+ * series does not hold the event loop for seconds. The visitor may throw to stop.
+ */
+export async function forEachTimeSeriesPaced(
+  bytes: Uint8Array,
+  visit: (series: TimeSeries, index: number, length: number) => void,
+  pause: () => Promise<void>,
+): Promise<void> {
+  const reader = protobuf.Reader.create(bytes)
+  let index = 0
+  while (reader.pos < reader.len) {
+    const tag = reader.uint32()
+    if (tag === TIMESERIES_TAG) {
+      const length = reader.uint32()
+      const message = TimeSeriesType.decode(reader, length)
+      visit(TimeSeriesType.toObject(message, { longs: Number, defaults: true }) as TimeSeries, index++, length)
+      if (index % SERIES_PER_PAUSE === 0) await pause()
+    } else {
+      reader.skipType(tag & 7)
+    }
+  }
+}
+
 /** WriteRequest field 1 (timeseries), length-delimited. */
 const TIMESERIES_TAG = (1 << 3) | 2
 

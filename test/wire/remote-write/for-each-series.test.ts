@@ -37,3 +37,21 @@ test('bytes that are not a WriteRequest throw; the visitor may throw to stop', (
     }), /stop/)
   assert.equal(visits, 1)
 })
+
+test('forEachTimeSeriesPaced: the same series, with a pause every SERIES_PER_PAUSE of them', async () => {
+  const { forEachTimeSeriesPaced, SERIES_PER_PAUSE } = await import('../../../src/wire/remote-write/prompb.ts')
+  const series = Array.from({ length: 2 * SERIES_PER_PAUSE + 3 }, (_, i) => ({
+    labels: [{ name: '__name__', value: `m${i}` }],
+    samples: [{ value: i, timestamp: 1000 + i }],
+  }))
+  const bytes = encodeWriteRequest(series)
+  const seen: string[] = []
+  let pauses = 0
+  await forEachTimeSeriesPaced(bytes, (s) => void seen.push(s.labels[0]!.value), () => {
+    pauses++
+    return Promise.resolve()
+  })
+  assert.equal(seen.length, series.length)
+  assert.equal(seen.at(-1), `m${series.length - 1}`)
+  assert.equal(pauses, 2)
+})
