@@ -63,8 +63,9 @@ export interface Stager<T> {
   /**
    * True once the request can no longer be admitted, whatever follows: what is staged alone passes
    * queue-size or queue-max-bytes (413), or (relay.overflow reject) it no longer fits beside what
-   * the queues hold (429; staging is synchronous, so they cannot drain meanwhile). add() then
-   * encodes nothing more: a refused request costs its parse, not its encoding.
+   * the queues hold (429: a remote-write body pauses between its series, and the queues may drain
+   * meanwhile, but the sender retries after Retry-After anyway). add() then encodes nothing more:
+   * a refused request costs its parse, not its encoding.
    */
   readonly settled: boolean
   /** What was added, sorted into queues. */
