@@ -29,17 +29,29 @@ export function decodeWriteRequest(bytes: Uint8Array): { timeseries: TimeSeries[
  * `length`: the series' bytes in the request.
  */
 export function forEachTimeSeries(bytes: Uint8Array, visit: (series: TimeSeries, index: number, length: number) => void): void {
+  const next = seriesReader(bytes)
+  for (let index = 0; next(visit, index); index++);
+}
+
+/**
+ * Reads the next series of a WriteRequest's bytes (skipping other fields) and hands it to `visit`;
+ * false once the bytes end. Shared by forEachTimeSeries and forEachTimeSeriesPaced.
+ */
+function seriesReader(bytes: Uint8Array): (visit: (series: TimeSeries, index: number, length: number) => void, index: number) => boolean {
   const reader = protobuf.Reader.create(bytes)
-  let index = 0
-  while (reader.pos < reader.len) {
-    const tag = reader.uint32()
-    if (tag === TIMESERIES_TAG) {
+  return (visit, index) => {
+    while (reader.pos < reader.len) {
+      const tag = reader.uint32()
+      if (tag !== TIMESERIES_TAG) {
+        reader.skipType(tag & 7)
+        continue
+      }
       const length = reader.uint32()
       const message = TimeSeriesType.decode(reader, length)
-      visit(TimeSeriesType.toObject(message, { longs: Number, defaults: true }) as TimeSeries, index++, length)
-    } else {
-      reader.skipType(tag & 7)
+      visit(TimeSeriesType.toObject(message, { longs: Number, defaults: true }) as TimeSeries, index, length)
+      return true
     }
+    return false
   }
 }
 
@@ -55,18 +67,9 @@ export async function forEachTimeSeriesPaced(
   visit: (series: TimeSeries, index: number, length: number) => void,
   pause: () => Promise<void>,
 ): Promise<void> {
-  const reader = protobuf.Reader.create(bytes)
-  let index = 0
-  while (reader.pos < reader.len) {
-    const tag = reader.uint32()
-    if (tag === TIMESERIES_TAG) {
-      const length = reader.uint32()
-      const message = TimeSeriesType.decode(reader, length)
-      visit(TimeSeriesType.toObject(message, { longs: Number, defaults: true }) as TimeSeries, index++, length)
-      if (index % SERIES_PER_PAUSE === 0) await pause()
-    } else {
-      reader.skipType(tag & 7)
-    }
+  const next = seriesReader(bytes)
+  for (let index = 0; next(visit, index); index++) {
+    if ((index + 1) % SERIES_PER_PAUSE === 0) await pause()
   }
 }
 
