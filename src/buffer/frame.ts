@@ -23,17 +23,6 @@ export function sealFrame(buf: Uint8Array, at: number, length: number): void {
   view.setUint32(at + 4, crc32c(buf, at + 8, at + HEADER_BYTES + length), true)
 }
 
-/** The frame of `payload`, ready to append. */
-export function encodeFrame(payload: Uint8Array): Uint8Array {
-  const out = new Uint8Array(HEADER_BYTES + payload.length)
-  const view = new DataView(out.buffer)
-  view.setUint32(0, FRAME_MAGIC, true)
-  view.setUint32(8, payload.length, true)
-  out.set(payload, HEADER_BYTES)
-  view.setUint32(4, crc32c(out, 8), true)
-  return out
-}
-
 /** What is at an offset of a segment's bytes. */
 export type FrameAt =
   | { readonly kind: 'entry'; readonly payload: Uint8Array; readonly next: number }

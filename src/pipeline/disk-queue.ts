@@ -85,20 +85,18 @@ export class DiskQueue<T extends Sized> {
 
   /**
    * Reads waiting entries back into items, in order, until `records` items or `bytes` item bytes;
-   * `replayed` counts those an earlier process wrote, `corrupt` entries whose item could not be read.
+   * `replayed` counts those an earlier process wrote (an entry whose item cannot be read goes to onSkipped).
    */
-  readBack(records: number, bytes: number): { readonly items: T[]; readonly replayed: number; readonly corrupt: number } {
+  readBack(records: number, bytes: number): { readonly items: T[]; readonly replayed: number } {
     const items: T[] = []
     let taken = 0
     let replayed = 0
-    let corrupt = 0
     while (items.length < records && taken < bytes) {
       const e = this.log.read()
       if (e === undefined) break
       const entry = decodeEntry(e.payload)
       const item = entry === undefined ? undefined : this.opts.codec.decode(entry.item)
       if (item === undefined) {
-        corrupt++
         this.opts.onSkipped({ segment: e.pos.segment, offset: e.pos.offset, why: 'an entry that is not an item of this exporter' })
         this.log.ack(e.pos)
         continue
@@ -112,7 +110,7 @@ export class DiskQueue<T extends Sized> {
         this.spilledItemBytes = Math.max(0, this.spilledItemBytes - item.bytes)
       }
     }
-    return { items, replayed, corrupt }
+    return { items, replayed }
   }
 
   /** A batch of this queue left the worker for good (delivered or dropped): its entries are acknowledged. */
